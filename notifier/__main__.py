@@ -1,0 +1,5 @@
+"""`python -m notifier` runs the command-line interface."""
+
+from notifier.cli import main
+
+main()

@@ -1,0 +1,103 @@
+"""One error base class with positions, and the exit codes the CLI maps errors to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes: 0 ok, 1 findings, 2 could not do what was asked, 70 a bug."""
+
+    OK = 0
+    FINDINGS = 1
+    CANNOT = 2
+    INTERNAL = 70
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, with where it is and what to do about it.
+
+    ``line`` and ``col`` are 1-based; 0 means the position is not known.
+    """
+
+    path: str
+    line: int
+    col: int
+    field: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        field = f" {self.field}:" if self.field else ""
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{where}:{field} {self.message}{hint}"
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the problem as plain data for JSON output."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class NotifierError(Exception):
+    """Base class of every error the library raises on purpose.
+
+    ``str(error)`` is the text a user sees; ``exit_code`` is what the CLI exits with.
+    """
+
+    exit_code: ExitCode = ExitCode.CANNOT
+
+
+class SheetError(NotifierError):
+    """A fact sheet could not be read or is invalid; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(self.problems)
+
+    def __reduce__(self) -> tuple[type[SheetError], tuple[list[Problem]]]:
+        return (type(self), (self.problems,))
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.problems]
+        paths = sorted({p.path for p in self.problems})
+        n = len(self.problems)
+        lines.append(f"{n} problem{'s' if n != 1 else ''} in {', '.join(paths)}")
+        return "\n".join(lines)
+
+
+class RenderRefused(NotifierError):  # noqa: N818 - the refusal is the feature
+    """A notice was refused because it would contradict the facts or be unsafe to send."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(self.problems)
+
+    def __reduce__(self) -> tuple[type[RenderRefused], tuple[list[Problem]]]:
+        return (type(self), (self.problems,))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class UsageError(NotifierError):
+    """The request itself cannot be carried out (bad option, missing file, busy port)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[UsageError], tuple[str]]:
+        return (type(self), (self.message,))
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,266 @@
+"""The fact-sheet format: typed pydantic models with a closed vocabulary and strict types."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+DataCategory = Literal[
+    "name", "email", "phone", "postal_address", "date_of_birth", "username",
+    "password_hash", "password_plaintext", "security_answers", "payment_card_partial",
+    "payment_card_number", "cvv", "bank_account", "government_id", "health",
+    "order_history", "transaction_history", "ip_address", "session_token",
+    "membership_number",
+]
+DATA_CATEGORIES: tuple[str, ...] = get_args(DataCategory)
+
+IncidentKind = Literal[
+    "unauthorised_access", "data_theft", "accidental_exposure", "attempted_access",
+    "ransomware", "supplier_breach",
+]
+Status = Literal["investigating", "contained", "resolved"]
+Misuse = Literal["none_known", "suspected", "confirmed"]
+NoticeKind = Literal["incident", "password_reset", "no_action_needed"]
+NOTICE_KINDS: tuple[str, ...] = get_args(NoticeKind)
+
+
+def _bad(message: str, hint: str) -> PydanticCustomError:
+    # The hint travels in the context so that sheet.py can print "message; hint".
+    return PydanticCustomError("notifier", message, {"hint": hint})
+
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.fullmatch(value) or len(value) > 64:
+        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:64] or "my-incident"
+        raise _bad(
+            f"{value!r} is not a valid id: use lower-case letters, digits and hyphens, "
+            "starting with a letter or digit, at most 64 characters "
+            "(it names a folder, so '/', '..' and spaces are not allowed)",
+            f"write e.g. {suggestion!r}",
+        )
+    return value
+
+
+def _single_line(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise _bad("must be a single line (it may end up in an email header)",
+                   "remove the line break")
+    return _not_blank(value)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise _bad("is empty", "write the text, or remove the field if it is optional")
+    return value
+
+
+def _https_url(value: str) -> str:
+    parts = urlsplit(value)
+    if any(c.isspace() for c in value) or not parts.netloc or parts.scheme not in ("https", "http"):
+        raise _bad(f"{value!r} is not a web address", "write a full address like https://www.example.com/help")
+    if parts.scheme != "https":
+        raise _bad(f"{value!r} does not use https",
+                   f"write {'https://' + value.split('://', 1)[1]!r}; notices link only to https pages")
+    return value
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.fullmatch(value) or ".." in value:
+        raise _bad(f"{value!r} is not a valid email address", "write e.g. help@example.com")
+    return value
+
+
+def _color(value: str) -> str:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise _bad(f"{value!r} is not a colour in #rrggbb form", "write e.g. '#0b5fff' (quoted)")
+    return value.lower()
+
+
+def _locale(value: str) -> str:
+    if not re.fullmatch(r"[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+        raise _bad(f"{value!r} is not a BCP 47 language tag", "write e.g. en-GB, en-US or fr-FR")
+    return value
+
+
+def _jurisdiction(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", value):
+        hint = (f"write {value.upper()!r}" if re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?", value)
+                else "write an ISO 3166-1 code like GB or SG, or a subdivision like US-CA")
+        raise _bad(f"{value!r} is not a country or subdivision code", hint)
+    return value
+
+
+def _timestamp(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise _bad("must be a timestamp", "write e.g. 2025-04-22T09:30:00+01:00")
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise _bad(f"{value!r} is a date; a timestamp with a time and a UTC offset is needed",
+                   f"write e.g. {text}T09:30:00+01:00")
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise _bad(f"{value!r} is not a timestamp", "write e.g. 2025-04-22T09:30:00+01:00") from None
+    if parsed.tzinfo is None:
+        raise _bad(f"{value!r} has no UTC offset, so it is ambiguous",
+                   f"add the offset, e.g. {text}+01:00 for UK summer time or {text}Z for UTC")
+    return parsed
+
+
+Slug = Annotated[StrictStr, AfterValidator(_slug),
+                 WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64})]
+Text = Annotated[StrictStr, AfterValidator(_not_blank), WithJsonSchema({"type": "string", "minLength": 1})]
+Line = Annotated[StrictStr, AfterValidator(_single_line),
+                 WithJsonSchema({"type": "string", "minLength": 1, "pattern": "^[^\\r\\n]+$"})]
+HttpsUrl = Annotated[StrictStr, AfterValidator(_https_url),
+                     WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https://"})]
+Email = Annotated[StrictStr, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email"})]
+Color = Annotated[StrictStr, AfterValidator(_color),
+                  WithJsonSchema({"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"})]
+Locale = Annotated[StrictStr, AfterValidator(_locale),
+                   WithJsonSchema({"type": "string", "pattern": "^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$"})]
+Jurisdiction = Annotated[StrictStr, AfterValidator(_jurisdiction),
+                         WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}(-[A-Z0-9]{1,3})?$"})]
+Timestamp = Annotated[datetime, BeforeValidator(_timestamp),
+                      WithJsonSchema({"type": "string", "format": "date-time",
+                                      "pattern": "T.*(Z|[+-][0-9]{2}:?[0-9]{2})$"})]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class Contact(_Model):
+    """Where readers get help: at least one of a web page, an email address, a phone number."""
+
+    url: HttpsUrl | None = None
+    email: Email | None = None
+    phone: Line | None = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Contact:
+        if not (self.url or self.email or self.phone):
+            raise _bad("gives no way to reach you", "add at least one of url, email or phone")
+        return self
+
+
+class Person(_Model):
+    """A named mailbox: the sender, or the privacy contact (the DPO where one exists)."""
+
+    name: Line
+    email: Email
+
+
+class Signatory(_Model):
+    """The person who signs the notices."""
+
+    name: Line
+    title: Line
+
+
+class Brand(_Model):
+    """Optional branding for the email header."""
+
+    logo: HttpsUrl | None = None
+    color: Color | None = None
+
+
+class Organisation(_Model):
+    """Who is writing: name, website, contact points, sender and signatory."""
+
+    name: Line
+    website: HttpsUrl
+    contact: Contact
+    sender: Person
+    reply_to: Email | None = None
+    signatory: Signatory | None = None
+    privacy_contact: Person | None = None
+    brand: Brand | None = None
+    link_domains: list[Line] = Field(default_factory=list, description="extra domains links may use")
+
+
+class Period(_Model):
+    """When the incident happened, as far as is known."""
+
+    start: Timestamp = Field(alias="from")
+    end: Timestamp | None = Field(default=None, alias="to")
+
+
+class Authority(_Model):
+    """An authority told about the incident (a regulator, the police, a national cyber centre)."""
+
+    name: Line
+    notified_at: Timestamp | None = None
+
+
+class Incident(_Model):
+    """The facts of the incident, in the organisation's voice."""
+
+    kind: IncidentKind
+    discovered_at: Timestamp
+    occurred: Period | None = None
+    summary: Text
+    status: Status
+    misuse: Misuse
+    data_involved: list[DataCategory]
+    data_not_involved: list[DataCategory] = Field(default_factory=list)
+    password_protection: Line | None = Field(
+        default=None, description="how stored passwords were protected, e.g. 'hashed with bcrypt'")
+    safe: list[Text] = Field(default_factory=list)
+    actions_taken: list[Text] = Field(default_factory=list)
+    authorities: list[Authority] = Field(default_factory=list)
+
+
+class Audience(_Model):
+    """One group of readers and the notice they get."""
+
+    id: Slug
+    name: Line
+    notice: NoticeKind
+    data_involved: list[DataCategory] | None = None
+    locale: Locale = "en-GB"
+    jurisdictions: list[Jurisdiction] = Field(default_factory=list)
+    size: StrictInt | None = Field(default=None, ge=0, description="approximate number of people")
+    reason: Text | None = Field(default=None, description="why these readers get this email")
+    precautionary_reset: StrictBool = Field(
+        default=False, description="password_reset without password data: a precaution")
+
+
+class FactSheet(_Model):
+    """One incident's fact sheet: the single source every notice is rendered from."""
+
+    id: Slug
+    organisation: Organisation
+    incident: Incident
+    audiences: list[Audience] = Field(min_length=1)
+
+    def audience_data(self, audience: Audience) -> list[str]:
+        """Return the data categories involved for this audience, in the sheet's order."""
+        if audience.data_involved is None:
+            return list(self.incident.data_involved)
+        return list(audience.data_involved)

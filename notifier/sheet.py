@@ -1,0 +1,251 @@
+"""Load a fact sheet: YAML source, then the model, with every problem placed at file:line:col."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from notifier.errors import Problem, SheetError
+from notifier.model import FactSheet
+from notifier.yamlsource import FieldPath, Source, parse_yaml, read_yaml
+
+SCHEMA_ID = "https://notifier.invalid/schema/fact-sheet.json"
+
+#: Words authors reach for, mapped to the vocabulary's name for them.
+SYNONYMS = {
+    "dob": "date_of_birth", "birthday": "date_of_birth", "birth_date": "date_of_birth",
+    "address": "postal_address", "home_address": "postal_address",
+    "email_address": "email", "phone_number": "phone", "mobile": "phone",
+    "password": "password_hash", "passwords": "password_hash", "hashed_password": "password_hash",
+    "credit_card": "payment_card_number", "card_number": "payment_card_number",
+    "card": "payment_card_partial", "last4": "payment_card_partial",
+    "passport": "government_id", "national_id": "government_id", "ssn": "government_id",
+    "iban": "bank_account", "bank_details": "bank_account", "orders": "order_history",
+    "transactions": "transaction_history", "medical": "health", "ip": "ip_address",
+    "security_questions": "security_answers", "cookies": "session_token",
+}
+
+
+def load_sheet(path: str | Path) -> FactSheet:
+    """Read and validate a fact sheet file.
+
+    Returns:
+        The typed fact sheet.
+
+    Raises:
+        SheetError: with every problem found, each at file:line:col with a field path.
+    """
+    return validate_source(read_yaml(Path(path)))
+
+
+def parse_sheet(text: str | bytes, path: str = "<string>") -> FactSheet:
+    """Validate a fact sheet given as text; ``path`` names it in problems."""
+    return validate_source(parse_yaml(text, path))
+
+
+def validate_source(source: Source) -> FactSheet:
+    """Validate parsed YAML against the model, then the cross-field rules."""
+    problems = list(source.problems)
+    try:
+        sheet = FactSheet.model_validate(source.data)
+    except ValidationError as exc:
+        problems += [_problem(source, err) for err in exc.errors(include_url=False)]
+        raise SheetError(_sorted(problems)) from None
+    problems += _cross_checks(sheet, source)
+    if problems:
+        raise SheetError(_sorted(problems))
+    return sheet
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of the fact-sheet format."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+            **_schema()}
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    schema = FactSheet.model_json_schema(by_alias=True)
+    schema["title"] = "notifier incident fact sheet"
+    return schema
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line, p.col, p.field))
+
+
+def _dotted(loc: FieldPath) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+# -- pydantic errors to problems ----------------------------------------------------------
+
+def _subschema(loc: FieldPath) -> dict[str, Any]:
+    """Follow a field path through the JSON schema to the schema of that field."""
+    root = _schema()
+    node: dict[str, Any] = root
+
+    def resolve(n: dict[str, Any]) -> dict[str, Any]:
+        while True:
+            if "$ref" in n:
+                n = root["$defs"][n["$ref"].rsplit("/", 1)[1]]
+            elif "anyOf" in n:
+                n = next((o for o in n["anyOf"] if o.get("type") != "null"), {})
+            else:
+                return n
+
+    for step in loc:
+        node = resolve(node)
+        if isinstance(step, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(step, {})
+    return resolve(node)
+
+
+def _allowed_keys(loc: FieldPath) -> list[str]:
+    return list(_subschema(loc).get("properties", {}))
+
+
+def _suggest(value: str, allowed: list[str]) -> str | None:
+    if value in SYNONYMS and SYNONYMS[value] in allowed:
+        return SYNONYMS[value]
+    lowered = value.lower().replace(" ", "_").replace("-", "_")
+    if lowered in allowed:
+        return lowered
+    matches = difflib.get_close_matches(lowered, allowed, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the true/false value {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"the text {value!r}"
+
+
+_EXAMPLES = {
+    "id": "id: acme-2025-04", "name": "name: Example Ltd", "website": "website: https://www.example.com",
+    "discovered_at": "discovered_at: 2025-04-22T09:30:00+01:00", "summary": "summary: On 22 April we found …",
+    "kind": "kind: unauthorised_access", "status": "status: investigating", "misuse": "misuse: none_known",
+    "notice": "notice: incident", "email": "email: help@example.com",
+    "data_involved": "data_involved: [name, email]", "audiences": "audiences: [ … ]",
+}
+
+
+def _problem(source: Source, err: ErrorDetails) -> Problem:
+    loc: FieldPath = tuple(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    field = _dotted(loc)
+    if kind == "missing":
+        line, col = source.position(loc[:-1], key=True)
+        name = str(loc[-1])
+        example = _EXAMPLES.get(name, f"{name}: …")
+        return Problem(source.path, line, col, field, "required field is missing",
+                       f"add `{example}` under {_dotted(loc[:-1]) or 'the top level'}")
+    if kind == "extra_forbidden":
+        line, col = source.position(loc, key=True)
+        allowed = _allowed_keys(loc[:-1])
+        guess = _suggest(str(loc[-1]), allowed)
+        hint = (f"did you mean {guess!r}?" if guess
+                else f"remove it; the fields allowed here are: {', '.join(allowed)}")
+        return Problem(source.path, line, col, field, f"unknown field {loc[-1]!r}", hint)
+    line, col = source.position(loc)
+    if kind == "notifier":
+        return Problem(source.path, line, col, field, err["msg"], str(ctx.get("hint", "")))
+    if kind in ("literal_error", "enum"):
+        allowed = list(_subschema(loc).get("enum", []))
+        guess = _suggest(str(value), allowed) if isinstance(value, str) else None
+        options = ", ".join(allowed)
+        hint = (f"did you mean {guess!r}? (allowed: {options})" if guess
+                else f"use one of: {options}")
+        return Problem(source.path, line, col, field, f"unknown value {value!r}", hint)
+    if kind in ("string_type", "string_too_short"):
+        hint = ("put the value in quotes" if isinstance(value, bool | int | float)
+                else "write the text")
+        return Problem(source.path, line, col, field, f"expected text, got {_describe(value)}", hint)
+    if kind in ("list_type", "too_short") and (isinstance(value, list) or kind == "list_type"):
+        if kind == "too_short":
+            return Problem(source.path, line, col, field, "the list is empty",
+                           "add at least one item, each on its own line starting with '- '")
+        return Problem(source.path, line, col, field, f"expected a list, got {_describe(value)}",
+                       "write each item on its own line starting with '- ', or as [a, b]")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return Problem(source.path, line, col, field, f"expected a mapping of fields, got "
+                       f"{_describe(value)}", "indent its fields (name: value) under it")
+    if kind in ("bool_type", "bool_parsing"):
+        return Problem(source.path, line, col, field, f"expected true or false, got {_describe(value)}",
+                       "write true or false")
+    if kind in ("int_type", "int_parsing", "greater_than_equal"):
+        return Problem(source.path, line, col, field,
+                       f"expected a whole number of 0 or more, got {_describe(value)}",
+                       "write a number without quotes, e.g. 125000")
+    return Problem(source.path, line, col, field, err["msg"].rstrip("."), "see docs/fact-sheet.md")
+
+
+# -- cross-field rules ----------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?]['\")\]]*(?:\s+|$)")
+
+
+def _cross_checks(sheet: FactSheet, source: Source) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(loc: FieldPath, message: str, hint: str) -> None:
+        line, col = source.position(loc)
+        problems.append(Problem(source.path, line, col, _dotted(loc), message, hint))
+
+    incident = sheet.incident
+    sentences = len(_SENTENCE_END.findall(incident.summary.strip() + " "))
+    if sentences > 3:
+        add(("incident", "summary"), f"has {sentences} sentences; the summary is 1 to 3",
+            "keep the essentials here; details belong in safe and actions_taken")
+    for name in ("data_involved", "data_not_involved"):
+        seen: set[str] = set()
+        for i, cat in enumerate(getattr(incident, name)):
+            if cat in seen:
+                add(("incident", name, i), f"{cat!r} is listed twice", "remove one of them")
+            seen.add(cat)
+    involved = set(incident.data_involved)
+    for i, cat in enumerate(incident.data_not_involved):
+        if cat in involved:
+            add(("incident", "data_not_involved", i),
+                f"{cat!r} is listed both as involved and as not involved",
+                "keep it in only one of incident.data_involved and incident.data_not_involved")
+    if incident.occurred and incident.occurred.end and incident.occurred.end < incident.occurred.start:
+        add(("incident", "occurred", "to"), "is before occurred.from", "swap the two timestamps")
+    seen_ids: dict[str, int] = {}
+    for a, audience in enumerate(sheet.audiences):
+        if audience.id in seen_ids:
+            add(("audiences", a, "id"),
+                f"audience id {audience.id!r} is already used by audience {seen_ids[audience.id]}",
+                "give each audience its own id")
+        seen_ids.setdefault(audience.id, a)
+        for i, cat in enumerate(audience.data_involved or []):
+            if cat not in involved:
+                add(("audiences", a, "data_involved", i),
+                    f"{cat!r} is not in incident.data_involved",
+                    "an audience's data is a subset of the incident's: add it to "
+                    "incident.data_involved or remove it here")
+    return problems
+
+
+def schema_text() -> str:
+    """Return the JSON Schema as stable, indented JSON text."""
+    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,268 @@
+"""YAML text to plain data plus a map from field path to source position, safely.
+
+The loader is a local subclass of PyYAML's ``SafeLoader`` with no implicit resolvers, and
+plain scalars are interpreted with the YAML 1.2 core schema here: ``NO``, ``on`` and ``yes``
+stay strings (Norway is never ``false``), timestamps stay text for the model to check,
+duplicate keys at any depth are problems, unknown tags construct nothing, and alias
+expansion is bounded so that a "billion laughs" document fails fast in bounded memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from notifier.errors import Problem, SheetError
+
+#: Largest fact sheet accepted, in bytes. A real sheet is a few kilobytes.
+MAX_BYTES = 1_000_000
+#: Most values a document may expand to through aliases before it is refused.
+MAX_NODES = 20_000
+
+FieldPath = tuple[str | int, ...]
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_INT_OCT = re.compile(r"^0o[0-7]+$")
+_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_EXPLICIT_SCALARS = {
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes nodes only; every plain scalar is tagged str and interpreted by us."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}
+
+
+@dataclass
+class Source:
+    """A parsed YAML document: its data and where each field came from."""
+
+    path: str
+    data: dict[str, Any]
+    #: field path -> (line, col) of the value (1-based)
+    marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    #: field path -> (line, col) of the key that introduced it (mappings only)
+    key_marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    #: non-fatal problems found while reading (duplicate keys, odd tags)
+    problems: list[Problem] = field(default_factory=list)
+
+    def position(self, loc: FieldPath, *, key: bool = False) -> tuple[int, int]:
+        """Return the best known (line, col) for a field path, walking up to a parent."""
+        loc = tuple(loc)
+        while True:
+            if key and loc in self.key_marks:
+                return self.key_marks[loc]
+            if loc in self.marks:
+                return self.marks[loc]
+            if not loc:
+                return (1, 1)
+            loc = loc[:-1]
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _dotted(loc: FieldPath) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+class _Builder:
+    """Turns a composed node tree into plain Python data, recording marks as it goes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.count = 0
+        self.source = Source(path=path, data={})
+
+    def problem(self, node: yaml.Node, loc: FieldPath, message: str, hint: str) -> None:
+        line, col = _mark(node)
+        self.source.problems.append(Problem(self.path, line, col, _dotted(loc), message, hint))
+
+    def build(self, node: yaml.Node, loc: FieldPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            line, col = _mark(node)
+            raise SheetError([Problem(
+                self.path, line, col, _dotted(loc),
+                f"the document expands to more than {MAX_NODES} values through aliases",
+                "write the values out instead of nesting '*alias' references",
+            )])
+        self.source.marks.setdefault(loc, _mark(node))
+        if isinstance(node, yaml.MappingNode):
+            return self.build_mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                self.problem(node, loc, f"unsupported tag {node.tag!r}", "remove the tag")
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        return self.build_scalar(node, loc)
+
+    def build_mapping(self, node: yaml.MappingNode, loc: FieldPath) -> dict[str, Any]:
+        if node.tag != _MAP:
+            self.problem(node, loc, f"unsupported tag {node.tag!r}", "remove the tag")
+        result: dict[str, Any] = {}
+        first_seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, loc, "a key must be a plain name", "write `name: value`")
+                continue
+            key = key_node.value
+            if key in first_seen:
+                first_line = first_seen[key].start_mark.line + 1
+                self.problem(
+                    key_node, (*loc, key),
+                    f"duplicate key {key!r} (first given on line {first_line}); "
+                    "YAML would silently keep only the last one",
+                    "keep one of them and delete or rename the other",
+                )
+                continue
+            first_seen[key] = key_node
+            self.source.key_marks[(*loc, key)] = _mark(key_node)
+            result[key] = self.build(value_node, (*loc, key))
+        return result
+
+    def build_scalar(self, node: yaml.ScalarNode, loc: FieldPath) -> Any:
+        value: str = node.value
+        if node.tag == _STR:
+            if node.style is not None:  # quoted or block scalar: always text
+                return value
+            if _NULL.match(value):
+                return None
+            if value in _BOOL:
+                return _BOOL[value]
+            if _INT.match(value):
+                return int(value)
+            if _INT_OCT.match(value):
+                return int(value[2:], 8)
+            if _INT_HEX.match(value):
+                return int(value[2:], 16)
+            if _FLOAT.match(value):
+                return float(value)
+            return value
+        if node.tag in _EXPLICIT_SCALARS:
+            try:
+                return yaml.SafeLoader(" ").construct_object(node)  # type: ignore[no-untyped-call]
+            except yaml.YAMLError:
+                pass
+        self.problem(
+            node, loc, f"unsupported tag {node.tag!r}",
+            "remove the tag; fact sheets hold plain text, numbers, lists and mappings",
+        )
+        return value
+
+
+def _tab_problems(path: str, text: str) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.append(Problem(
+                path, number, indent.index("\t") + 1, "",
+                "a tab is used for indentation; YAML allows only spaces there",
+                "replace the tab with spaces (two per level)",
+            ))
+    return problems
+
+
+def _too_large(path: str, size: int) -> SheetError:
+    return SheetError([Problem(
+        path, 0, 0, "",
+        f"the file is {size / 1_000_000:.1f} MB; a fact sheet may be at most "
+        f"{MAX_BYTES / 1_000_000:g} MB",
+        "check that this is the right file; a fact sheet is a few kilobytes of YAML",
+    )])
+
+
+def parse_yaml(text: str | bytes, path: str = "<string>") -> Source:
+    """Parse one YAML document into a :class:`Source`.
+
+    Args:
+        text: the document, as text or as UTF-8 bytes.
+        path: the name used in problem positions.
+
+    Returns:
+        The data (always a mapping at the top) with its marks and non-fatal problems.
+
+    Raises:
+        SheetError: the text is too large, not YAML, empty, not a mapping, or an alias bomb.
+    """
+    if len(text) > MAX_BYTES:
+        raise _too_large(path, len(text))
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = text[: exc.start].count(b"\n") + 1
+            raise SheetError([Problem(
+                path, line, 1, "", "the file is not UTF-8 text",
+                "save it as UTF-8 from your editor",
+            )]) from None
+    tabs = _tab_problems(path, text)
+    if tabs:
+        raise SheetError(tabs)
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - local SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise SheetError([Problem(
+            path, line, col, "", f"this is not valid YAML ({what})",
+            "check the indentation, colons and quotes on this line and the one before",
+        )]) from None
+    except yaml.YAMLError as exc:
+        raise SheetError([Problem(path, 0, 0, "", f"this is not valid YAML ({exc})",
+                                  "check the file's syntax")]) from None
+    if node is None:
+        raise SheetError([Problem(
+            path, 1, 1, "", "the file is empty",
+            "start from the annotated example in docs/fact-sheet.md",
+        )])
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        line, col = _mark(node)
+        raise SheetError([Problem(
+            path, line, col, "", f"the top level is {kind}, not a mapping of fields",
+            "start the file with `id:`, `organisation:`, `incident:` and `audiences:` keys",
+        )])
+    builder = _Builder(path)
+    builder.source.data = builder.build_mapping(node, ())
+    builder.source.marks[()] = _mark(node)
+    return builder.source
+
+
+def read_yaml(path: Path) -> Source:
+    """Read and parse a YAML file, refusing oversized files before reading them whole."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _too_large(name, size)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SheetError([Problem(name, 0, 0, "", "no such file",
+                                  "check the path; fact sheets usually live in incidents/")]) from None
+    except IsADirectoryError:
+        raise SheetError([Problem(name, 0, 0, "", "this is a folder, not a fact sheet",
+                                  "name a .yaml file inside it")]) from None
+    except OSError as exc:
+        raise SheetError([Problem(name, 0, 0, "", f"cannot read the file ({exc.strerror})",
+                                  "check its permissions")]) from None
+    return parse_yaml(data, name)
