@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     StrictInt,
     StrictStr,
@@ -247,6 +248,7 @@ class Audience(_Model):
     jurisdictions: list[Jurisdiction] = Field(default_factory=list)
     size: StrictInt | None = Field(default=None, ge=0, description="approximate number of people")
     reason: Text | None = Field(default=None, description="why these readers get this email")
+    greeting: Line | None = Field(default=None, description="how the email opens, e.g. 'Dear member'")
     precautionary_reset: StrictBool = Field(
         default=False, description="password_reset without password data: a precaution")
 
@@ -258,6 +260,12 @@ class FactSheet(_Model):
     organisation: Organisation
     incident: Incident
     audiences: list[Audience] = Field(min_length=1)
+    _source: Any = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Any:
+        """The parsed YAML this sheet came from (a ``yamlsource.Source``), for positions."""
+        return self._source
 
     def audience_data(self, audience: Audience) -> list[str]:
         """Return the data categories involved for this audience, in the sheet's order."""

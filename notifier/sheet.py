@@ -61,6 +61,7 @@ def validate_source(source: Source) -> FactSheet:
     problems += _cross_checks(sheet, source)
     if problems:
         raise SheetError(_sorted(problems))
+    sheet._source = source
     return sheet
 
 

@@ -1,0 +1,163 @@
+"""Facts to advice: one table maps each data category to its risk and to what readers should do.
+
+The table is the single source of advice. A notice shows exactly the advice its audience's
+data calls for, in the table's order, and nothing else. ``docs/advice.md`` is generated from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Category:
+    """How a data category is named to readers and what risk it carries."""
+
+    id: str
+    label: str  # as it appears in "what was involved": "your name"
+    risk: str  # one line, for docs and reviewers
+    advice: tuple[str, ...] = ()
+    calls_for_action: bool = False  # a reader must act: no "no action needed" notice
+
+
+@dataclass(frozen=True)
+class Advice:
+    """One piece of advice: a short title and the sentences under it."""
+
+    id: str
+    title: str
+    text: str
+
+
+CATEGORIES: dict[str, Category] = {c.id: c for c in (
+    Category("name", "your name", "makes other messages look genuine"),
+    Category("email", "your email address", "targeted phishing emails", ("phishing",)),
+    Category("phone", "your phone number", "scam calls and texts", ("scam_calls",)),
+    Category("postal_address", "your postal address", "targeted letters; with name and date "
+             "of birth, identity fraud"),
+    Category("date_of_birth", "your date of birth", "with name and address, identity fraud"),
+    Category("username", "your username", "makes guessing attacks on the account easier"),
+    Category("password_hash", "your password, stored in protected form",
+             "protected passwords can sometimes be guessed", ("change_password", "no_reuse",
+                                                              "two_step"), True),
+    Category("password_plaintext", "your password", "anyone holding it can sign in as you",
+             ("change_password", "no_reuse", "two_step"), True),
+    Category("security_answers", "the answers to your security questions",
+             "they can be used to take over the account", ("change_security_answers",), True),
+    Category("payment_card_partial", "part of your payment card details (not the full number)",
+             "convincing scams; no direct use for payments", ("check_statements",)),
+    Category("payment_card_number", "your full payment card number",
+             "fraudulent card payments", ("call_bank", "check_statements"), True),
+    Category("cvv", "your card security code (CVV)", "fraudulent card payments",
+             ("call_bank", "check_statements"), True),
+    Category("bank_account", "your bank account details", "unauthorised direct debits",
+             ("watch_debits",), True),
+    Category("government_id", "details of an identity document you gave us",
+             "identity fraud with the document's details", ("replace_document",), True),
+    Category("health", "information about your health or care",
+             "distress; fraudulent claims for care", ("check_care_statements",)),
+    Category("order_history", "details of orders you placed with us", "convincing scams"),
+    Category("transaction_history", "records of your transactions with us", "convincing scams"),
+    Category("ip_address", "IP addresses used to reach our service", "little on its own"),
+    Category("session_token", "sign-in data that keeps you signed in on a device",
+             "someone could use the account without the password", ("review_activity",)),
+    Category("membership_number", "your membership number", "convincing scams"),
+)}
+
+#: Categories that together call for advice none of them calls for alone.
+COMBINATIONS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"name", "date_of_birth", "postal_address"}), "identity_fraud"),
+)
+
+PASSWORD_CATEGORIES = frozenset({"password_hash", "password_plaintext"})
+PASSWORD_ADVICE = ("change_password", "no_reuse", "two_step")
+
+ADVICE: dict[str, Advice] = {a.id: a for a in (
+    Advice("change_password", "Change your password",
+           "Go to our website or app yourself, by typing the address or opening the app, and set "
+           "a new password. Do not use a link in an email to do this, even one that looks like "
+           "ours."),
+    Advice("no_reuse", "Change it anywhere else you used it",
+           "If you used the same password for any other account, change it there too. Use a "
+           "different password for each account so that one leak cannot open the others."),
+    Advice("two_step", "Turn on two-step verification",
+           "Where a service offers two-step verification, switch it on. It asks for a code as "
+           "well as your password, so a password alone is not enough to get in."),
+    Advice("change_security_answers", "Change your security questions",
+           "Sign in and choose new security questions and answers. If the same answers protect "
+           "other accounts, change them there too."),
+    Advice("phishing", "Watch out for fake emails",
+           "Criminals may send emails that pretend to be from us. We will never ask for your "
+           "password, or your full card details, by email. If an email asks for them, or pushes "
+           "you to act fast, do not reply and do not click its links."),
+    Advice("scam_calls", "Be wary of calls and texts",
+           "Be careful with unexpected calls or texts that mention us. We will never call or text "
+           "to ask for your password or a one-time code. If in doubt, hang up and call us back on "
+           "the number on our website."),
+    Advice("check_statements", "Check your card statements",
+           "Look through your card statements for payments you do not recognise, and tell your "
+           "bank or card provider about any you find."),
+    Advice("call_bank", "Call your bank or card provider",
+           "Call the number on the back of your card and tell them your card details may have "
+           "been exposed. They can block the card and send you a new one."),
+    Advice("watch_debits", "Watch for unknown debits",
+           "Check your bank account for direct debits or payments you did not set up, and tell "
+           "your bank straight away if you see one."),
+    Advice("replace_document", "Think about replacing the document",
+           "Ask the office that issued your identity document how to report it and get a "
+           "replacement, and tell them it may have been exposed."),
+    Advice("identity_fraud", "Look out for identity fraud",
+           "With your name, address and date of birth, someone could try to open accounts in "
+           "your name. Watch for letters about credit or accounts you did not apply for. A "
+           "credit reference agency can show you what has been opened in your name."),
+    Advice("check_care_statements", "Check statements about your care",
+           "Look at statements from your insurer or care provider for treatment you did not "
+           "receive, and tell them about anything you do not recognise."),
+    Advice("review_activity", "Check your account's recent activity",
+           "Sign in and look at your recent activity and saved details. If you see anything you "
+           "do not recognise, change your password and sign out of your other devices."),
+)}
+
+
+def labels(categories: Iterable[str]) -> list[str]:
+    """Return the reader-facing names of data categories, in the order given."""
+    return [CATEGORIES[c].label for c in categories]
+
+
+def calls_for_action(categories: Iterable[str]) -> list[str]:
+    """Return the categories, in order, that call for the reader to act."""
+    return [c for c in categories if CATEGORIES[c].calls_for_action]
+
+
+def advice_for(categories: Iterable[str], *, precautionary_reset: bool = False) -> list[Advice]:
+    """Return the advice the data categories call for, in table order, each piece once.
+
+    Args:
+        categories: the data categories involved for the audience.
+        precautionary_reset: the sheet asks for a password reset as a precaution, so the
+            password advice applies even though no password data was involved.
+    """
+    involved = set(categories)
+    wanted: set[str] = set()
+    for cat in involved:
+        wanted.update(CATEGORIES[cat].advice)
+    for combo, advice_id in COMBINATIONS:
+        if combo <= involved:
+            wanted.add(advice_id)
+    if precautionary_reset:
+        wanted.update(PASSWORD_ADVICE)
+    return [a for a in ADVICE.values() if a.id in wanted]
+
+
+def advice_table_markdown() -> str:
+    """Return the advice table as Markdown, for docs/advice.md."""
+    rows = ["| category | shown as | risk | advice | calls for action |", "| --- | --- | --- | --- | --- |"]
+    for c in CATEGORIES.values():
+        rows.append(f"| `{c.id}` | {c.label} | {c.risk} | {', '.join(c.advice) or '-'} | "
+                    f"{'yes' if c.calls_for_action else 'no'} |")
+    rows += ["", "| combination | advice |", "| --- | --- |"]
+    rows += [f"| {' + '.join(sorted(combo))} | {a} |" for combo, a in COMBINATIONS]
+    rows += ["", "| advice | title | text |", "| --- | --- | --- |"]
+    rows += [f"| `{a.id}` | {a.title} | {a.text} |" for a in ADVICE.values()]
+    return "\n".join(rows) + "\n"

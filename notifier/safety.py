@@ -1,0 +1,137 @@
+"""Checks on every rendered notice: nothing left unfilled, nothing unsafe, nothing clipped."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING
+
+from notifier.errors import Problem, RenderRefused
+
+if TYPE_CHECKING:
+    from notifier.model import FactSheet
+    from notifier.render import RenderedNotice
+
+#: Gmail clips messages above about 102 KB.
+MAX_HTML_BYTES = 102_000
+_LEFTOVERS = ("{{", "{%", "{#", "None", "undefined")
+
+
+def fact_strings(sheet: FactSheet) -> list[str]:
+    """Return every text value in the sheet: what the notices may legitimately quote."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                walk(v)
+
+    walk(sheet.model_dump(mode="json", by_alias=True))
+    return sorted(set(found), key=len, reverse=True)
+
+
+def _without_facts(text: str, facts: list[str], *, escaped: bool) -> str:
+    for fact in facts:
+        text = text.replace(fact, " ")
+        if escaped:
+            text = text.replace(html_lib.escape(fact), " ")
+            text = text.replace(html_lib.escape(fact, quote=False), " ")
+    return text
+
+
+class _Structure(HTMLParser):
+    """Collects what the HTML checks need: doctype, lang, title, headings, images, links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.doctype = ""
+        self.lang = ""
+        self.title = ""
+        self.images_without_alt = 0
+        self.links: list[str] = []
+        self.headings: list[str] = []
+        self.styles: list[str] = []
+        self._in: str | None = None
+        self._buffer: list[str] = []
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang") or ""
+        elif tag == "img" and not (a.get("alt") or "").strip():
+            self.images_without_alt += 1
+        elif tag == "a" and a.get("href") is not None:
+            self.links.append(a["href"] or "")
+        if tag in ("title", "h1", "h2", "h3", "h4", "style"):
+            self._in, self._buffer = tag, []
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._buffer.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != self._in:
+            return
+        text = "".join(self._buffer)
+        if tag == "title":
+            self.title = text.strip()
+        elif tag == "style":
+            self.styles.append(text)
+        else:
+            self.headings.append(text.strip())
+        self._in = None
+
+
+def check_rendered(sheet: FactSheet, notice: RenderedNotice) -> None:
+    """Refuse a rendered notice that is unsafe to send.
+
+    Raises:
+        RenderRefused: a leftover placeholder, ``None`` or ``undefined``, an empty heading,
+            a missing doctype, language, title or preheader, a lost ``!important``, an image
+            without alt text, a non-https link, or HTML over Gmail's clipping size.
+    """
+    where = f"{notice.sheet_id}/{notice.audience_id}/{notice.notice}"
+    found: list[str] = []
+    facts = fact_strings(sheet)
+    for label, text, escaped in (("html", notice.html, True), ("text", notice.text, False),
+                                 ("subject", notice.subject, False)):
+        rest = _without_facts(text, facts, escaped=escaped)
+        for token in _LEFTOVERS:
+            if re.search(re.escape(token) + (r"\b" if token[0].isalpha() else ""), rest):
+                found.append(f"the {label} contains {token!r} that the fact sheet does not")
+    if re.search(r"^(.+)\n-+\n\s*\n(?:.+\n-+\n|\s*$)", notice.text, re.M):
+        found.append("the text has a heading with nothing under it")
+    parsed = _Structure()
+    parsed.feed(notice.html)
+    if parsed.doctype.lower() != "doctype html":
+        found.append("the html lost its <!doctype html>")
+    if parsed.lang != notice.locale:
+        found.append(f"<html lang> is {parsed.lang!r}, not the audience's locale {notice.locale!r}")
+    if not parsed.title:
+        found.append("the html has no <title>")
+    if any(not h for h in parsed.headings):
+        found.append("the html has an empty heading")
+    if notice.preheader not in html_lib.unescape(notice.html):
+        found.append("the html does not carry the preheader")
+    if not any("@media" in s and "!important" in s for s in parsed.styles):
+        found.append("the media queries lost !important (the mobile layout would break)")
+    if parsed.images_without_alt:
+        found.append(f"{parsed.images_without_alt} image(s) have no alt text")
+    for href in parsed.links:
+        if not href.startswith(("https://", "mailto:", "tel:")):
+            found.append(f"link {href!r} is not https")
+    size = len(notice.html.encode())
+    if size > MAX_HTML_BYTES:
+        found.append(f"the html is {size} bytes; Gmail clips above {MAX_HTML_BYTES}")
+    if found:
+        raise RenderRefused([Problem(where, 0, 0, "", f"{msg}; this is a template problem",
+                                     "fix the template or report it") for msg in found])

@@ -1,0 +1,65 @@
+"""The one Jinja environment: template search path, autoescape by file name, StrictUndefined."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+
+from notifier.errors import UsageError
+
+
+def builtin_templates() -> Path:
+    """Return the folder of built-in templates (in a wheel, or templates/ in a checkout)."""
+    packaged = resources.files("notifier") / "_templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def make_environment(overrides: Path | None = None) -> Environment:
+    """Build the Jinja environment every render uses.
+
+    A team's ``overrides`` folder comes first on the search path; any template there may
+    extend the original as ``{% extends "!builtin/<name>" %}``. HTML and MJML templates
+    (``*.mjml.j2``, ``*.html.j2``) autoescape; plain-text ones do not; every undefined
+    name is an error.
+    """
+    builtin = FileSystemLoader(str(builtin_templates()))
+    loaders: list[BaseLoader] = []
+    if overrides is not None:
+        if not overrides.is_dir():
+            raise UsageError(f"{overrides}: no such templates folder; name a folder of "
+                             "*.mjml.j2 / *.txt.j2 overrides")
+        loaders.append(FileSystemLoader(str(overrides)))
+    loaders += [builtin, PrefixLoader({"!builtin": builtin})]
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(enabled_extensions=("html", "mjml.j2", "html.j2"),
+                                     disabled_extensions=("txt.j2",), default_for_string=True,
+                                     default=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["join_words"] = join_words
+    return env
+
+
+def join_words(items: list[str], conjunction: str = "and") -> str:
+    """Join ['a', 'b', 'c'] as 'a, b and c' (no serial comma, as in British English)."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
