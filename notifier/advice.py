@@ -19,6 +19,12 @@ class Category:
     risk: str  # one line, for docs and reviewers
     advice: tuple[str, ...] = ()
     calls_for_action: bool = False  # a reader must act: no "no action needed" notice
+    absent: str = ""  # as it appears in "what was not involved", when it differs from label
+
+    @property
+    def not_involved_label(self) -> str:
+        """The name used when saying this category was not involved."""
+        return self.absent or self.label
 
 
 @dataclass(frozen=True)
@@ -40,13 +46,14 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("username", "your username", "makes guessing attacks on the account easier"),
     Category("password_hash", "your password, stored in protected form",
              "protected passwords can sometimes be guessed", ("change_password", "no_reuse",
-                                                              "two_step"), True),
+                                                              "two_step"), True, "your password"),
     Category("password_plaintext", "your password", "anyone holding it can sign in as you",
              ("change_password", "no_reuse", "two_step"), True),
     Category("security_answers", "the answers to your security questions",
              "they can be used to take over the account", ("change_security_answers",), True),
     Category("payment_card_partial", "part of your payment card details (not the full number)",
-             "convincing scams; no direct use for payments", ("check_statements",)),
+             "convincing scams; no direct use for payments", ("check_statements",), False,
+             "any part of your payment card details"),
     Category("payment_card_number", "your full payment card number",
              "fraudulent card payments", ("call_bank", "check_statements"), True),
     Category("cvv", "your card security code (CVV)", "fraudulent card payments",
@@ -123,6 +130,11 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
 def labels(categories: Iterable[str]) -> list[str]:
     """Return the reader-facing names of data categories, in the order given."""
     return [CATEGORIES[c].label for c in categories]
+
+
+def absent_labels(categories: Iterable[str]) -> list[str]:
+    """Return the reader-facing names of data categories that were not involved."""
+    return [CATEGORIES[c].not_involved_label for c in categories]
 
 
 def calls_for_action(categories: Iterable[str]) -> list[str]:

@@ -129,7 +129,8 @@ def _timestamp(value: Any) -> Any:
         raise _bad(f"{value!r} is not a timestamp", "write e.g. 2025-04-22T09:30:00+01:00") from None
     if parsed.tzinfo is None:
         raise _bad(f"{value!r} has no UTC offset, so it is ambiguous",
-                   f"add the offset, e.g. {text}+01:00 for UK summer time or {text}Z for UTC")
+                   f"add the UTC offset of the clock it was read from, e.g. {text}+01:00 "
+                   f"(UK summer time), {text}+08:00 (Singapore) or {text}Z (UTC)")
     return parsed
 
 
@@ -149,11 +150,11 @@ Jurisdiction = Annotated[StrictStr, AfterValidator(_jurisdiction),
                          WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}(-[A-Z0-9]{1,3})?$"})]
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp),
                       WithJsonSchema({"type": "string", "format": "date-time",
-                                      "pattern": "T.*(Z|[+-][0-9]{2}:?[0-9]{2})$"})]
+                                      "pattern": "[T ].*(Z|[+-][0-9]{2}:?[0-9]{2})$"})]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 class Contact(_Model):
@@ -268,7 +269,7 @@ class FactSheet(_Model):
         return self._source
 
     def audience_data(self, audience: Audience) -> list[str]:
-        """Return the data categories involved for this audience, in the sheet's order."""
+        """Return the data categories involved for this audience, as the sheet lists them."""
         if audience.data_involved is None:
             return list(self.incident.data_involved)
         return list(audience.data_involved)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, TemplateError
+from jinja2.runtime import Macro
 
 from notifier import advice as advice_table
 from notifier.errors import Problem, RenderRefused
@@ -111,7 +112,7 @@ def build_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "locale": audience.locale,
         "lang": audience.locale,
         "involved": advice_table.labels(data),
-        "not_involved": advice_table.labels(incident.data_not_involved),
+        "not_involved": advice_table.absent_labels(incident.data_not_involved),
         "advice": advice,
         "other_advice": [a for a in advice if a.id not in advice_table.PASSWORD_ADVICE],
         "password": {
@@ -128,6 +129,20 @@ def build_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "brand_color": (org.brand.color if org.brand and org.brand.color else "#1f3a5f"),
         "logo": (org.brand.logo if org.brand else None),
     }
+
+
+def render_copy(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
+    """Return every sentence macro of ``_copy.j2`` rendered as plain text, by macro name.
+
+    The wording is rendered here, once, without escaping, and handed to the templates as
+    ``copy``. HTML templates then escape it like any other value. Calling the macros from
+    an autoescaping template instead would wrap their unescaped output as ``Markup``, so
+    fact-sheet text like ``<b>`` would reach the HTML raw (Jinja marks a macro's result
+    safe by the caller's autoescape setting, not by whether it escaped).
+    """
+    module = env.get_template("_copy.j2").make_module(ctx)
+    return {name: str(macro()) for name, macro in sorted(vars(module).items())
+            if isinstance(macro, Macro)}
 
 
 def _wrap(text: str, width: int = TEXT_WIDTH) -> str:
@@ -164,9 +179,9 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None) 
     ctx = build_context(sheet, index)
     html_name, text_name = f"{audience.notice}.mjml.j2", f"{audience.notice}.txt.j2"
     try:
-        copy = env.get_template("_copy.j2").make_module(ctx)
-        ctx["subject"] = " ".join(str(copy.subject()).split())  # type: ignore[attr-defined]
-        ctx["preheader"] = " ".join(str(copy.preheader()).split())  # type: ignore[attr-defined]
+        ctx["copy"] = render_copy(env, ctx)
+        ctx["subject"] = " ".join(ctx["copy"]["subject"].split())
+        ctx["preheader"] = " ".join(ctx["copy"]["preheader"].split())
         mjml_source = env.get_template(html_name).render(ctx)
         text = _wrap(env.get_template(text_name).render(ctx))
         css = env.loader.get_source(env, "email.css")[0] if env.loader else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,13 +54,18 @@ def parse_sheet(text: str | bytes, path: str = "<string>") -> FactSheet:
 def validate_source(source: Source) -> FactSheet:
     """Validate parsed YAML against the model, then the cross-field rules."""
     problems = list(source.problems)
+    # A field the YAML layer already reported (a duplicate key, a bad tag) is not reported twice.
+    reported = {p.field for p in problems}
+    sheet: FactSheet | None = None
     try:
         sheet = FactSheet.model_validate(source.data)
     except ValidationError as exc:
-        problems += [_problem(source, err) for err in exc.errors(include_url=False)]
-        raise SheetError(_sorted(problems)) from None
-    problems += _cross_checks(sheet, source)
-    if problems:
+        for err in exc.errors(include_url=False):
+            problem = _problem(source, err)
+            if not any(problem.field == f or problem.field.startswith(f + ".") for f in reported):
+                problems.append(problem)
+    problems += _cross_checks(source.data, source)
+    if problems or sheet is None:
         raise SheetError(_sorted(problems))
     sheet._source = source
     return sheet
@@ -205,40 +211,78 @@ def _problem(source: Source, err: ErrorDetails) -> Problem:
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]*(?:\s+|$)")
 
 
-def _cross_checks(sheet: FactSheet, source: Source) -> list[Problem]:
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo else None
+
+
+def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
+    """Rules across fields, run on the raw data so that they report even when a type is wrong."""
     problems: list[Problem] = []
 
     def add(loc: FieldPath, message: str, hint: str) -> None:
         line, col = source.position(loc)
         problems.append(Problem(source.path, line, col, _dotted(loc), message, hint))
 
-    incident = sheet.incident
-    sentences = len(_SENTENCE_END.findall(incident.summary.strip() + " "))
-    if sentences > 3:
-        add(("incident", "summary"), f"has {sentences} sentences; the summary is 1 to 3",
-            "keep the essentials here; details belong in safe and actions_taken")
+    incident = data.get("incident") if isinstance(data.get("incident"), dict) else {}
+    assert isinstance(incident, dict)
+    summary = incident.get("summary")
+    if isinstance(summary, str):
+        sentences = len(_SENTENCE_END.findall(summary.strip() + " "))
+        if sentences > 3:
+            add(("incident", "summary"), f"has {sentences} sentences; the summary is 1 to 3",
+                "keep the essentials here; details belong in safe and actions_taken")
     for name in ("data_involved", "data_not_involved"):
         seen: set[str] = set()
-        for i, cat in enumerate(getattr(incident, name)):
+        for i, cat in enumerate(_strings(incident.get(name))):
             if cat in seen:
                 add(("incident", name, i), f"{cat!r} is listed twice", "remove one of them")
             seen.add(cat)
-    involved = set(incident.data_involved)
-    for i, cat in enumerate(incident.data_not_involved):
+    involved = set(_strings(incident.get("data_involved")))
+    for i, cat in enumerate(_strings(incident.get("data_not_involved"))):
         if cat in involved:
             add(("incident", "data_not_involved", i),
                 f"{cat!r} is listed both as involved and as not involved",
                 "keep it in only one of incident.data_involved and incident.data_not_involved")
-    if incident.occurred and incident.occurred.end and incident.occurred.end < incident.occurred.start:
+    if incident.get("password_protection") is not None and not involved & {"password_hash"}:
+        add(("incident", "password_protection"),
+            "describes how passwords were protected, but password_hash is not in data_involved",
+            "add password_hash to incident.data_involved, or remove password_protection")
+    discovered = _when(incident.get("discovered_at"))
+    occurred = incident.get("occurred") if isinstance(incident.get("occurred"), dict) else {}
+    assert isinstance(occurred, dict)
+    start, end = _when(occurred.get("from")), _when(occurred.get("to"))
+    if start and end and end < start:
         add(("incident", "occurred", "to"), "is before occurred.from", "swap the two timestamps")
+    if start and discovered and start > discovered:
+        add(("incident", "occurred", "from"), "is after incident.discovered_at; an incident "
+            "cannot start after it was found", "check both timestamps and their UTC offsets")
+    authorities = incident.get("authorities") if isinstance(incident.get("authorities"), list) else []
+    for i, authority in enumerate(authorities or []):
+        told = _when(authority.get("notified_at")) if isinstance(authority, dict) else None
+        if told and discovered and told < discovered:
+            add(("incident", "authorities", i, "notified_at"), "is before incident.discovered_at",
+                "check the timestamp and its UTC offset")
+    audiences = data.get("audiences") if isinstance(data.get("audiences"), list) else []
     seen_ids: dict[str, int] = {}
-    for a, audience in enumerate(sheet.audiences):
-        if audience.id in seen_ids:
-            add(("audiences", a, "id"),
-                f"audience id {audience.id!r} is already used by audience {seen_ids[audience.id]}",
-                "give each audience its own id")
-        seen_ids.setdefault(audience.id, a)
-        for i, cat in enumerate(audience.data_involved or []):
+    for a, audience in enumerate(audiences or []):
+        if not isinstance(audience, dict):
+            continue
+        audience_id = audience.get("id")
+        if isinstance(audience_id, str):
+            if audience_id in seen_ids:
+                add(("audiences", a, "id"),
+                    f"audience id {audience_id!r} is already used by audience {seen_ids[audience_id]}",
+                    "give each audience its own id")
+            seen_ids.setdefault(audience_id, a)
+        for i, cat in enumerate(_strings(audience.get("data_involved"))):
             if cat not in involved:
                 add(("audiences", a, "data_involved", i),
                     f"{cat!r} is not in incident.data_involved",

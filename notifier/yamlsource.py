@@ -22,6 +22,8 @@ from notifier.errors import Problem, SheetError
 MAX_BYTES = 1_000_000
 #: Most values a document may expand to through aliases before it is refused.
 MAX_NODES = 20_000
+#: Deepest nesting accepted; a fact sheet is about five levels deep.
+MAX_DEPTH = 40
 
 FieldPath = tuple[str | int, ...]
 
@@ -86,10 +88,16 @@ def _dotted(loc: FieldPath) -> str:
 class _Builder:
     """Turns a composed node tree into plain Python data, recording marks as it goes."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self.text = text
         self.count = 0
+        self.active: set[int] = set()  # nodes being built: an alias back to one is a loop
         self.source = Source(path=path, data={})
+
+    def fatal(self, node: yaml.Node, loc: FieldPath, message: str, hint: str) -> SheetError:
+        line, col = _mark(node)
+        return SheetError([Problem(self.path, line, col, _dotted(loc), message, hint)])
 
     def problem(self, node: yaml.Node, loc: FieldPath, message: str, hint: str) -> None:
         line, col = _mark(node)
@@ -98,25 +106,33 @@ class _Builder:
     def build(self, node: yaml.Node, loc: FieldPath) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            line, col = _mark(node)
-            raise SheetError([Problem(
-                self.path, line, col, _dotted(loc),
-                f"the document expands to more than {MAX_NODES} values through aliases",
-                "write the values out instead of nesting '*alias' references",
-            )])
+            raise self.fatal(node, loc[:2], f"the document expands to more than {MAX_NODES} "
+                             "values through aliases",
+                             "write the values out instead of nesting '*alias' references")
+        if len(loc) > MAX_DEPTH:
+            raise self.fatal(node, loc[:2], f"values are nested more than {MAX_DEPTH} levels deep",
+                             "a fact sheet is a few levels deep; check the brackets and indentation")
         self.source.marks.setdefault(loc, _mark(node))
-        if isinstance(node, yaml.MappingNode):
-            return self.build_mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self.build_scalar(node, loc)
+        if id(node) in self.active:
+            raise self.fatal(node, loc[:2], "an alias refers to a value that contains it, "
+                             "which would repeat forever", "write the value out instead")
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.build_mapping(node, loc)
             if node.tag != _SEQ:
                 self.problem(node, loc, f"unsupported tag {node.tag!r}", "remove the tag")
+                return None
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        return self.build_scalar(node, loc)
+        finally:
+            self.active.discard(id(node))
 
-    def build_mapping(self, node: yaml.MappingNode, loc: FieldPath) -> dict[str, Any]:
+    def build_mapping(self, node: yaml.MappingNode, loc: FieldPath) -> dict[str, Any] | None:
         if node.tag != _MAP:
             self.problem(node, loc, f"unsupported tag {node.tag!r}", "remove the tag")
+            return None
         result: dict[str, Any] = {}
         first_seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
@@ -136,12 +152,21 @@ class _Builder:
             first_seen[key] = key_node
             self.source.key_marks[(*loc, key)] = _mark(key_node)
             result[key] = self.build(value_node, (*loc, key))
+            if result[key] is None and self._comment_ate_value(key_node):
+                self.problem(key_node, (*loc, key),
+                             "the value starts with '#', which YAML reads as a comment, so it is empty",
+                             "put the value in quotes, e.g. color: '#0b5fff'")
         return result
+
+    def _comment_ate_value(self, key_node: yaml.Node) -> bool:
+        rest = self.text[key_node.end_mark.index:].split("\n", 1)[0]
+        return re.match(r":\s+#[0-9A-Fa-f]{3,8}\b", rest) is not None
 
     def build_scalar(self, node: yaml.ScalarNode, loc: FieldPath) -> Any:
         value: str = node.value
         if node.tag == _STR:
-            if node.style is not None:  # quoted or block scalar: always text
+            explicit = self.text.startswith("!", node.start_mark.index)
+            if node.style is not None or explicit:  # quoted, block or !!str: always text
                 return value
             if _NULL.match(value):
                 return None
@@ -165,7 +190,7 @@ class _Builder:
             node, loc, f"unsupported tag {node.tag!r}",
             "remove the tag; fact sheets hold plain text, numbers, lists and mappings",
         )
-        return value
+        return None
 
 
 def _tab_problems(path: str, text: str) -> list[Problem]:
@@ -214,12 +239,15 @@ def parse_yaml(text: str | bytes, path: str = "<string>") -> Source:
                 path, line, 1, "", "the file is not UTF-8 text",
                 "save it as UTF-8 from your editor",
             )]) from None
-    tabs = _tab_problems(path, text)
-    if tabs:
-        raise SheetError(tabs)
     try:
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - local SafeLoader subclass
+    except RecursionError:
+        raise SheetError([Problem(path, 1, 1, "", "values are nested too deeply to read",
+                                  "a fact sheet is a few levels deep; check the brackets")]) from None
     except yaml.MarkedYAMLError as exc:
+        tabs = _tab_problems(path, text)
+        if tabs:  # YAML never allows tabs as indentation; say that rather than the parser's words
+            raise SheetError(tabs) from None
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = " ".join(p for p in (exc.context, exc.problem) if p)
@@ -242,8 +270,8 @@ def parse_yaml(text: str | bytes, path: str = "<string>") -> Source:
             path, line, col, "", f"the top level is {kind}, not a mapping of fields",
             "start the file with `id:`, `organisation:`, `incident:` and `audiences:` keys",
         )])
-    builder = _Builder(path)
-    builder.source.data = builder.build_mapping(node, ())
+    builder = _Builder(path, text)
+    builder.source.data = builder.build_mapping(node, ()) or {}
     builder.source.marks[()] = _mark(node)
     return builder.source
 

@@ -1,0 +1,58 @@
+"""The advice table: each data category calls for exactly its advice."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifier.advice import ADVICE, CATEGORIES, advice_for, calls_for_action
+from notifier.model import DATA_CATEGORIES
+
+
+def ids(categories: list[str], **kw: bool) -> list[str]:
+    return [a.id for a in advice_for(categories, **kw)]
+
+
+@pytest.mark.parametrize(("categories", "expected"), [
+    (["password_hash"], ["change_password", "no_reuse", "two_step"]),
+    (["password_plaintext"], ["change_password", "no_reuse", "two_step"]),
+    (["email"], ["phishing"]),
+    (["phone"], ["scam_calls"]),
+    (["payment_card_partial"], ["check_statements"]),
+    (["payment_card_number"], ["check_statements", "call_bank"]),
+    (["cvv"], ["check_statements", "call_bank"]),
+    (["bank_account"], ["watch_debits"]),
+    (["government_id"], ["replace_document"]),
+    (["security_answers"], ["change_security_answers"]),
+    (["name", "date_of_birth", "postal_address"], ["identity_fraud"]),
+    (["name", "date_of_birth"], []),  # no address: no identity-fraud advice
+    (["name", "order_history", "membership_number", "ip_address"], []),
+])
+def test_each_category_gets_exactly_its_advice(categories: list[str], expected: list[str]) -> None:
+    assert sorted(ids(categories)) == sorted(expected)
+
+
+def test_advice_is_given_once_in_table_order() -> None:
+    got = ids(["cvv", "payment_card_number", "email", "password_hash"])
+    assert got == [a for a in ADVICE if a in got]
+    assert len(got) == len(set(got))
+
+
+def test_precautionary_reset_adds_password_advice_without_password_data() -> None:
+    assert ids(["email"], precautionary_reset=True) == ["change_password", "no_reuse",
+                                                        "two_step", "phishing"]
+
+
+def test_vocabulary_and_table_agree() -> None:
+    assert set(CATEGORIES) == set(DATA_CATEGORIES)
+    for category in CATEGORIES.values():
+        assert set(category.advice) <= set(ADVICE)
+
+
+def test_categories_that_call_for_action() -> None:
+    assert calls_for_action(DATA_CATEGORIES) == [
+        "password_hash", "password_plaintext", "security_answers", "payment_card_number",
+        "cvv", "bank_account", "government_id"]
+
+
+def test_phishing_advice_says_we_never_ask_for_the_password_by_email() -> None:
+    assert "never ask for your password" in ADVICE["phishing"].text

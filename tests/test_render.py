@@ -1,0 +1,247 @@
+"""Rendering: the right notice for the facts, refusals, safety of what is rendered."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from notifier.errors import RenderRefused
+from notifier.render import TEXT_WIDTH, render_notice, render_sheet
+from notifier.templating import make_environment
+
+from helpers import Page, edited_yaml, sheet_with
+
+
+def test_incident_notice_answers_the_readers_questions_in_order() -> None:
+    notice = render_notice(sheet_with(), 0)
+    page = Page(notice.html)
+    assert [h for level, h in page.headings if level == "h2"] == [
+        "What happened", "Your information", "What you can do", "Where to get help"]
+    order = [notice.text.index(h) for h in
+             ("What happened", "Your information", "What you can do", "Where to get help",
+              "We are truly sorry")]
+    assert order == sorted(order)
+    assert notice.subject == "Important: a security incident at Acme Ltd involving your information"
+    assert "The Acme Ltd team" in notice.text
+
+
+def test_signatory_signs_when_given() -> None:
+    sheet = sheet_with(**{"organisation.signatory": {"name": "Ann Lee", "title": "Chief Executive"}})
+    notice = render_notice(sheet, 0)
+    assert "Ann Lee\nChief Executive, Acme Ltd" in notice.text
+    assert "Ann Lee" in Page(notice.html).visible
+
+
+@pytest.mark.parametrize(("data", "present", "absent"), [
+    (["name", "email"], ["Watch out for fake emails"], ["Change your password", "Call your bank"]),
+    (["name", "phone"], ["Be wary of calls and texts"], ["Watch out for fake emails"]),
+    (["name", "payment_card_partial"], ["Check your card statements"], ["Call your bank"]),
+    (["name", "payment_card_number"], ["Call your bank", "Check your card statements"], []),
+    (["name", "postal_address", "date_of_birth"], ["Look out for identity fraud"], []),
+    (["name", "government_id"], ["Think about replacing the document"], []),
+    (["name", "bank_account"], ["Watch for unknown debits"], []),
+    (["name", "password_hash"], ["Change your password", "Change it anywhere else you used it",
+                                 "Turn on two-step verification"], ["Watch out for fake emails"]),
+    (["name", "order_history"], ["You do not need to do anything because of this incident"],
+     ["Watch out for fake emails", "Change your password"]),
+])
+def test_advice_follows_the_facts_in_html_and_text(data: list[str], present: list[str],
+                                                   absent: list[str]) -> None:
+    sheet = sheet_with(**{"incident.data_involved": data, "incident.data_not_involved": []})
+    notice = render_notice(sheet, 0)
+    visible = Page(notice.html).visible
+    for phrase in present:
+        assert phrase in visible and phrase in notice.text
+    for phrase in absent:
+        assert phrase not in visible and phrase not in notice.text
+
+
+@pytest.mark.parametrize(("misuse", "phrase"), [
+    ("none_known", "We have found no evidence that anyone has misused your information, but we cannot rule it out."),
+    ("suspected", "We think some of the information may have been misused"),
+    ("confirmed", "We know that some of the information has been misused."),
+])
+def test_misuse_wording(misuse: str, phrase: str) -> None:
+    notice = render_notice(sheet_with(**{"incident.misuse": misuse}), 0)
+    assert phrase in " ".join(notice.text.split())
+    assert phrase in Page(notice.html).visible
+    assert "your information is safe" not in notice.text.lower()
+
+
+def test_password_reset_leads_with_the_password_and_says_how_it_was_protected() -> None:
+    sheet = sheet_with(**{"incident.data_involved": ["email", "password_hash"],
+                          "incident.password_protection": "hashed with bcrypt",
+                          "audiences.0.notice": "password_reset"})
+    notice = render_notice(sheet, 0)
+    text = " ".join(notice.text.split())
+    assert notice.subject == "Action needed: please change your Acme Ltd password"
+    assert text.index("Please change your password") < text.index("What happened")
+    assert "stored in scrambled form (hashed with bcrypt)" in text
+    assert "Do not use a link in an email to do this" in text
+    assert "change it there too" in text and "two-step verification" in text
+    # phishing advice moves under "Other steps", not lost
+    assert "Other steps you can take" in text and "Watch out for fake emails" in text
+
+
+def test_password_reset_for_plaintext_passwords_says_they_could_be_read() -> None:
+    sheet = sheet_with(**{"incident.data_involved": ["password_plaintext"],
+                          "audiences.0.notice": "password_reset"})
+    assert "stored in a form that could be read" in " ".join(render_notice(sheet, 0).text.split())
+
+
+def test_precautionary_reset_renders_and_says_it_is_a_precaution() -> None:
+    sheet = sheet_with(**{"audiences.0.notice": "password_reset",
+                          "audiences.0.precautionary_reset": True})
+    text = " ".join(render_notice(sheet, 0).text.split())
+    assert "We have no sign that passwords were involved" in text
+    assert "as a precaution" in text
+
+
+def test_no_action_needed_is_short_and_calm() -> None:
+    sheet = sheet_with(**{"audiences.0.notice": "no_action_needed",
+                          "incident.data_involved": ["name", "order_history"]})
+    notice = render_notice(sheet, 0)
+    text = " ".join(notice.text.split())
+    assert "You do not need to do anything at the moment. If that changes, we will tell you" in text
+    assert "What you can do" not in text
+    assert len(notice.text) < 2200
+
+
+def test_no_action_needed_keeps_the_vigilance_the_facts_call_for() -> None:
+    sheet = sheet_with(**{"audiences.0.notice": "no_action_needed"})  # email involved
+    text = " ".join(render_notice(sheet, 0).text.split())
+    assert "Watch out for fake emails" in text
+    assert "steps below" not in text  # no contradiction with "nothing to do"
+
+
+@pytest.mark.parametrize("category", ["password_hash", "password_plaintext", "payment_card_number",
+                                      "cvv", "bank_account", "government_id", "security_answers"])
+def test_no_action_needed_refused_when_data_calls_for_action(category: str) -> None:
+    changes = {"audiences.0.notice": "no_action_needed",
+               "incident.data_involved": ["name", category], "incident.data_not_involved": []}
+    text = edited_yaml(**changes)
+    with pytest.raises(RenderRefused) as info:
+        render_notice(sheet_with(**changes), 0)
+    problem = info.value.problems[0]
+    assert problem.field == "audiences.0.notice"
+    expected_line = text.splitlines().index("  notice: no_action_needed") + 1
+    assert problem.line == expected_line and problem.path == "test.yaml"
+    assert category in problem.message and "use notice: incident" in problem.hint
+
+
+def test_no_action_needed_refused_when_misuse_is_confirmed() -> None:
+    sheet = sheet_with(**{"audiences.0.notice": "no_action_needed", "incident.misuse": "confirmed"})
+    with pytest.raises(RenderRefused, match="misuse of the data is confirmed"):
+        render_notice(sheet, 0)
+
+
+def test_password_reset_refused_without_password_data() -> None:
+    sheet = sheet_with(**{"audiences.0.notice": "password_reset"})
+    with pytest.raises(RenderRefused) as info:
+        render_notice(sheet, 0)
+    assert "precautionary_reset: true" in info.value.problems[0].hint
+
+
+def test_audience_subset_of_data_is_what_that_audience_is_told() -> None:
+    sheet = sheet_with(**{"incident.data_involved": ["name", "email", "password_hash"],
+                          "audiences": [
+                              {"id": "customers", "name": "Customers", "notice": "password_reset"},
+                              {"id": "partners", "name": "Partners", "notice": "no_action_needed",
+                               "data_involved": ["name"]}]})
+    result = render_sheet(sheet)
+    assert not result.refused
+    partners = result.notices[1]
+    assert "your password" not in partners.text.split("Not involved")[0]
+
+
+INJECTIONS = ["<script>alert(1)</script>", "Fish & Chips", "\"double\" and 'single'",
+              "{{ 7*7 }}", "{% raw %}x{% endraw %}"]
+
+
+def test_fact_text_renders_literally_never_evaluated() -> None:
+    sheet = sheet_with(**{"incident.summary": "We sold " + " ".join(INJECTIONS) + ".",
+                          "incident.safe": INJECTIONS, "incident.actions_taken": INJECTIONS,
+                          "organisation.name": "Fish & Chips <b>Ltd</b>"})
+    notice = render_notice(sheet, 0)
+    page = Page(notice.html)
+    assert page.scripts == 0
+    assert "<b>Ltd</b>" not in notice.html
+    for text in INJECTIONS:
+        assert text in page.visible
+        assert text in notice.text
+    assert "49" not in notice.text and "49" not in page.visible
+    assert "Fish & Chips <b>Ltd</b>" in notice.subject
+
+
+def test_final_html_properties() -> None:
+    sheet = sheet_with(**{"organisation.brand": {"logo": "https://www.acme.example/logo.png",
+                                                 "color": "#123456"},
+                          "audiences.0.locale": "en-US"})
+    notice = render_notice(sheet, 0)
+    assert notice.html.startswith("<!doctype html>")
+    page = Page(notice.html)
+    assert page.html_attrs["lang"] == "en-US" and page.html_attrs["dir"] == "ltr"
+    title = re.search(r"<title>(.*?)</title>", notice.html, re.S)
+    assert title and title.group(1).strip() == notice.subject
+    assert notice.preheader in notice.html
+    media = re.findall(r"@media[^{]*\{[^@]*", notice.html)
+    assert media and all("!important" in m for m in media if "max-width" in m)
+    assert page.images and all((img.get("alt") or "").strip() for img in page.images)
+    assert page.links and all(h.startswith(("https://", "mailto:")) for h in page.links)
+    assert len(notice.html.encode()) < 102_000
+    assert "fonts.googleapis" not in notice.html and "@import" not in notice.html
+    assert "April 22, 2025" in notice.text  # en-US date order
+
+
+def test_text_is_wrapped_without_breaking_urls() -> None:
+    long_url = "https://www.acme.example/help/" + "a-very-long-path-segment/" * 4
+    sheet = sheet_with(**{"organisation.contact.url": long_url})
+    text = render_notice(sheet, 0).text
+    assert long_url in text.split()
+    for line in text.splitlines():
+        assert len(line) <= TEXT_WIDTH or long_url in line
+
+
+def test_rendering_makes_no_network_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    sheet = sheet_with(**{"organisation.brand": {"logo": "https://www.acme.example/logo.png"}})
+    assert render_notice(sheet, 0).html
+
+
+def test_same_inputs_give_identical_output() -> None:
+    a = render_notice(sheet_with(), 0)
+    b = render_notice(sheet_with(), 0)
+    assert (a.html, a.text, a.subject) == (b.html, b.text, b.subject)
+
+
+def test_override_can_extend_the_builtin_template(tmp_path: Path) -> None:
+    (tmp_path / "incident.txt.j2").write_text(
+        '{% extends "!builtin/incident.txt.j2" %}', encoding="utf-8")
+    env = make_environment(tmp_path)
+    assert render_notice(sheet_with(), 0, env).text == render_notice(sheet_with(), 0).text
+
+
+def test_a_template_that_leaves_none_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "incident.txt.j2").write_text("Occurred: {{ incident.occurred }}\n", encoding="utf-8")
+    with pytest.raises(RenderRefused, match="'None'"):
+        render_notice(sheet_with(), 0, make_environment(tmp_path))
+
+
+def test_a_template_using_an_unknown_name_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "incident.txt.j2").write_text("Hello {{ customer_name }}\n", encoding="utf-8")
+    with pytest.raises(RenderRefused, match="customer_name"):
+        render_notice(sheet_with(), 0, make_environment(tmp_path))
+
+
+def test_a_template_leaving_an_empty_heading_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "incident.txt.j2").write_text("Hello\n\nWhat we did\n-----------\n\nBye\n-----\n",
+                                              encoding="utf-8")
+    with pytest.raises(RenderRefused, match="heading with nothing under it"):
+        render_notice(sheet_with(), 0, make_environment(tmp_path))

@@ -1,0 +1,118 @@
+"""notifier.sheet as a library: load_sheet returns a FactSheet or raises SheetError."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL
+
+from notifier.errors import ExitCode, NotifierError, Problem, SheetError
+from notifier.model import FactSheet
+from notifier.sheet import load_sheet, parse_sheet
+
+
+def test_load_sheet_returns_a_fact_sheet(sheet_file: Callable[..., Path]) -> None:
+    sheet = load_sheet(sheet_file(MINIMAL))
+
+    assert isinstance(sheet, FactSheet)
+    assert sheet.id == "acme-2025"
+    assert sheet.organisation.name == "Acme Ltd"
+    assert sheet.incident.discovered_at == datetime.fromisoformat("2025-04-22T08:30:00+00:00")
+    assert sheet.incident.discovered_at.utcoffset() == timedelta(hours=1)
+    assert sheet.incident.data_involved == ["name", "email"]
+    assert [a.id for a in sheet.audiences] == ["customers"]
+    assert sheet.audience_data(sheet.audiences[0]) == ["name", "email"]
+
+
+def test_load_sheet_accepts_str_paths(sheet_file: Callable[..., Path]) -> None:
+    assert load_sheet(str(sheet_file(MINIMAL))).id == "acme-2025"
+
+
+def test_parse_sheet_from_text() -> None:
+    assert parse_sheet(MINIMAL).id == "acme-2025"
+
+
+@pytest.mark.parametrize("word", ["on", "yes", "no", "off", "NO", "Yes"])
+def test_yaml_1_1_booleans_are_names(word: str, sheet_file: Callable[..., Path]) -> None:
+    sheet = load_sheet(sheet_file(MINIMAL.replace("  name: Acme Ltd\n", f"  name: {word}\n")))
+    assert sheet.organisation.name == word
+
+
+def test_norway_is_a_jurisdiction(sheet_file: Callable[..., Path]) -> None:
+    text = MINIMAL + "    jurisdictions: [NO, GB]\n"
+    sheet = load_sheet(sheet_file(text))
+    assert sheet.audiences[0].jurisdictions == ["NO", "GB"]
+
+
+INVALID = MINIMAL.replace(
+    "  name: Acme Ltd\n", "  name: Acme Ltd\n  name: Acme Limited\n"  # line 4: duplicate key
+).replace(
+    "  status: contained\n", "  status: [contained]\n"  # line 16: a list, not a value
+).replace(
+    "    notice: incident\n", "    notice: incident\n    size: many\n"  # line 24
+)
+
+
+def test_invalid_sheet_raises_sheet_error_with_problems(sheet_file: Callable[..., Path]) -> None:
+    path = sheet_file(INVALID)
+
+    with pytest.raises(SheetError) as info:
+        load_sheet(path)
+
+    error = info.value
+    assert isinstance(error, NotifierError)
+    assert error.exit_code == ExitCode.CANNOT == 2
+    assert all(isinstance(p, Problem) for p in error.problems)
+    assert [(p.path, p.line, p.col, p.field) for p in error.problems] == [
+        (str(path), 4, 3, "organisation.name"),
+        (str(path), 16, 11, "incident.status"),
+        (str(path), 24, 11, "audiences.0.size"),
+    ]
+    assert all(p.message and p.hint for p in error.problems)
+    assert str(error).splitlines()[-1] == f"3 problems in {path}"
+    assert str(error).splitlines()[0] == str(error.problems[0])
+
+
+def test_problems_are_sorted_by_line_then_column() -> None:
+    # the model reports fields in declaration order; the sheet lists them in file order
+    text = MINIMAL.replace("id: acme-2025\n", "").replace(
+        "    notice: incident\n", "    notice: incident\n    size: many\n"
+    ) + "id: ../x\n"
+    with pytest.raises(SheetError) as info:
+        parse_sheet(text)
+    positions = [(p.line, p.col) for p in info.value.problems]
+    assert positions == sorted(positions)
+    assert [p.field for p in info.value.problems] == ["audiences.0.size", "id"]
+
+
+def test_problem_str_is_path_line_col_field_message_hint() -> None:
+    p = Problem("s.yaml", 3, 9, "organisation.name", "expected text", "write the text")
+    assert str(p) == "s.yaml:3:9: organisation.name: expected text; write the text"
+    unplaced = Problem("s.yaml", 0, 0, "", "no such file", "check")
+    assert str(unplaced) == "s.yaml: no such file; check"
+    assert str(Problem("s.yaml", 1, 1, "", "empty")) == "s.yaml:1:1: empty"
+
+
+def test_problem_survives_pickle() -> None:
+    p = Problem("s.yaml", 3, 9, "organisation.name", "expected text", "write the text")
+    copy = pickle.loads(pickle.dumps(p))
+    assert copy == p
+    assert copy.as_dict() == p.as_dict()
+
+
+def test_sheet_error_survives_pickle(sheet_file: Callable[..., Path]) -> None:
+    with pytest.raises(SheetError) as info:
+        load_sheet(sheet_file(INVALID))
+    error = info.value
+
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        copy = pickle.loads(pickle.dumps(error, protocol=protocol))
+        assert type(copy) is SheetError
+        assert copy.problems == error.problems
+        assert all(type(p) is Problem for p in copy.problems)
+        assert str(copy) == str(error)
+        assert copy.exit_code == 2
