@@ -56,3 +56,12 @@ def test_categories_that_call_for_action() -> None:
 
 def test_phishing_advice_says_we_never_ask_for_the_password_by_email() -> None:
     assert "never ask for your password" in ADVICE["phishing"].text
+
+
+def test_docs_advice_table_is_current() -> None:
+    from pathlib import Path
+
+    from notifier.advice import advice_table_markdown
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "advice.md").read_text(encoding="utf-8")
+    assert advice_table_markdown() in docs

@@ -89,3 +89,12 @@ def test_schema_accepts_incident_file(schema: dict[str, Any], path: Path) -> Non
     source = parse_yaml(path.read_bytes(), str(path))
     assert source.problems == []
     assert errors(schema, source.data) == []
+
+
+def test_docs_schema_file_is_current() -> None:
+    """docs/fact-sheet.schema.json is what editors load: it must match `notifier schema`."""
+    from notifier.sheet import schema_text
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "fact-sheet.schema.json"
+    assert docs.read_text(encoding="utf-8") == schema_text(), (
+        "regenerate with: notifier schema > docs/fact-sheet.schema.json")

@@ -1,0 +1,55 @@
+"""Golden files: every bundled incident renders byte for byte as reviewed.
+
+Regenerate after an intended wording or layout change, then read the diff as a reviewer:
+
+    .venv/bin/python -m pytest tests/test_golden.py --update-golden
+    git diff tests/golden/
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from notifier import commands
+
+from conftest import INCIDENTS
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SHEETS = sorted(INCIDENTS.glob("*.yaml"))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_there_are_four_bundled_incidents() -> None:
+    assert len(SHEETS) >= 4
+
+
+@pytest.mark.parametrize("sheet", SHEETS, ids=[p.stem for p in SHEETS])
+def test_bundled_incident_matches_golden_files(sheet: Path, tmp_path: Path,
+                                               update_golden: bool) -> None:
+    report = commands.render([sheet], outbox=tmp_path)
+    assert report.ok, report.as_dict()
+    (outcome,) = report.outcomes
+    rendered = tree(tmp_path / outcome.sheet_id)
+    expected_dir = GOLDEN / outcome.sheet_id
+    if update_golden:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(tmp_path / outcome.sheet_id, expected_dir)
+        return
+    assert expected_dir.is_dir(), "no golden files yet: run pytest with --update-golden"
+    expected = tree(expected_dir)
+    assert sorted(rendered) == sorted(expected)
+    for name, content in rendered.items():
+        assert content == expected[name], (
+            f"{outcome.sheet_id}/{name} differs from tests/golden; if the change is intended, "
+            "rerun with --update-golden and review the diff")
+
+
+def test_golden_folder_has_no_leftovers() -> None:
+    ids = {commands.load_sheet(p).id for p in SHEETS}
+    assert {p.name for p in GOLDEN.iterdir() if p.is_dir()} == ids
