@@ -20,6 +20,7 @@ class Category:
     advice: tuple[str, ...] = ()
     calls_for_action: bool = False  # a reader must act: no "no action needed" notice
     absent: str = ""  # as it appears in "what was not involved", when it differs from label
+    noun: str = ""  # in the third person, for regulators: "names", "dates of birth"
 
     @property
     def not_involved_label(self) -> str:
@@ -37,39 +38,56 @@ class Advice:
 
 
 CATEGORIES: dict[str, Category] = {c.id: c for c in (
-    Category("name", "your name", "makes other messages look genuine"),
-    Category("email", "your email address", "targeted phishing emails", ("phishing",)),
-    Category("phone", "your phone number", "scam calls and texts", ("scam_calls",)),
-    Category("postal_address", "your postal address", "targeted letters; with name and date "
-             "of birth, identity fraud"),
-    Category("date_of_birth", "your date of birth", "with name and address, identity fraud"),
-    Category("username", "your username", "makes guessing attacks on the account easier"),
+    Category("name", "your name", "Names make scam messages look genuine.", noun="names"),
+    Category("email", "your email address", "Email addresses can be targeted with phishing "
+             "emails.", ("phishing",), noun="email addresses"),
+    Category("phone", "your phone number", "Phone numbers can be targeted with scam calls and "
+             "texts.", ("scam_calls",), noun="phone numbers"),
+    Category("postal_address", "your postal address", "Addresses allow targeted letters and, "
+             "with names and dates of birth, identity fraud.", noun="postal addresses"),
+    Category("date_of_birth", "your date of birth", "With names and addresses, dates of birth "
+             "allow identity fraud.", noun="dates of birth"),
+    Category("username", "your username", "Usernames make guessing attacks on accounts easier.",
+             noun="usernames"),
     Category("password_hash", "your password, stored in protected form",
-             "protected passwords can sometimes be guessed", ("change_password", "no_reuse",
-                                                              "two_step"), True, "your password"),
-    Category("password_plaintext", "your password", "anyone holding it can sign in as you",
-             ("change_password", "no_reuse", "two_step"), True),
+             "Protected passwords can sometimes be cracked, giving access to accounts.",
+             ("change_password", "no_reuse", "two_step"), True, "your password",
+             noun="passwords in protected (hashed) form"),
+    Category("password_plaintext", "your password", "Readable passwords give direct access to "
+             "accounts, and to others where they were reused.",
+             ("change_password", "no_reuse", "two_step"), True, noun="passwords in readable form"),
     Category("security_answers", "the answers to your security questions",
-             "they can be used to take over the account", ("change_security_answers",), True),
+             "Security answers can be used to take over accounts.",
+             ("change_security_answers",), True, noun="answers to security questions"),
     Category("payment_card_partial", "part of your payment card details (not the full number)",
-             "convincing scams; no direct use for payments", ("check_statements",), False,
-             "any part of your payment card details"),
+             "Partial card details make scams convincing but cannot be used to pay.",
+             ("check_statements",), False, "any part of your payment card details",
+             noun="partial payment card details"),
     Category("payment_card_number", "your full payment card number",
-             "fraudulent card payments", ("call_bank", "check_statements"), True),
-    Category("cvv", "your card security code (CVV)", "fraudulent card payments",
-             ("call_bank", "check_statements"), True),
-    Category("bank_account", "your bank account details", "unauthorised direct debits",
-             ("watch_debits",), True),
+             "Full card numbers can be used for fraudulent payments.",
+             ("call_bank", "check_statements"), True, noun="full payment card numbers"),
+    Category("cvv", "your card security code (CVV)", "Card security codes allow fraudulent "
+             "payments online.", ("call_bank", "check_statements"), True,
+             noun="card security codes (CVV)"),
+    Category("bank_account", "your bank account details", "Bank details can be used to set up "
+             "unauthorised direct debits.", ("watch_debits",), True, noun="bank account details"),
     Category("government_id", "details of an identity document you gave us",
-             "identity fraud with the document's details", ("replace_document",), True),
+             "Identity document details allow identity fraud.", ("replace_document",), True,
+             noun="identity document details"),
     Category("health", "information about your health or care",
-             "distress; fraudulent claims for care", ("check_care_statements",)),
-    Category("order_history", "details of orders you placed with us", "convincing scams"),
-    Category("transaction_history", "records of your transactions with us", "convincing scams"),
-    Category("ip_address", "IP addresses used to reach our service", "little on its own"),
+             "Health information can cause distress if disclosed and allows fraudulent claims "
+             "for care.", ("check_care_statements",), noun="health information"),
+    Category("order_history", "details of orders you placed with us",
+             "Order details make scam messages convincing.", noun="order details"),
+    Category("transaction_history", "records of your transactions with us",
+             "Transaction records make scam messages convincing.", noun="transaction records"),
+    Category("ip_address", "IP addresses used to reach our service",
+             "IP addresses reveal little on their own.", noun="IP addresses"),
     Category("session_token", "sign-in data that keeps you signed in on a device",
-             "someone could use the account without the password", ("review_activity",)),
-    Category("membership_number", "your membership number", "convincing scams"),
+             "Session data could let someone use an account without the password.",
+             ("review_activity",), noun="session tokens"),
+    Category("membership_number", "your membership number",
+             "Membership numbers make scam messages convincing.", noun="membership numbers"),
 )}
 
 #: Categories that together call for advice none of them calls for alone.
@@ -130,6 +148,11 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
 def labels(categories: Iterable[str]) -> list[str]:
     """Return the reader-facing names of data categories, in the order given."""
     return [CATEGORIES[c].label for c in categories]
+
+
+def nouns(categories: Iterable[str]) -> list[str]:
+    """Return the third-person names of data categories (for reports to regulators)."""
+    return [CATEGORIES[c].noun for c in categories]
 
 
 def absent_labels(categories: Iterable[str]) -> list[str]:

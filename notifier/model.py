@@ -37,7 +37,10 @@ IncidentKind = Literal[
 ]
 Status = Literal["investigating", "contained", "resolved"]
 Misuse = Literal["none_known", "suspected", "confirmed"]
-NoticeKind = Literal["incident", "password_reset", "no_action_needed"]
+NoticeKind = Literal[
+    "incident", "password_reset", "no_action_needed", "service_disruption", "update",
+    "staff_notice", "regulator_report",
+]
 NOTICE_KINDS: tuple[str, ...] = get_args(NoticeKind)
 
 
@@ -220,6 +223,14 @@ class Authority(_Model):
     notified_at: Timestamp | None = None
 
 
+class Service(_Model):
+    """A service the incident affects, its state, and how readers can work around it."""
+
+    name: Line
+    status: Literal["unavailable", "degraded", "restored"]
+    workaround: Text | None = None
+
+
 class Incident(_Model):
     """The facts of the incident, in the organisation's voice."""
 
@@ -236,6 +247,14 @@ class Incident(_Model):
     safe: list[Text] = Field(default_factory=list)
     actions_taken: list[Text] = Field(default_factory=list)
     authorities: list[Authority] = Field(default_factory=list)
+    services: list[Service] = Field(default_factory=list, description="services affected")
+    status_page: HttpsUrl | None = Field(default=None, description="where status updates appear")
+    records: StrictInt | None = Field(default=None, ge=0, description="approximate number of records")
+    likely_consequences: list[Text] = Field(
+        default_factory=list, description="consequences beyond those the data categories imply")
+    measures_proposed: list[Text] = Field(default_factory=list, description="what is still to be done")
+    delay_reasons: Text | None = Field(
+        default=None, description="why the regulator is told after its deadline")
 
 
 class Audience(_Model):
@@ -254,6 +273,32 @@ class Audience(_Model):
         default=False, description="password_reset without password data: a precaution")
 
 
+class Supersedes(_Model):
+    """The earlier revision of this sheet, whose notices an `update` notice corrects."""
+
+    sheet: Line = Field(description="path of the earlier revision, relative to this sheet")
+    sent_at: Timestamp = Field(description="when the earlier notices went out")
+
+
+class PressOffice(_Model):
+    """Where staff send media questions."""
+
+    name: Line
+    email: Email | None = None
+    phone: Line | None = None
+
+
+class StaffBrief(_Model):
+    """What an internal notice to employees needs beyond the incident's facts."""
+
+    systems: list[Text] = Field(default_factory=list, description="systems withdrawn or changed")
+    must: list[Text] = Field(default_factory=list, description="what staff must do")
+    must_not: list[Text] = Field(default_factory=list, description="what staff must not do")
+    customer_line: Text = Field(description="how to answer customers who ask")
+    press_office: PressOffice
+    help: Text = Field(description="where staff get help, e.g. the IT service desk")
+
+
 class FactSheet(_Model):
     """One incident's fact sheet: the single source every notice is rendered from."""
 
@@ -261,6 +306,8 @@ class FactSheet(_Model):
     organisation: Organisation
     incident: Incident
     audiences: list[Audience] = Field(min_length=1)
+    supersedes: Supersedes | None = None
+    staff: StaffBrief | None = None
     _source: Any = PrivateAttr(default=None)
 
     @property

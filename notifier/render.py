@@ -15,7 +15,9 @@ from jinja2.runtime import Macro
 from notifier import advice as advice_table
 from notifier.errors import Problem, RenderRefused
 from notifier.htmlmail import render_email_html
+from notifier.diff import Change, diff_sheets
 from notifier.model import FactSheet
+from notifier.regulators import first_regulator
 from notifier.templating import make_environment
 
 #: Plain-text emails are wrapped to this many columns; URLs are never broken.
@@ -84,6 +86,40 @@ def refusals(sheet: FactSheet, index: int) -> list[Problem]:
                 path, line, col, field_name,
                 f"audience {audience.id!r} cannot be told 'no action needed' when misuse of the "
                 "data is confirmed", "use notice: incident"))
+    if audience.notice == "service_disruption":
+        if not sheet.incident.services:
+            problems.append(Problem(path, line, col, field_name,
+                                    f"audience {audience.id!r} gets a service_disruption notice but "
+                                    "incident.services lists no service",
+                                    "add the affected services under incident.services"))
+        if data:
+            problems.append(Problem(
+                path, line, col, field_name,
+                f"audience {audience.id!r} gets a service_disruption notice but its data is "
+                f"involved ({', '.join(data)}); a service notice must not stand in for a breach notice",
+                "use notice: incident for this audience, or give it `data_involved: []`"))
+    if audience.notice == "update" and sheet.supersedes is None:
+        problems.append(Problem(path, line, col, field_name,
+                                f"audience {audience.id!r} gets an update notice but the sheet has "
+                                "no `supersedes`", "add `supersedes: {sheet: <earlier revision>.yaml, "
+                                "sent_at: <when it went out>}` at the top level"))
+    if audience.notice == "staff_notice" and sheet.staff is None:
+        problems.append(Problem(path, line, col, field_name,
+                                f"audience {audience.id!r} gets a staff_notice but the sheet has no "
+                                "`staff` section", "add `staff:` with customer_line, press_office "
+                                "and help (see docs/fact-sheet.md)"))
+    if audience.notice == "regulator_report":
+        if first_regulator(audience.jurisdictions) is None:
+            problems.append(Problem(path, line, col, field_name,
+                                    f"audience {audience.id!r} gets a regulator_report but none of "
+                                    f"its jurisdictions ({', '.join(audience.jurisdictions) or 'none'}) "
+                                    "has a supervisory authority this tool drafts for",
+                                    "set jurisdictions to GB, an EU/EEA code, SG, AU or CA"))
+        if sheet.organisation.privacy_contact is None:
+            problems.append(Problem(path, line, col, field_name,
+                                    "a regulator report needs a contact point, and "
+                                    "organisation.privacy_contact is missing",
+                                    "add organisation.privacy_contact (name and email of the DPO)"))
     if audience.notice == "password_reset" and not (
             advice_table.PASSWORD_CATEGORIES & set(data)) and not audience.precautionary_reset:
         problems.append(Problem(
@@ -95,8 +131,12 @@ def refusals(sheet: FactSheet, index: int) -> list[Problem]:
     return problems
 
 
-def build_context(sheet: FactSheet, index: int) -> dict[str, Any]:
-    """Return the template context for audience ``index``: facts plus what follows from them."""
+def build_context(sheet: FactSheet, index: int,
+                  previous: FactSheet | None = None) -> dict[str, Any]:
+    """Return the template context for audience ``index``: facts plus what follows from them.
+
+    ``previous`` is the earlier revision the sheet supersedes, for ``update`` notices.
+    """
     audience = sheet.audiences[index]
     incident = sheet.incident
     org = sheet.organisation
@@ -126,9 +166,77 @@ def build_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
         "authorities": [a.name for a in incident.authorities],
         "signatory": org.signatory,
+        "services": incident.services,
+        "staff": sheet.staff,
+        **_update_context(sheet, index, previous),
+        **_regulator_context(sheet, index),
         "brand_color": (org.brand.color if org.brand and org.brand.color else "#1f3a5f"),
         "logo": (org.brand.logo if org.brand else None),
     }
+
+
+def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None) -> dict[str, Any]:
+    audience = sheet.audiences[index]
+    if audience.notice != "update" or previous is None or sheet.supersedes is None:
+        return {"changes": [], "corrected": [], "newly_involved": [], "no_longer_involved": [],
+                "newly_told": [], "previous_subject": "", "previous_sent": ""}
+    subject = ""
+    for i, earlier in enumerate(previous.audiences):
+        if earlier.id == audience.id:
+            ctx = build_context(previous, i)
+            subject = " ".join(render_copy(make_environment(), ctx)["subject"].split())
+    changes = [c for c in diff_sheets(previous, sheet)
+               if c.field not in ("incident.summary", "incident.data_not_involved")]
+
+    def labels(kind: str) -> list[str]:
+        return [advice_table.CATEGORIES[c.new or c.old or ""].label for c in changes
+                if c.field == "incident.data_involved" and c.kind == kind]
+
+    return {
+        "changes": [_change_view(c) for c in changes
+                    if c.field not in ("incident.data_involved", "incident.authorities")],
+        "corrected": labels("corrected"),
+        "newly_involved": labels("added"),
+        "no_longer_involved": labels("removed"),
+        "newly_told": [c.new for c in changes if c.field == "incident.authorities" and c.new],
+        "previous_subject": subject,
+        "previous_sent": format_date(sheet.supersedes.sent_at, audience.locale),
+    }
+
+
+def _change_view(change: Change) -> dict[str, str]:
+    """Return a change with reader-facing names, for the update wording in _copy.j2."""
+    return {"field": change.field, "kind": change.kind, "old": change.old or "",
+            "new": change.new or ""}
+
+
+def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
+    audience = sheet.audiences[index]
+    if audience.notice != "regulator_report":
+        return {"regulator": None}
+    regulator = first_regulator(audience.jurisdictions)
+    incident = sheet.incident
+    people = [a.size for a in sheet.audiences
+              if a.notice not in ("staff_notice", "regulator_report") and a.size is not None]
+    deadline = regulator.deadline(incident.discovered_at) if regulator else None
+    consequences = [advice_table.CATEGORIES[c].risk for c in incident.data_involved]
+    return {"regulator": {
+        "name": regulator.name if regulator else "",
+        "rule_id": regulator.rule_id if regulator else "",
+        "citation": regulator.citation if regulator else "",
+        "wording": regulator.wording if regulator else "",
+        "deadline": (f"{format_date(deadline, audience.locale)} at {deadline:%H:%M} "
+                     f"(UTC{deadline:%z})" if deadline else ""),
+        "discovered": (f"{format_date(incident.discovered_at, audience.locale)} at "
+                       f"{incident.discovered_at:%H:%M} (UTC{incident.discovered_at:%z})"),
+        "people": f"about {sum(people):,}" if people else "not yet known",
+        "records": f"about {incident.records:,}" if incident.records is not None else "not yet known",
+        "categories": advice_table.nouns(incident.data_involved),
+        "not_involved": advice_table.nouns(incident.data_not_involved),
+        "consequences": list(dict.fromkeys([*consequences, *incident.likely_consequences])),
+        "notified": [f"{a.name} ({format_date(a.notified_at, audience.locale)})" if a.notified_at
+                     else a.name for a in incident.authorities],
+    }}
 
 
 def render_copy(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
@@ -142,7 +250,7 @@ def render_copy(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
     """
     module = env.get_template("_copy.j2").make_module(ctx)
     return {name: str(macro()) for name, macro in sorted(vars(module).items())
-            if isinstance(macro, Macro)}
+            if isinstance(macro, Macro) and not macro.arguments}
 
 
 def _wrap(text: str, width: int = TEXT_WIDTH) -> str:
@@ -165,7 +273,8 @@ def _wrap(text: str, width: int = TEXT_WIDTH) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n") + "\n"
 
 
-def render_notice(sheet: FactSheet, index: int, env: Environment | None = None) -> RenderedNotice:
+def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
+                  previous: FactSheet | None = None) -> RenderedNotice:
     """Render audience ``index``'s notice.
 
     Raises:
@@ -176,7 +285,7 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None) 
         raise RenderRefused(problems)
     env = env or make_environment()
     audience = sheet.audiences[index]
-    ctx = build_context(sheet, index)
+    ctx = build_context(sheet, index, previous)
     html_name, text_name = f"{audience.notice}.mjml.j2", f"{audience.notice}.txt.j2"
     try:
         ctx["copy"] = render_copy(env, ctx)
@@ -204,6 +313,20 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None) 
     return notice
 
 
+def load_previous(sheet: FactSheet) -> FactSheet | None:
+    """Load the earlier revision a sheet supersedes, relative to the sheet's own file.
+
+    Raises:
+        SheetError: the earlier revision is missing or invalid.
+    """
+    if sheet.supersedes is None:
+        return None
+    from notifier.sheet import load_sheet
+
+    base = Path(sheet.source.path).parent if sheet.source is not None else Path.cwd()
+    return load_sheet(base / sheet.supersedes.sheet)
+
+
 def render_sheet(sheet: FactSheet, *, templates: Path | None = None,
                  audiences: list[str] | None = None, notices: list[str] | None = None) -> RenderResult:
     """Render every audience's notice of a sheet (optionally only some); refusals are collected.
@@ -216,13 +339,14 @@ def render_sheet(sheet: FactSheet, *, templates: Path | None = None,
     """
     env = make_environment(templates)
     result = RenderResult(sheet=sheet)
+    previous = load_previous(sheet)
     for index, audience in enumerate(sheet.audiences):
         if audiences and audience.id not in audiences:
             continue
         if notices and audience.notice not in notices:
             continue
         try:
-            result.notices.append(render_notice(sheet, index, env))
+            result.notices.append(render_notice(sheet, index, env, previous))
         except RenderRefused as exc:
             result.refused[audience.id] = exc
     return result

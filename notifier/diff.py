@@ -1,0 +1,72 @@
+"""What changed between two revisions of a fact sheet: the facts an update notice is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from notifier.advice import CATEGORIES
+from notifier.model import FactSheet
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of fact between an earlier and a later revision.
+
+    ``kind`` is ``added``, ``removed``, ``changed`` or ``corrected`` (a category the earlier
+    revision said was *not* involved and the later one says *was*: the earlier notice was wrong).
+    """
+
+    field: str
+    kind: str
+    old: str | None
+    new: str | None
+
+    def __str__(self) -> str:
+        sign = {"added": "+", "removed": "-", "changed": "~", "corrected": "!"}[self.kind]
+        if self.kind == "changed":
+            return f"{sign} {self.field}: {self.old} -> {self.new}"
+        if self.kind == "corrected":
+            return f"{sign} {self.field}: {self.new} (earlier listed as not involved)"
+        return f"{sign} {self.field}: {self.new if self.kind == 'added' else self.old}"
+
+
+def _list_changes(field: str, old: list[str], new: list[str]) -> list[Change]:
+    return ([Change(field, "removed", item, None) for item in old if item not in new]
+            + [Change(field, "added", None, item) for item in new if item not in old])
+
+
+def diff_sheets(old: FactSheet, new: FactSheet) -> list[Change]:
+    """Return the fact changes from ``old`` to ``new``, in a stable, reader-relevant order."""
+    a, b = old.incident, new.incident
+    changes: list[Change] = []
+    for name in ("kind", "status", "misuse", "summary"):
+        before, after = getattr(a, name), getattr(b, name)
+        if before != after:
+            changes.append(Change(f"incident.{name}", "changed", before, after))
+    for cat in b.data_involved:
+        if cat not in a.data_involved:
+            kind = "corrected" if cat in a.data_not_involved else "added"
+            changes.append(Change("incident.data_involved", kind, None, cat))
+    changes += [Change("incident.data_involved", "removed", cat, None)
+                for cat in a.data_involved if cat not in b.data_involved]
+    changes += [c for c in _list_changes("incident.data_not_involved", a.data_not_involved,
+                                         b.data_not_involved)
+                if not (c.kind == "removed" and c.old in b.data_involved)]
+    changes += _list_changes("incident.safe", a.safe, b.safe)
+    changes += _list_changes("incident.actions_taken", a.actions_taken, b.actions_taken)
+    changes += _list_changes("incident.authorities", [x.name for x in a.authorities],
+                             [x.name for x in b.authorities])
+    before_services = {s.name: s.status for s in a.services}
+    for service in b.services:
+        if service.name not in before_services:
+            changes.append(Change("incident.services", "added", None,
+                                  f"{service.name} ({service.status})"))
+        elif before_services[service.name] != service.status:
+            changes.append(Change(f"incident.services.{service.name}", "changed",
+                                  before_services[service.name], service.status))
+    return changes
+
+
+def category_label(category: str) -> str:
+    """Return the reader-facing name of a data category (for update wording)."""
+    return CATEGORIES[category].label

@@ -1,0 +1,202 @@
+"""The rest of an incident's life: service disruption, updates and diff, staff notice, regulator draft."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from notifier.diff import Change, diff_sheets
+from notifier.errors import RenderRefused
+from notifier.regulators import EU_CODES
+from notifier.render import render_notice, render_sheet
+from notifier.sheet import load_sheet, parse_sheet
+
+from conftest import INCIDENTS
+from helpers import Page, edited_yaml, sheet_with
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- diff ---------------------------------------------------------------------------------
+
+def test_diff_added_and_removed_categories_and_status() -> None:
+    old = sheet_with(**{"incident.data_involved": ["name", "email"]})
+    new = sheet_with(**{"incident.data_involved": ["name", "phone"], "incident.status": "resolved"})
+    assert diff_sheets(old, new) == [
+        Change("incident.status", "changed", "contained", "resolved"),
+        Change("incident.data_involved", "added", None, "phone"),
+        Change("incident.data_involved", "removed", "email", None),
+    ]
+
+
+def test_diff_marks_a_corrected_fact() -> None:
+    old = sheet_with(**{"incident.data_involved": ["name"],
+                        "incident.data_not_involved": ["payment_card_number", "email"]})
+    new = sheet_with(**{"incident.data_involved": ["name", "email"],
+                        "incident.data_not_involved": ["payment_card_number"]})
+    changes = diff_sheets(old, new)
+    assert changes == [Change("incident.data_involved", "corrected", None, "email")]
+    assert str(changes[0]) == "! incident.data_involved: email (earlier listed as not involved)"
+
+
+def test_diff_of_identical_sheets_is_empty() -> None:
+    assert diff_sheets(sheet_with(), sheet_with()) == []
+
+
+def test_diff_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    from notifier.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["diff", str(INCIDENTS / "history" / "co-op-2025-r1.yaml"),
+              str(INCIDENTS / "co-op-2025.yaml")])
+    out = capsys.readouterr().out
+    assert info.value.code == 0
+    assert "~ incident.kind: attempted_access -> data_theft" in out
+    assert "! incident.data_involved: date_of_birth (earlier listed as not involved)" in out
+    assert "+ incident.authorities: Information Commissioner's Office" in out
+
+
+# -- update -------------------------------------------------------------------------------
+
+def test_coop_update_names_the_earlier_notice_and_corrects_it() -> None:
+    result = render_sheet(load_sheet(INCIDENTS / "co-op-2025.yaml"))
+    assert not result.refused
+    (update,) = [n for n in result.notices if n.notice == "update"]
+    text = flat(update.text)
+    assert ('On 30 April 2025 we wrote to you about a security incident ("Co-op update: no '
+            'action is needed from you")') in text
+    assert text.index("What has changed") < text.index("What happened")
+    assert ("your date of birth and your membership number were involved. Our earlier message "
+            "said they were not, and we are sorry that it was wrong.") in text
+    assert 'We do not believe that any member or customer data has been affected." We can no ' \
+           "longer say that." in text
+    assert "What has changed" in [h for _, h in Page(update.html).headings]
+
+
+def test_update_without_supersedes_is_refused() -> None:
+    with pytest.raises(RenderRefused, match="no `supersedes`"):
+        render_notice(sheet_with(**{"audiences.0.notice": "update"}), 0)
+
+
+def test_update_with_a_missing_earlier_revision_is_a_clear_error(sheet_file) -> None:  # type: ignore[no-untyped-def]
+    from notifier.errors import SheetError
+
+    data = yaml.safe_load(edited_yaml(**{"audiences.0.notice": "update"}))
+    data["supersedes"] = {"sheet": "nope.yaml", "sent_at": "2025-04-22T18:00:00+01:00"}
+    path = sheet_file(yaml.safe_dump(data))
+    with pytest.raises(SheetError, match="nope.yaml: no such file"):
+        render_sheet(load_sheet(path))
+
+
+# -- service disruption -------------------------------------------------------------------
+
+SERVICES = [{"name": "Online shop", "status": "unavailable",
+             "workaround": "You can still order by phone."},
+            {"name": "App", "status": "degraded"}]
+
+
+def test_service_disruption_lists_services_workarounds_and_status_page() -> None:
+    sheet = sheet_with(**{"incident.services": SERVICES,
+                          "incident.status_page": "https://status.acme.example",
+                          "audiences.0.notice": "service_disruption",
+                          "audiences.0.data_involved": []})
+    notice = render_notice(sheet, 0)
+    text = flat(notice.text)
+    assert notice.subject == "Service update from Acme Ltd: Online shop and App"
+    assert "Online shop: not available at the moment. You can still order by phone." in text
+    assert "App: working, but slower than usual or with some features missing." in text
+    assert "https://status.acme.example" in text
+    assert "We are sorry for the disruption" in text
+    # no data claims: nothing about information involved
+    assert "Involved:" not in text and "your email address" not in text
+
+
+def test_service_disruption_refused_for_an_audience_whose_data_is_involved() -> None:
+    sheet = sheet_with(**{"incident.services": SERVICES, "audiences.0.notice": "service_disruption"})
+    with pytest.raises(RenderRefused, match="must not stand in for a breach notice"):
+        render_notice(sheet, 0)
+
+
+def test_service_disruption_refused_without_services() -> None:
+    sheet = sheet_with(**{"audiences.0.notice": "service_disruption", "audiences.0.data_involved": []})
+    with pytest.raises(RenderRefused, match="lists no service"):
+        render_notice(sheet, 0)
+
+
+# -- staff notice -------------------------------------------------------------------------
+
+def test_staff_notice_has_what_staff_need() -> None:
+    result = render_sheet(load_sheet(INCIDENTS / "co-op-2025.yaml"), audiences=["colleagues"])
+    (notice,) = result.notices
+    headings = [h for _, h in Page(notice.html).headings]
+    assert headings == ["What has happened", "Systems withdrawn or changed", "What you must do",
+                        "What you must not do", "If customers ask", "If journalists ask",
+                        "Where to get help"]
+    text = flat(notice.text)
+    assert "Send every question from journalists to the Co-op press office" in text
+    assert "colleagues only" in text
+    assert "opted out of marketing" not in text
+
+
+def test_staff_notice_refused_without_a_staff_section() -> None:
+    with pytest.raises(RenderRefused, match="no `staff` section"):
+        render_notice(sheet_with(**{"audiences.0.notice": "staff_notice"}), 0)
+
+
+# -- regulator report ---------------------------------------------------------------------
+
+def regulator_sheet(**extra: object) -> str:
+    return edited_yaml(**{
+        "organisation.privacy_contact": {"name": "Data Protection Officer", "email": "dpo@acme.example"},
+        "audiences": [{"id": "customers", "name": "Customers", "notice": "incident", "size": 1500},
+                      {"id": "ico", "name": "ICO", "notice": "regulator_report",
+                       "jurisdictions": ["GB"]}],
+        **extra})
+
+
+def test_regulator_report_carries_every_element_and_the_deadline() -> None:
+    sheet = parse_sheet(regulator_sheet(**{"incident.records": 4000}), "r.yaml")
+    notice = render_notice(sheet, 1)
+    text = flat(notice.text)
+    for element in ("gdpr.art33.reg.nature", "gdpr.art33.reg.dpo_contact",
+                    "gdpr.art33.reg.likely_consequences", "gdpr.art33.reg.measures",
+                    "uk.ico.reg.minimum"):
+        assert element in text
+    assert "People: about 1,500" in text and "Records: about 4,000" in text
+    assert "Data Protection Officer: dpo@acme.example" in text
+    assert "by 25 April 2025 at 09:30 (UTC+0100)" in text  # 72 hours after discovery
+    assert "- names - email addresses" in text
+    assert "Email addresses can be targeted with phishing emails." in text
+    assert "Nothing further is planned at this stage" in text
+
+
+def test_singapore_regulator_deadline_is_three_calendar_days() -> None:
+    text = regulator_sheet()
+    text = text.replace("- GB", "- SG")
+    notice = render_notice(parse_sheet(text, "r.yaml"), 1)
+    assert "Personal Data Protection Commission (PDPC)" in notice.subject + notice.text
+    assert "by 25 April 2025 at 23:59" in flat(notice.text)
+
+
+def test_regulator_report_refused_without_a_contact_point_or_a_known_regulator() -> None:
+    sheet = sheet_with(**{"audiences.0.notice": "regulator_report",
+                          "audiences.0.jurisdictions": ["US-CA"]})
+    with pytest.raises(RenderRefused) as info:
+        render_notice(sheet, 0)
+    messages = " ".join(p.message for p in info.value.problems)
+    assert "no supervisory authority" in messages or "has a supervisory authority" in messages
+    assert "privacy_contact is missing" in messages
+
+
+@pytest.mark.parametrize("sheet", sorted(INCIDENTS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_bundled_example_with_a_gb_or_eu_audience_has_a_regulator_draft(sheet: Path) -> None:
+    loaded = load_sheet(sheet)
+    if not any("GB" in a.jurisdictions for a in loaded.audiences):
+        pytest.skip("no GB or EU audience")
+    result = render_sheet(loaded)
+    assert not result.refused
+    assert any(n.notice == "regulator_report" for n in result.notices)
