@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from notifier.advice import CATEGORIES
@@ -30,7 +31,7 @@ class Change:
         return f"{sign} {self.field}: {self.new if self.kind == 'added' else self.old}"
 
 
-def _list_changes(field: str, old: list[str], new: list[str]) -> list[Change]:
+def _list_changes(field: str, old: Sequence[str], new: Sequence[str]) -> list[Change]:
     return ([Change(field, "removed", item, None) for item in old if item not in new]
             + [Change(field, "added", None, item) for item in new if item not in old])
 

@@ -183,7 +183,7 @@ class _Builder:
             return value
         if node.tag in _EXPLICIT_SCALARS:
             try:
-                return yaml.SafeLoader(" ").construct_object(node)  # type: ignore[no-untyped-call]
+                return yaml.SafeLoader(" ").construct_object(node)
             except yaml.YAMLError:
                 pass
         self.problem(
@@ -231,10 +231,11 @@ def parse_yaml(text: str | bytes, path: str = "<string>") -> Source:
     if len(text) > MAX_BYTES:
         raise _too_large(path, len(text))
     if isinstance(text, bytes):
+        raw = text
         try:
-            text = text.decode("utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = text[: exc.start].count(b"\n") + 1
+            line = raw[: exc.start].count(b"\n") + 1
             raise SheetError([Problem(
                 path, line, 1, "", "the file is not UTF-8 text",
                 "save it as UTF-8 from your editor",
