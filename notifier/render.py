@@ -285,6 +285,9 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
         raise RenderRefused(problems)
     env = env or make_environment()
     audience = sheet.audiences[index]
+    if audience.notice == "update" and previous is None:
+        # Never render an update without the revision it corrects: it would name no date.
+        previous = load_previous(sheet)
     ctx = build_context(sheet, index, previous)
     html_name, text_name = f"{audience.notice}.mjml.j2", f"{audience.notice}.txt.j2"
     try:
