@@ -200,3 +200,10 @@ def test_every_bundled_example_with_a_gb_or_eu_audience_has_a_regulator_draft(sh
     result = render_sheet(loaded)
     assert not result.refused
     assert any(n.notice == "regulator_report" for n in result.notices)
+
+
+def test_update_rendered_alone_still_names_the_earlier_notice() -> None:
+    sheet = load_sheet(INCIDENTS / "co-op-2025.yaml")
+    index = [a.id for a in sheet.audiences].index("members")
+    text = flat(render_notice(sheet, index).text)
+    assert "On 30 April 2025 we wrote to you" in text
