@@ -331,7 +331,8 @@ def load_previous(sheet: FactSheet) -> FactSheet | None:
 
 
 def render_sheet(sheet: FactSheet, *, templates: Path | None = None,
-                 audiences: list[str] | None = None, notices: list[str] | None = None) -> RenderResult:
+                 audiences: list[str] | None = None, notices: list[str] | None = None,
+                 env: Environment | None = None) -> RenderResult:
     """Render every audience's notice of a sheet (optionally only some); refusals are collected.
 
     Args:
@@ -339,8 +340,10 @@ def render_sheet(sheet: FactSheet, *, templates: Path | None = None,
         templates: a folder of template overrides searched before the built-in ones.
         audiences: only these audience ids, if given.
         notices: only these notice kinds, if given.
+        env: a Jinja environment to reuse (from ``make_environment(templates)``), so that a
+            caller rendering again and again (the preview) compiles the templates once.
     """
-    env = make_environment(templates)
+    env = env or make_environment(templates)
     result = RenderResult(sheet=sheet)
     previous = load_previous(sheet)
     for index, audience in enumerate(sheet.audiences):
