@@ -207,6 +207,8 @@ class Organisation(_Model):
     privacy_contact: Person | None = None
     brand: Brand | None = None
     link_domains: list[Line] = Field(default_factory=list, description="extra domains links may use")
+    hipaa_covered: StrictBool = Field(
+        default=False, description="a HIPAA covered entity or business associate (US health data)")
 
 
 class Period(_Model):

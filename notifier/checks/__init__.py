@@ -1,0 +1,66 @@
+"""The checks engine: every rule that applies to every audience's notice, as findings with stable IDs.
+
+``check_notice`` checks one rendered notice (``render`` calls it per variant);
+``run_checks`` checks everything a sheet rendered, refused audiences included;
+``deadlines.deadlines_for`` gives the notification deadlines. ``catalog.all_rules`` lists
+every rule for docs/checks.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from notifier.checks.finding import Finding, Rule, Severity
+
+if TYPE_CHECKING:
+    from notifier.model import FactSheet
+    from notifier.render import RenderedNotice, RenderResult
+
+__all__ = ["Finding", "Rule", "Severity", "check_notice", "errors", "run_checks"]
+
+
+def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
+    """Return the findings of every rule that applies to one rendered notice.
+
+    Args:
+        sheet: the fact sheet the notice was rendered from.
+        notice: one audience's rendered notice.
+
+    Raises:
+        KeyError: the notice's audience is not in the sheet.
+    """
+    from notifier.checks import accessibility, consistency, jurisdictions, links, readability
+    from notifier.checks.view import NoticeView
+
+    index = next((i for i, a in enumerate(sheet.audiences) if a.id == notice.audience_id), None)
+    if index is None:
+        raise KeyError(notice.audience_id)
+    view = NoticeView(sheet, index, notice)
+    found: list[Finding] = []
+    for module in (consistency, links, accessibility, readability, jurisdictions):
+        found += module.check(view)
+    return found
+
+
+def run_checks(sheet: FactSheet, result: RenderResult) -> list[Finding]:
+    """Return the findings for everything a sheet rendered, in audience order.
+
+    A refused audience has no notice to read, so its findings are the reasons it was
+    refused (the consistency rules, or ``consistency.refused``).
+    """
+    from notifier.checks.consistency import refusal_findings
+
+    by_audience: dict[str, list[Finding]] = {}
+    for notice in result.notices:
+        by_audience.setdefault(notice.audience_id, []).extend(check_notice(sheet, notice))
+    for index, audience in enumerate(sheet.audiences):
+        refusal = result.refused.get(audience.id)
+        if refusal is not None:
+            by_audience.setdefault(audience.id, []).extend(
+                refusal_findings(sheet, index, refusal.problems))
+    return [f for a in sheet.audiences for f in by_audience.get(a.id, [])]
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    """Return the findings of severity error (the ones that stop a notice being written)."""
+    return [f for f in findings if f.severity == "error"]

@@ -1,0 +1,164 @@
+"""Facts against words: what a notice says must agree with the fact sheet it was rendered from."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from notifier import advice as advice_table
+from notifier.checks.finding import Finding, Rule
+from notifier.checks.view import flatten
+
+if TYPE_CHECKING:
+    from notifier.checks.view import NoticeView
+    from notifier.errors import Problem
+    from notifier.model import FactSheet
+
+RULES = {r.id: r for r in (
+    Rule("consistency.no_action.calls_for_action", "error",
+         "a no_action_needed notice is not sent when the audience's data calls for action "
+         "(render refusal, reused)", "notifier/advice.py: categories that call for action"),
+    Rule("consistency.no_action.misuse_confirmed", "error",
+         "a no_action_needed notice is not sent when misuse is confirmed (render refusal, reused)",
+         "house rule"),
+    Rule("consistency.password_reset.no_password_data", "error",
+         "a password_reset notice needs password data, or precautionary_reset: true "
+         "(render refusal, reused)", "house rule"),
+    Rule("consistency.refused", "error",
+         "any other reason render refused the notice (a template or safety problem)",
+         "notifier/safety.py"),
+    Rule("consistency.not_involved_contradiction", "error",
+         "the notice does not say that a category the sheet lists as involved was not involved "
+         "(the 'Not involved' list, and sheet sentences such as safe lines)", "house rule"),
+    Rule("consistency.misuse_confirmed_reassuring", "error",
+         "when misuse is confirmed, the notice does not use reassuring wording "
+         "('no evidence of misuse', 'nothing to worry about', ...)", "house rule"),
+    Rule("consistency.resolved_without_actions", "error",
+         "status: resolved needs incident.actions_taken, so the notice says what was done",
+         "house rule"),
+)}
+
+#: Words that name a data category in running text (lower case, matched on word boundaries).
+TERMS: dict[str, tuple[str, ...]] = {
+    "name": ("your name", "names"),
+    "email": ("email address", "email addresses"),
+    "phone": ("phone number", "phone numbers", "telephone number"),
+    "postal_address": ("postal address", "home address", "addresses"),
+    "date_of_birth": ("date of birth", "dates of birth", "birth date"),
+    "username": ("username", "usernames", "user name"),
+    "password_hash": ("password", "passwords"),
+    "password_plaintext": ("password", "passwords"),
+    "security_answers": ("security question", "security questions", "security answers"),
+    "payment_card_partial": ("partial card", "part of your payment card", "last four digits"),
+    "payment_card_number": ("card number", "card numbers", "card details", "payment card"),
+    "cvv": ("cvv", "card security code", "card security codes"),
+    "bank_account": ("bank account", "bank accounts", "bank details", "account number"),
+    "government_id": ("passport", "driving licence", "driver's license", "identity document",
+                      "national insurance number", "social security number", "nric"),
+    "health": ("health", "medical", "care records"),
+    "order_history": ("order history", "orders"),
+    "transaction_history": ("transaction", "transactions"),
+    "ip_address": ("ip address", "ip addresses"),
+    "session_token": ("sign-in data", "session"),
+    "membership_number": ("membership number", "membership numbers"),
+}
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|n't)\b|\bsafe\b|\bunaffected\b",
+                       re.I)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]?")
+_REASSURING = re.compile(
+    r"no (evidence|sign|indication)s?\b[^.]*\bmisus|not (been )?misused|nothing to worry|"
+    r"no need to worry|rest assured|do not need to do anything|no action is needed|"
+    r"no reason to (believe|think)|there is no risk", re.I)
+_REFUSAL_RULES = (("misuse", "consistency.no_action.misuse_confirmed"),
+                  ("password_reset", "consistency.password_reset.no_password_data"),
+                  ("no action needed", "consistency.no_action.calls_for_action"))
+
+
+def refusal_findings(sheet: FactSheet, index: int, problems: list[Problem]) -> list[Finding]:
+    """Turn render's refusals of audience ``index`` into findings, keeping their words."""
+    audience = sheet.audiences[index]
+    found = []
+    for problem in problems:
+        rule = RULES["consistency.refused"]
+        for needle, rule_id in _REFUSAL_RULES:
+            if needle in problem.message:
+                rule = RULES[rule_id]
+                break
+        found.append(Finding(rule.id, rule.severity, sheet.id, audience.id, audience.notice,
+                             problem.message, problem.hint or "fix the template", rule.source,
+                             rule.status))
+    return found
+
+
+def _mentions(sentence: str, category: str) -> bool:
+    low = sentence.lower()
+    return any(re.search(r"\b" + re.escape(term) + r"\b", low) for term in TERMS[category])
+
+
+def _not_involved_items(view: NoticeView) -> list[str]:
+    """Return the items listed under 'Not involved:' in the plain text."""
+    lines = view.notice.text.split("\n")
+    items: list[str] = []
+    for i, line in enumerate(lines):
+        if line.strip() == "Not involved:":
+            for follow in lines[i + 1:]:
+                if not follow.startswith("- "):
+                    break
+                items.append(follow[2:].strip())
+    return items
+
+
+def _contradictions(view: NoticeView) -> list[Finding]:
+    rule = RULES["consistency.not_involved_contradiction"]
+    found = []
+    involved = set(view.data)
+    by_label = {advice_table.CATEGORIES[c].not_involved_label: c for c in advice_table.CATEGORIES}
+    by_label.update({advice_table.CATEGORIES[c].label: c for c in advice_table.CATEGORIES})
+    for item in _not_involved_items(view):
+        category = by_label.get(item)
+        if category in involved:
+            found.append(view.finding(
+                rule, f"the notice lists {item!r} as not involved, but the sheet lists "
+                f"{category} as involved for this audience",
+                "remove it from incident.data_not_involved, or correct the data involved"))
+    incident = view.sheet.incident
+    authored = [incident.summary, *incident.safe, *incident.actions_taken]
+    for text in authored:
+        if flatten(text) not in view.text:
+            continue
+        for sentence in _SENTENCE.findall(flatten(text)):
+            if not _NEGATION.search(sentence):
+                continue
+            for category in view.data:
+                if _mentions(sentence, category):
+                    found.append(view.finding(
+                        rule, f"the notice says {sentence.strip()!r}, but the sheet lists "
+                        f"{category} as involved for this audience",
+                        "reword the sentence in the sheet so it does not deny what was involved"))
+                    break
+    return found
+
+
+def check(view: NoticeView) -> list[Finding]:
+    """Return the consistency findings for one rendered notice."""
+    from notifier.render import refusals
+
+    found = refusal_findings(view.sheet, view.index, refusals(view.sheet, view.index))
+    found += _contradictions(view)
+    incident = view.sheet.incident
+    if incident.misuse == "confirmed":
+        for name, hay in (("plain text", view.notice.text), ("HTML", view.html_text)):
+            match = _REASSURING.search(flatten(hay))
+            if match:
+                found.append(view.finding(
+                    RULES["consistency.misuse_confirmed_reassuring"],
+                    f"misuse is confirmed, but the {name} reassures readers: {match.group(0)!r}",
+                    "remove the reassuring sentence from the sheet (or the template); say what "
+                    "is known about the misuse and what readers should do"))
+                break
+    if incident.status == "resolved" and not incident.actions_taken:
+        found.append(view.finding(
+            RULES["consistency.resolved_without_actions"],
+            "status is resolved but incident.actions_taken is empty, so the notice cannot say "
+            "what was done", "list what you did under incident.actions_taken"))
+    return found

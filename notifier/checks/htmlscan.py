@@ -1,0 +1,228 @@
+"""Read rendered email HTML once: visible text with its computed style, headings, links, images."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+#: Elements that never have an end tag.
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+#: Elements whose text is never shown in the message body.
+_INVISIBLE = frozenset({"head", "title", "style", "script", "template", "noscript"})
+#: Browser default sizes of elements that set one, relative to the parent (em).
+_DEFAULT_EM = {"h1": 2.0, "h2": 1.5, "h3": 1.17, "h4": 1.0, "h5": 0.83, "h6": 0.67,
+               "small": 0.833, "sub": 0.833, "sup": 0.833}
+_DEFAULT_BOLD = frozenset({"b", "strong", "th", "h1", "h2", "h3", "h4", "h5", "h6"})
+_KEYWORD_PX = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0, "large": 18.0,
+               "x-large": 24.0, "xx-large": 32.0}
+_NAMED = {"white": "#ffffff", "black": "#000000", "red": "#ff0000", "green": "#008000",
+          "blue": "#0000ff", "gray": "#808080", "grey": "#808080", "silver": "#c0c0c0",
+          "yellow": "#ffff00", "orange": "#ffa500", "navy": "#000080"}
+_HEX = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
+_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+)\s*)?\)")
+_SIZE = re.compile(r"^\s*([\d.]+)\s*(px|pt|em|rem|%)?\s*$")
+
+DEFAULT_PX = 16.0
+
+
+def parse_style(value: str | None) -> dict[str, str]:
+    """Return the declarations of an inline ``style`` attribute, lower-cased property names."""
+    out: dict[str, str] = {}
+    for part in (value or "").split(";"):
+        name, sep, val = part.partition(":")
+        if sep:
+            out[name.strip().lower()] = val.replace("!important", "").strip()
+    return out
+
+
+def parse_color(value: str | None) -> str | None:
+    """Return a CSS colour as ``#rrggbb``, or None when it is transparent or not understood."""
+    if not value:
+        return None
+    text = value.strip().lower()
+    if text in _NAMED:
+        return _NAMED[text]
+    match = _HEX.search(text)
+    if match:
+        digits = match.group(1)
+        if len(digits) == 3:
+            digits = "".join(c * 2 for c in digits)
+        return "#" + digits.lower()
+    rgb = _RGB.search(text)
+    if rgb and (rgb.group(4) is None or float(rgb.group(4)) >= 1):
+        return "#" + "".join(f"{min(int(g), 255):02x}" for g in rgb.groups()[:3])
+    return None
+
+
+def _font_px(value: str, parent: float) -> float:
+    text = value.strip().lower()
+    if text in _KEYWORD_PX:
+        return _KEYWORD_PX[text]
+    match = _SIZE.match(text)
+    if not match:
+        return parent
+    number, unit = float(match.group(1)), match.group(2) or "px"
+    return {"px": number, "pt": number * 96 / 72, "em": number * parent, "rem": number * DEFAULT_PX,
+            "%": number * parent / 100}[unit]
+
+
+@dataclass(frozen=True)
+class Style:
+    """The computed style a text run inherits: what the checks need and nothing more."""
+
+    color: str = "#000000"
+    background: str = "#ffffff"
+    font_px: float = DEFAULT_PX
+    bold: bool = False
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """A piece of visible text and the style it is shown in."""
+
+    text: str
+    style: Style
+    tag: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """An ``<a href>``: where it goes and what it shows."""
+
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """An ``<h1>``–``<h6>`` with its level, text and style."""
+
+    level: int
+    text: str
+    style: Style
+
+
+@dataclass
+class HtmlScan:
+    """Everything the checks read from one notice's HTML."""
+
+    lang: str | None = None
+    dir: str | None = None
+    title: str = ""
+    runs: list[TextRun] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    images: list[dict[str, str | None]] = field(default_factory=list)
+    tables: list[dict[str, str | None]] = field(default_factory=list)
+    data_tables: int = 0  # tables with <th> or <caption>: real data, not layout
+
+    @property
+    def visible_text(self) -> str:
+        """The text a reader sees, whitespace collapsed."""
+        return " ".join(" ".join(r.text for r in self.runs).split())
+
+
+class _Scanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scan = HtmlScan()
+        self._stack: list[tuple[str, Style]] = [("#root", Style())]
+        self._hidden_depth = 0
+        self._capture: list[tuple[str, list[str], Style, dict[str, str | None]]] = []
+        self._table_stack: list[dict[str, str | None]] = []
+
+    def _style_for(self, tag: str, attrs: dict[str, str | None]) -> Style:
+        parent = self._stack[-1][1]
+        css = parse_style(attrs.get("style"))
+        size = parent.font_px * _DEFAULT_EM.get(tag, 1.0)
+        if "font-size" in css:
+            size = _font_px(css["font-size"], parent.font_px)
+        color = parse_color(css.get("color")) or parent.color
+        background = (parse_color(css.get("background-color")) or parse_color(css.get("background"))
+                      or parse_color(attrs.get("bgcolor")) or parent.background)
+        weight = css.get("font-weight", "")
+        bold = parent.bold or tag in _DEFAULT_BOLD
+        if weight:
+            bold = weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600)
+        hidden = (parent.hidden or tag in _INVISIBLE
+                  or css.get("display") == "none" or css.get("visibility") == "hidden"
+                  or css.get("mso-hide") == "all" or css.get("opacity") in ("0", "0.0")
+                  or attrs.get("hidden") is not None or attrs.get("aria-hidden") == "true"
+                  or (css.get("max-height", "").startswith("0") and css.get("overflow") == "hidden"))
+        return Style(color=color, background=background, font_px=size, bold=bold, hidden=hidden)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.scan.lang, self.scan.dir = a.get("lang"), a.get("dir")
+        elif tag == "img":
+            self.scan.images.append(a)
+        elif tag == "table":
+            self.scan.tables.append(a)
+            self._table_stack.append(a)
+        elif tag in ("th", "caption") and self._table_stack:
+            self._table_stack[-1]["_data"] = "1"
+        style = self._style_for(tag, a)
+        if tag in ("title", "a") or re.fullmatch(r"h[1-6]", tag):
+            self._capture.append((tag, [], style, a))
+        if tag not in _VOID:
+            self._stack.append((tag, style))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table" and self._table_stack:
+            if self._table_stack.pop().get("_data"):
+                self.scan.data_tables += 1
+        if any(t == tag for t, _ in self._stack[1:]):
+            while self._stack[-1][0] != tag:
+                self._stack.pop()
+            self._stack.pop()
+        for i in range(len(self._capture) - 1, -1, -1):
+            if self._capture[i][0] == tag:
+                name, parts, style, a = self._capture.pop(i)
+                text = " ".join("".join(parts).split())
+                if name == "title":
+                    self.scan.title = text
+                elif name == "a":
+                    self.scan.links.append(Link(a.get("href") or "", text))
+                else:
+                    self.scan.headings.append(Heading(int(name[1]), text, style))
+                break
+
+    def handle_data(self, data: str) -> None:
+        for _, parts, _, _ in self._capture:
+            parts.append(data)
+        tag, style = self._stack[-1]
+        if data.strip() and not style.hidden:
+            self.scan.runs.append(TextRun(data, style, tag))
+
+
+def scan_html(html: str) -> HtmlScan:
+    """Parse a notice's HTML (Outlook-only conditional comments are ignored, as other clients do)."""
+    scanner = _Scanner()
+    scanner.feed(html)
+    scanner.close()
+    return scanner.scan
+
+
+def luminance(color: str) -> float:
+    """Return the WCAG relative luminance of ``#rrggbb``."""
+    channels = []
+    for i in (1, 3, 5):
+        c = int(color[i:i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    r, g, b = channels
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(foreground: str, background: str) -> float:
+    """Return the WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    a, b = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)

@@ -1,0 +1,77 @@
+"""Rules across packs: email consent, password reuse advice, the Massachusetts variant, review flags."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from notifier import advice as advice_table
+from notifier.checks.finding import Finding, Rule, Status
+from notifier.checks.jurisdictions import reference
+
+if TYPE_CHECKING:
+    from notifier.checks.jurisdictions import Pack
+    from notifier.checks.view import NoticeView
+
+_SEVERITY = {"x.channel.email_consent": "warning", "x.password.reuse_advice": "error",
+             "x.ma_variant": "error"}
+NOT_CHECKED = {
+    "x.credentials.not_to_compromised_mailbox": "the sheet does not say which mailbox's "
+                                                "credentials were breached",
+    "x.no_action.mandated_sections": "covered: the CA, MA, NY and HIPAA elements are checked on "
+                                     "no_action_needed notices too",
+    "x.availability_only": "unverified per state, and the sheet cannot tell availability-only "
+                           "incidents apart",
+    "x.sequence.sg_pdpc_first": "covered by sg.pdpa.s26d.after_pdpc",
+    "x.law_enforcement_delay_flag": "the sheet has no law-enforcement delay flag yet",
+}
+REVIEW = Rule("x.review_flags", "warning",
+              "data categories the reference flags for human review in a pack (e.g. whether "
+              "password_hash or payment_card_partial count as personal information there)",
+              "shared/law/README.md section 16; requirements.yaml trigger.review_flags",
+              "secondary")
+
+
+def rules() -> list[Rule]:
+    """Return the cross-pack rules this module checks, with the reference's wording and status."""
+    found = [REVIEW]
+    for entry in reference()["cross_rules"]:
+        if entry["id"] in _SEVERITY:
+            status: Status = entry["status"]
+            found.append(Rule(entry["id"], _SEVERITY[entry["id"]], entry["text"],  # type: ignore[arg-type]
+                              "shared/law/requirements.yaml cross_rules (packs: "
+                              f"{', '.join(entry['packs'])})", status))
+    return found
+
+
+def check(view: NoticeView, chosen: list[Pack]) -> list[Finding]:
+    """Return the cross-pack findings for one notice, given the packs that apply to it."""
+    by_id = {r.id: r for r in rules()}
+    ids = {p.id for p in chosen}
+    found: list[Finding] = []
+    consent = ids & {"ny", "hipaa", "ca", "tx", "ma"}
+    if consent:
+        found.append(view.finding(
+            by_id["x.channel.email_consent"], f"email notice to an audience under "
+            f"{', '.join(sorted(consent))}: electronic notice may need the reader's consent "
+            "(E-SIGN; express consent in New York; agreement under HIPAA)",
+            "confirm these readers agreed to electronic notice, or send it by post too"))
+    if ids & {"ca", "gdpr", "uk", "sg", "au", "pipeda"} and view.password_notice:
+        reuse = advice_table.ADVICE["no_reuse"]
+        if view.missing(reuse.text):
+            found.append(view.finding(
+                by_id["x.password.reuse_advice"], "this password notice does not tell readers to "
+                "change the password wherever else they used it",
+                f"keep the {reuse.title!r} advice in the template"))
+    if {"US-MA", "US-CA"} <= set(view.audience.jurisdictions):
+        found.append(view.finding(
+            by_id["x.ma_variant"], "one audience covers both Massachusetts (must not describe "
+            "the breach) and California (must describe it in 'What Happened')",
+            "split the audience: one for US-MA, one for US-CA"))
+    for pack in chosen:
+        flagged = sorted(pack.review & set(view.data))
+        if flagged:
+            found.append(view.finding(
+                REVIEW, f"{', '.join(flagged)}: whether this is personal information under "
+                f"{pack.name} needs a human decision (the checks assume it is)",
+                "have counsel confirm, then keep or drop the category for this audience"))
+    return found

@@ -1,0 +1,109 @@
+"""Massachusetts ch. 93H: police report and security freeze rights, and what the notice must NOT say."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from notifier.checks.jurisdictions import Pack, element, evidence, pack_data
+from notifier.checks.view import flatten
+
+if TYPE_CHECKING:
+    from notifier.checks.view import NoticeView
+
+#: Words that describe how a breach happened: the attack, the actor, the systems, the cause.
+NATURE_WORDS = re.compile(
+    r"\b(hack\w*|attack\w*|criminal\w*|ransomware|malware|phishing attack|exploit\w*|"
+    r"vulnerabilit\w*|misconfigur\w*|stole|stolen|theft|copied|exfiltrat\w*|leak\w*|fault|bug|"
+    r"broke into|break into|gained access|got into|without permission|unauthori[sz]ed)\b", re.I)
+_COUNT = re.compile(r"\b\d[\d,.]*\s*(?:million|thousand|m|k)?\s*(?:people|customers|members|"
+                    r"residents|individuals|accounts|users|records|of you)\b", re.I)
+
+
+def _section(text: str, name: str) -> str:
+    """Return the plain-text section under heading ``name`` (case-insensitive), flattened."""
+    lines = text.split("\n")
+    out: list[str] = []
+    inside = False
+    for i, line in enumerate(lines):
+        is_heading = i + 1 < len(lines) and re.fullmatch(r"[-=]{3,}", lines[i + 1].strip() or "x")
+        if is_heading:
+            inside = line.strip().rstrip("?.:").lower() == name.lower()
+            continue
+        if inside and not re.fullmatch(r"[-=]{3,}", line.strip() or "x"):
+            out.append(line)
+    return flatten("\n".join(out))
+
+
+def nature_of_breach(view: NoticeView) -> evidence.Miss | None:
+    """The notice does not describe how the breach happened (the summary, the kind, the vector)."""
+    fix = ("give Massachusetts residents their own audience whose notice leaves out the nature "
+           "of the breach: no summary, no attack or cause (template change)")
+    if not view.missing(view.sheet.incident.summary) or not view.missing(
+            view.sheet.incident.summary.split(".")[0]):
+        return ("the notice describes the nature of the breach (incident.summary is in it)", fix)
+    section = _section(view.notice.text, "what happened")
+    match = NATURE_WORDS.search(section)
+    if match:
+        return (f"the 'What happened' section describes the nature of the breach: "
+                f"{match.group(0)!r}", fix)
+    return None
+
+
+def resident_count(view: NoticeView) -> evidence.Miss | None:
+    """The notice does not state how many people are affected."""
+    size = view.audience.size
+    if size is not None and size >= 10:
+        for shown in (f"{size:,}", str(size)):
+            found = evidence.forbidden(view, rf"(?<![\d,.]){re.escape(shown)}(?![\d,])",
+                                       "states the number affected", "remove the count from the "
+                                       "Massachusetts notice (it goes to the AG and OCABR instead)")
+            if found:
+                return found
+    return evidence.forbidden(view, _COUNT.pattern, "states a number of people affected",
+                              "remove the count from the Massachusetts notice")
+
+
+CHECKS = (
+    (element("ma", "ma.93h.police_report"), "'police report' is in both parts",
+     lambda v: evidence.pattern(v, r"police report", "tell residents of their right to obtain a "
+                                "police report", "add the Massachusetts rights block (template "
+                                "change)")),
+    (element("ma", "ma.93h.freeze_how"), "'security freeze' and Equifax, Experian and TransUnion "
+     "are in both parts",
+     lambda v: evidence.pattern(v, r"(?=.*security freeze)(?=.*Equifax)(?=.*Experian)"
+                                r"(?=.*TransUnion)", "say how to request a security freeze from "
+                                "each credit agency", "add the security-freeze block (template "
+                                "change)")),
+    (element("ma", "ma.93h.freeze_info_needed"), "'security freeze' with Social Security number, "
+     "date of birth and address listed",
+     lambda v: evidence.pattern(v, r"(?=.*security freeze)(?=.*social security number)"
+                                r"(?=.*date of birth)(?=.*address)", "list the information "
+                                "needed to request a freeze", "add it to the security-freeze "
+                                "block (template change)")),
+    (element("ma", "ma.93h.freeze_no_fee"), "a sentence says a freeze is free / has no fee",
+     lambda v: evidence.pattern(v, r"freeze[^.]*\b(free|no (fee|charge|cost))\b|"
+                                r"\b(free|no (fee|charge|cost))\b[^.]*freeze", "say a security "
+                                "freeze costs nothing to place, lift or remove", "add it to the "
+                                "security-freeze block (template change)")),
+    (element("ma", "ma.93h.credit_monitoring"), "with government_id: free credit monitoring for "
+     "18 months or more",
+     lambda v: (evidence.months_offered(v, "credit monitoring", 18, "credit monitoring")
+                if "government_id" in v.data else None)),
+    (element("ma", "ma.93h.forbid.nature_of_breach"), "incident.summary is absent and the 'What "
+     "happened' section names no attack, actor, cause or system", nature_of_breach),
+    (element("ma", "ma.93h.forbid.resident_count"), "neither audience.size nor '<number> people/"
+     "residents/...' is in the notice", resident_count),
+    (element("ma", "ma.93h.forbid.waiver_condition"), "no waiver or release of claims is asked for",
+     lambda v: evidence.forbidden(v, r"\bwaive\w*|\bwaiver\b|give up (your|the) right|release "
+                                  r"(of )?(all )?claims|class action", "asks readers to waive a "
+                                  "right", "remove any waiver from the offer")),
+)
+
+PACK = Pack(
+    id="ma", name="Massachusetts ch. 93H", codes=frozenset(pack_data("ma")["codes"]),
+    checks=CHECKS,
+    not_checked={"ma.93h.parent_company": "the sheet has no parent-company field"},
+    triggers=frozenset(pack_data("ma")["trigger"]["fact_sheet_triggers"]),
+    review=frozenset(pack_data("ma")["trigger"]["review_flags"]),
+)

@@ -1,0 +1,107 @@
+"""One audience's rendered notice as the checks see it: facts, parsed HTML, plain text, in one place."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from notifier import advice as advice_table
+from notifier.checks.finding import Finding, Rule, Severity
+from notifier.checks.htmlscan import HtmlScan, scan_html
+
+if TYPE_CHECKING:
+    from notifier.model import Audience, FactSheet
+    from notifier.render import RenderedNotice
+
+
+#: Notice kinds read by the people whose data was involved (not staff, regulators or service notices).
+READER_NOTICES = frozenset({"incident", "password_reset", "no_action_needed", "update"})
+
+
+def flatten(text: str) -> str:
+    """Collapse all whitespace to single spaces (wrapped plain text reads as one line)."""
+    return " ".join(text.split())
+
+
+@dataclass
+class NoticeView:
+    """A rendered notice with its facts; parsed once and shared by every check."""
+
+    sheet: FactSheet
+    index: int
+    notice: RenderedNotice
+    scan: HtmlScan = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scan = scan_html(self.notice.html)
+
+    @property
+    def audience(self) -> Audience:
+        """The audience this notice is for."""
+        return self.sheet.audiences[self.index]
+
+    @cached_property
+    def data(self) -> list[str]:
+        """The data categories involved for this audience."""
+        return self.sheet.audience_data(self.audience)
+
+    @cached_property
+    def text(self) -> str:
+        """The plain-text part, whitespace collapsed."""
+        return flatten(self.notice.text)
+
+    @cached_property
+    def html_text(self) -> str:
+        """The visible text of the HTML part, whitespace collapsed."""
+        return self.scan.visible_text
+
+    @cached_property
+    def text_headings(self) -> list[str]:
+        """The plain-text part's headings: lines underlined with dashes or equals signs."""
+        lines = self.notice.text.split("\n")
+        return [lines[i].strip() for i in range(len(lines) - 1)
+                if lines[i].strip() and re.fullmatch(r"[-=]{3,}", lines[i + 1].strip())]
+
+    @cached_property
+    def html_headings(self) -> list[str]:
+        """The HTML part's heading texts, in order."""
+        return [h.text for h in self.scan.headings]
+
+    @property
+    def password_notice(self) -> bool:
+        """True when the notice asks readers to change a password."""
+        if self.audience.notice not in READER_NOTICES:
+            return False
+        return (self.audience.notice == "password_reset" or self.audience.precautionary_reset
+                or bool(advice_table.PASSWORD_CATEGORIES & set(self.data)))
+
+    def missing(self, value: str, *, ignore_case: bool = False) -> list[str]:
+        """Return the parts (``plain text``, ``HTML``) that do not carry ``value``."""
+        needle = flatten(value)
+        parts = {"plain text": self.text, "HTML": self.html_text}
+        if ignore_case:
+            needle = needle.lower()
+            return [name for name, hay in parts.items() if needle not in hay.lower()]
+        return [name for name, hay in parts.items() if needle not in hay]
+
+    def search(self, pattern: str | re.Pattern[str]) -> list[str]:
+        """Return the parts (``plain text``, ``HTML``) where ``pattern`` does not match."""
+        regex = re.compile(pattern, re.I) if isinstance(pattern, str) else pattern
+        parts = {"plain text": self.text, "HTML": self.html_text}
+        return [name for name, hay in parts.items() if not regex.search(hay)]
+
+    def finding(self, rule: Rule, message: str, fix: str, *,
+                severity: Severity | None = None) -> Finding:
+        """Return a finding of ``rule`` against this notice."""
+        return Finding(rule_id=rule.id, severity=severity or rule.severity,
+                       sheet=self.sheet.id, audience=self.audience.id, notice=self.audience.notice,
+                       message=message, fix=fix, source=rule.source, status=rule.status)
+
+
+def parts_phrase(parts: list[str]) -> str:
+    """Return ``the plain text`` / ``the HTML`` / ``either part`` for a message."""
+    if len(parts) == 2:
+        return "either part"
+    return f"the {parts[0]}"

@@ -1,0 +1,213 @@
+"""Preview pages: the index, one page per notice and the email documents, as an in-memory route map."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment, FunctionLoader, StrictUndefined
+
+if TYPE_CHECKING:
+    from notifier.errors import Problem
+    from notifier.model import Audience, FactSheet
+    from notifier.render import RenderedNotice
+
+CLIENT_ROUTE = "/_preview/client.js"
+STYLE_ROUTE = "/_preview/preview.css"
+EVENTS_ROUTE = "/_preview/events"
+STATE_ROUTE = "/_preview/state.json"
+
+#: Preview pages load only their own script, style sheet, frames and event stream.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'")
+#: The email documents: their own inline CSS and nothing else. Remote images stay blocked,
+#: so a preview never tells a tracking pixel or a CDN that the notice was opened.
+EMAIL_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+             "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
+
+_HTML = "text/html; charset=utf-8"
+_DARK_QUERY = re.compile(r"\(\s*prefers-color-scheme\s*:\s*dark\s*\)", re.IGNORECASE)
+_LIGHT_QUERY = re.compile(r"\(\s*prefers-color-scheme\s*:\s*light\s*\)", re.IGNORECASE)
+_REMOTE_SRC = re.compile(r"""\bsrc\s*=\s*["']?(https?://[^"'\s>]+)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One route's response: its bytes, type and Content-Security-Policy."""
+
+    body: bytes
+    content_type: str
+    csp: str = PAGE_CSP
+    filename: str | None = None  # sent as a download under this name
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One audience as the preview shows it: its notice, or why it was refused, or both."""
+
+    audience: Audience
+    rendered: RenderedNotice | None = None
+    stale: bool = False  # ``rendered`` is from an earlier build; this one refused it
+    refused: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the pages show: the last good render, and what is wrong with the latest edit."""
+
+    sheet: FactSheet | None = None
+    entries: tuple[Entry, ...] = ()
+    problems: tuple[Problem, ...] = ()  # why the latest build failed; empty when it worked
+    rendered_at: datetime | None = None  # when the shown render was made
+    build_ms: float = 0.0
+    label: str = ""  # the sheet's path as the user gave it
+
+
+def notice_route(audience_id: str, notice: str) -> str:
+    """Return the route of a notice's page (ids are slugs, so no quoting is needed)."""
+    return f"/n/{audience_id}/{notice}/"
+
+
+def problem_lines(problems: tuple[Problem, ...] | list[Problem]) -> list[str]:
+    """Return the lines `notifier validate` prints for these problems, summary last."""
+    lines = [str(p) for p in problems]
+    n, files = len(problems), len({p.path for p in problems})
+    lines.append(f"{n} problem{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}")
+    return lines
+
+
+def dark_variant(html: str) -> str:
+    """Return the email as a client honouring ``prefers-color-scheme: dark`` would show it.
+
+    The dark media query is made always true (``min-width: 0px``) and any light-only query
+    never true, so the email's own dark rules apply whatever the browser's setting is.
+    """
+    return _LIGHT_QUERY.sub("(max-width: 0px)", _DARK_QUERY.sub("(min-width: 0px)", html))
+
+
+def inject_client(html: str) -> str:
+    """Insert the live-reload script before ``</body>``; only served pages get it."""
+    tag = f'<script src="{CLIENT_ROUTE}"></script>\n'
+    at = html.rfind("</body>")
+    return html + tag if at < 0 else html[:at] + tag + html[at:]
+
+
+def remote_images(html: str) -> list[str]:
+    """Return the remote image addresses an email would fetch (the preview blocks them)."""
+    return sorted(set(_REMOTE_SRC.findall(html)))
+
+
+def build_routes(snapshot: Snapshot, token: str) -> dict[str, Resource]:
+    """Return every route the preview serves for ``snapshot``; nothing else is ever served.
+
+    Args:
+        snapshot: the render (or last good render) and any problems with the latest edit.
+        token: the build's epoch token, embedded in pages so the client can tell it is stale.
+    """
+    common = {"token": token, "label": snapshot.label, "problems": list(snapshot.problems),
+              "problem_lines": problem_lines(snapshot.problems) if snapshot.problems else [],
+              "rendered_at": _clock(snapshot.rendered_at), "sheet": snapshot.sheet}
+    rows = [_row(e) for e in snapshot.entries]
+    routes: dict[str, Resource] = {
+        "/": _page("index.html.j2", rows=rows, **common),
+        CLIENT_ROUTE: Resource(_asset("client.js"), "text/javascript; charset=utf-8"),
+        STYLE_ROUTE: Resource(_asset("preview.css"), "text/css; charset=utf-8"),
+        STATE_ROUTE: Resource(_state(snapshot, rows, token), "application/json"),
+    }
+    for row in rows:
+        entry, audience = row.entry, row.entry.audience
+        base = notice_route(audience.id, audience.notice)
+        version = ""
+        if entry.rendered is not None:
+            # The bytes `render` writes (outbox.files_for); the tests compare them with the outbox.
+            html_bytes = entry.rendered.html.encode("utf-8")
+            text_bytes = entry.rendered.text.encode("utf-8")
+            version = hashlib.sha256(html_bytes).hexdigest()[:12]
+            stem = row.stem
+            routes[base + "email.html"] = Resource(html_bytes, _HTML, EMAIL_CSP)
+            routes[base + "email-dark.html"] = Resource(
+                dark_variant(entry.rendered.html).encode("utf-8"), _HTML, EMAIL_CSP)
+            routes[base + f"download/{stem}.html"] = Resource(
+                html_bytes, _HTML, DOWNLOAD_CSP, filename=f"{stem}.html")
+            routes[base + f"download/{stem}.txt"] = Resource(
+                text_bytes, "text/plain; charset=utf-8", DOWNLOAD_CSP, filename=f"{stem}.txt")
+        routes[base] = _page("notice.html.j2", row=row, version=version,
+                             refusal=[str(p) for p in entry.refused], **common)
+    return routes
+
+
+def error_resource(status: int, message: str) -> Resource:
+    """Return the small page sent with an error status (404, 403)."""
+    body = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status}</title>"
+            f"</head><body><p>{status}: {message}</p><p><a href=\"/\">All notices</a></p></body></html>\n")
+    return Resource(body.encode("utf-8"), _HTML, "default-src 'none'")
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Row:
+    """An entry with what the templates need precomputed."""
+
+    entry: Entry
+    href: str
+    status: str  # rendered, stale, refused
+    size: str
+    sender: str
+    remote: list[str]
+    stem: str
+
+
+def _row(entry: Entry) -> _Row:
+    audience, rendered = entry.audience, entry.rendered
+    if entry.refused:
+        status = "stale" if entry.stale else "refused"
+    else:
+        status = "rendered"
+    sender = f"{rendered.sender[0]} <{rendered.sender[1]}>" if rendered else ""
+    return _Row(entry=entry, href=notice_route(audience.id, audience.notice), status=status,
+                size=f"{audience.size:,}" if audience.size is not None else "",
+                sender=sender, remote=remote_images(rendered.html) if rendered else [],
+                stem=f"{audience.id}-{audience.notice}")
+
+
+def _clock(moment: datetime | None) -> str:
+    return moment.strftime("%H:%M:%S") if moment else ""
+
+
+def _state(snapshot: Snapshot, rows: list[_Row], token: str) -> bytes:
+    state = {"token": token, "ok": not snapshot.problems, "build_ms": round(snapshot.build_ms, 1),
+             "problems": problem_lines(snapshot.problems) if snapshot.problems else [],
+             "notices": [{"audience": row.entry.audience.id, "notice": row.entry.audience.notice,
+                          "status": row.status} for row in rows]}
+    return (json.dumps(state, indent=2) + "\n").encode("utf-8")
+
+
+@cache
+def _asset(name: str) -> bytes:
+    return (resources.files("notifier.preview") / name).read_bytes()
+
+
+def _load_template(name: str) -> str:
+    return _asset(name).decode("utf-8")
+
+
+@cache
+def _environment() -> Environment:
+    # The preview's own pages, not emails: a small fixed environment, escaping everything.
+    return Environment(loader=FunctionLoader(_load_template), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
+
+
+def _page(template: str, **context: object) -> Resource:
+    html = _environment().get_template(template).render(context)
+    return Resource(inject_client(html).encode("utf-8"), _HTML)

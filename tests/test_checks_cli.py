@@ -1,0 +1,111 @@
+"""`notifier check`: arguments reach the library; exit 0 / 1 / 2; JSON for CI; the bundled incidents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from check_helpers import edits, set_in, sheet_from
+from conftest import INCIDENTS
+
+from notifier.checks.finding import Finding
+from notifier.checks.report import CheckReport, SheetChecks
+from notifier.cli import main
+from notifier.errors import Problem
+
+NOW = "2025-04-23T09:30:00+01:00"
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    code = info.value.code
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def finding(severity: str) -> Finding:
+    return Finding("links.https", severity, "acme-2025", "customers", "incident",  # type: ignore[arg-type]
+                   "the HTML links to 'http://x'", "link only to https:// pages", "house rule")
+
+
+@pytest.mark.parametrize(("report", "code"), [
+    (CheckReport([SheetChecks(Path("a.yaml"), "a", [("c", "incident")])]), 0),
+    (CheckReport([SheetChecks(Path("a.yaml"), "a", findings=[finding("warning")])]), 0),
+    (CheckReport([SheetChecks(Path("a.yaml"), "a", findings=[finding("error")])]), 1),
+    (CheckReport([SheetChecks(Path("a.yaml"), problems=[Problem("a.yaml", 1, 1, "id", "bad")])]), 2),
+])
+def test_exit_codes_follow_the_report(report: CheckReport, code: int,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    with mock.patch("notifier.commands.check", autospec=True, return_value=report) as check:
+        got, out, err = run(["check", "a.yaml", "b.yaml", "--now", NOW], capsys)
+    check.assert_called_once_with([Path("a.yaml"), Path("b.yaml")], now=NOW, templates=None)
+    assert got == code, err
+    if code == 2:
+        assert err == "a.yaml:1:1: id: bad\n"
+
+
+def test_json_output_is_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    report = CheckReport([SheetChecks(Path("a.yaml"), "a", [("customers", "incident")],
+                                      findings=[finding("error")])])
+    with mock.patch("notifier.commands.check", autospec=True, return_value=report):
+        code, out, _ = run(["check", "a.yaml", "--json"], capsys)
+    assert code == 1
+    data = json.loads(out)
+    assert (data["ok"], data["errors"], data["warnings"]) == (False, 1, 0)
+    assert data["sheets"][0]["findings"] == [finding("error").as_dict()]
+
+
+def test_end_to_end_clean_sheet_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheet_from(tmp_path, edits(
+        set_in("audiences.0.jurisdictions", ["GB"]),
+        set_in("organisation.privacy_contact", {"name": "DPO", "email": "dpo@acme.example"}),
+        set_in("incident.actions_taken", ["We locked the account the intruder used."])))
+    code, out, err = run(["check", str(tmp_path / "sheet.yaml"), "--json", "--now", NOW], capsys)
+    data = json.loads(out)
+    assert code == 0, err
+    assert [d["id"] for d in data["sheets"][0]["deadlines"]] == ["uk.deadline.ico",
+                                                               "uk.deadline.individuals"]
+    assert data["sheets"][0]["deadlines"][0]["left"] == "2 d 0 h left"
+
+
+def test_end_to_end_error_exits_1_with_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # one row per finding, no folding
+    sheet_from(tmp_path, set_in("incident.status", "resolved"))
+    code, out, _ = run(["check", str(tmp_path / "sheet.yaml")], capsys)
+    assert code == 1
+    assert "consistency.resolved_without_actions" in out
+    assert out.rstrip().endswith("1 error, 0 warnings in 1 notice")
+
+
+def test_end_to_end_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: [\n", encoding="utf-8")
+    code, _, err = run(["check", str(bad)], capsys)
+    assert code == 2 and err.startswith(f"{bad}:")
+    sheet_from(tmp_path)
+    code, _, err = run(["check", str(tmp_path / "sheet.yaml"), "--now", "tomorrow"], capsys)
+    assert (code, err) == (2, "--now 'tomorrow' is not an ISO timestamp; write e.g. "
+                              "2025-05-01T12:00:00+01:00\n")
+
+
+#: Error findings the bundled incidents still have, and why. The goal is an empty set: remove
+#: an entry when the template or sheet change it names lands.
+KNOWN_ERRORS = {
+    # incident templates do not show incident.likely_consequences yet (template change)
+    ("royal-mail-click-and-drop", "business-customers", "uk.art34.likely_consequences"),
+    # the sheet does not record the PDPC notification (sheet change: incident.authorities)
+    ("shopback-2020", "customers", "sg.pdpa.s26d.after_pdpc"),
+}
+
+
+def test_bundled_incidents_have_only_the_known_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", str(INCIDENTS), "--json", "--now", NOW], capsys)
+    data = json.loads(out)
+    found = {(f["sheet"], f["audience"], f["rule"]) for s in data["sheets"] for f in s["findings"]
+             if f["severity"] == "error"}
+    assert found == KNOWN_ERRORS
+    assert code == (1 if found else 0)

@@ -1,0 +1,77 @@
+"""Consistency rules: what a notice says agrees with the facts; render's refusals become findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from check_helpers import edits, findings_for, rule_ids, set_in
+
+from notifier.checks import errors
+
+
+def test_the_minimal_sheet_has_no_consistency_findings(tmp_path: Path) -> None:
+    found = findings_for(tmp_path)
+    assert {i for i in rule_ids(found) if i.startswith("consistency.")} == set()
+
+
+@pytest.mark.parametrize(("edit", "rule"), [
+    (edits(set_in("audiences.0.notice", "no_action_needed"),
+           set_in("incident.data_involved", ["name", "password_hash"])),
+     "consistency.no_action.calls_for_action"),
+    (edits(set_in("audiences.0.notice", "no_action_needed"), set_in("incident.misuse", "confirmed")),
+     "consistency.no_action.misuse_confirmed"),
+    (set_in("audiences.0.notice", "password_reset"), "consistency.password_reset.no_password_data"),
+])
+def test_render_refusals_are_reported_as_findings(tmp_path: Path, edit: object, rule: str) -> None:
+    found = findings_for(tmp_path, edit)  # type: ignore[arg-type]
+    assert rule in rule_ids(found, "error")
+    refusal = next(f for f in found if f.rule_id == rule)
+    assert (refusal.audience, refusal.sheet) == ("customers", "acme-2025")
+    assert refusal.fix  # the refusal's own hint, reused
+
+
+def test_refusal_rules_pass_when_the_notice_fits(tmp_path: Path) -> None:
+    found = findings_for(tmp_path, edits(
+        set_in("audiences.0.notice", "password_reset"),
+        set_in("incident.data_involved", ["email", "password_hash"])))
+    assert not rule_ids(found) & {"consistency.password_reset.no_password_data",
+                                  "consistency.refused"}
+
+
+def test_a_safe_line_that_denies_involved_data_is_an_error(tmp_path: Path) -> None:
+    found = findings_for(tmp_path, set_in("incident.safe", ["Your email address was not affected."]))
+    hit = [f for f in found if f.rule_id == "consistency.not_involved_contradiction"]
+    assert len(hit) == 1
+    assert hit[0].message == ("the notice says 'Your email address was not affected.', but the "
+                              "sheet lists email as involved for this audience")
+
+
+def test_a_safe_line_about_other_data_passes(tmp_path: Path) -> None:
+    found = findings_for(tmp_path, set_in("incident.safe", ["Your password was not affected."]))
+    assert "consistency.not_involved_contradiction" not in rule_ids(found)
+
+
+def test_reassuring_wording_with_confirmed_misuse_is_an_error(tmp_path: Path) -> None:
+    found = findings_for(tmp_path, edits(
+        set_in("incident.misuse", "confirmed"),
+        set_in("incident.safe", ["There is no evidence that your details have been misused."])))
+    assert "consistency.misuse_confirmed_reassuring" in rule_ids(errors(found))
+
+
+def test_confirmed_misuse_with_plain_wording_passes(tmp_path: Path) -> None:
+    found = findings_for(tmp_path, set_in("incident.misuse", "confirmed"))
+    assert "consistency.misuse_confirmed_reassuring" not in rule_ids(found)
+
+
+def test_resolved_without_actions_is_an_error(tmp_path: Path) -> None:
+    found = findings_for(tmp_path, set_in("incident.status", "resolved"))
+    hit = [f for f in found if f.rule_id == "consistency.resolved_without_actions"]
+    assert [f.severity for f in hit] == ["error"]
+    assert hit[0].fix == "list what you did under incident.actions_taken"
+
+
+def test_resolved_with_actions_passes(tmp_path: Path) -> None:
+    found = findings_for(tmp_path, edits(set_in("incident.status", "resolved"),
+                                         set_in("incident.actions_taken", ["We fixed the fault."])))
+    assert "consistency.resolved_without_actions" not in rule_ids(found)

@@ -1,0 +1,236 @@
+"""The preview in a real Chromium (Debian's, driven by Playwright): run with `pytest --browser`.
+
+    .venv/bin/python -m pytest tests/test_preview_browser.py --browser -q
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import INCIDENTS, MINIMAL
+
+from notifier.errors import SheetError
+from notifier.preview import PreviewServer
+from notifier.sheet import load_sheet
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+SHEET = MINIMAL.replace("    notice: incident\n", """\
+    notice: incident
+    size: 125000
+  - id: partners
+    name: Partners
+    notice: no_action_needed
+  - id: resetters
+    name: Resetters
+    notice: password_reset
+""")
+SUMMARY = "Someone got into one of our systems without permission."
+TEXT_PANEL = '[data-live="text"]'
+PROBLEMS = '[data-live="problems"]'
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Save the way most editors do: a temporary file, then a rename over the original."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (never download a browser)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def sheet(tmp_path: Path) -> Path:
+    path = tmp_path / "sheet.yaml"
+    path.write_text(SHEET, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def server(sheet: Path) -> Iterator[PreviewServer]:
+    with PreviewServer(sheet, port=0) as running:
+        running.start()
+        yield running
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def open_notice(page: Page, server: PreviewServer, route: str = "n/customers/incident/") -> None:
+    page.goto(server.url + route)
+    page.wait_for_selector('#live-status[data-state="live"]')
+    page.frame_locator("#email-frame").locator("body").wait_for()
+
+
+def wait_for_text(page: Page, selector: str, text: str) -> None:
+    """Wait until the element's text contains ``text`` (a function, as the page's CSP forbids eval)."""
+    page.wait_for_function("([sel, text]) => document.querySelector(sel).textContent.includes(text)",
+                           arg=[selector, text])
+
+
+def frame_width(page: Page) -> float:
+    box = page.locator("#email-frame").bounding_box()
+    assert box is not None
+    return float(box["width"])
+
+
+def test_index_lists_every_notice(page: Page, server: PreviewServer) -> None:
+    page.goto(server.url)
+    rows = page.locator("tr.notice-row")
+    assert rows.count() == 3
+    assert page.locator("tr.notice-row a").all_inner_texts() == ["Customers", "Partners", "Resetters"]
+    customers = page.locator('tr[data-audience="customers"]')
+    assert "Important: a security incident at Acme Ltd" in customers.inner_text()
+    assert "125,000" in customers.inner_text()
+    assert customers.locator(".status").inner_text().strip() == "rendered"
+    refused = page.locator('tr[data-audience="resetters"] .status').inner_text()
+    assert refused.startswith("refused")
+    assert "no password data is involved for it" in refused
+    page.click("text=Partners")
+    page.wait_for_url(server.url + "n/partners/no_action_needed/")
+
+
+def test_index_follows_edits(page: Page, server: PreviewServer, sheet: Path) -> None:
+    page.goto(server.url)
+    page.wait_for_selector('#live-status[data-state="live"]')
+    page.evaluate("window.__marker = 'index'")
+    write_atomically(sheet, SHEET + "  - id: press\n    name: Press office\n    notice: incident\n")
+    page.wait_for_selector('tr[data-audience="press"]')
+    assert page.locator("tr.notice-row").count() == 4
+    assert page.evaluate("window.__marker") == "index"
+
+
+def test_width_toggle_changes_the_frame_width(page: Page, server: PreviewServer) -> None:
+    open_notice(page, server)
+    assert frame_width(page) == 600
+    page.click('button[data-width="375"]')
+    assert frame_width(page) == 375
+    assert page.get_attribute('button[data-width="375"]', "aria-pressed") == "true"
+    page.click('button[data-width="600"]')
+    assert frame_width(page) == 600
+
+
+def test_dark_toggle_shows_the_dark_rules(page: Page, server: PreviewServer) -> None:
+    open_notice(page, server)
+    colours = "() => [...document.querySelectorAll('*')].map(e => getComputedStyle(e).backgroundColor).join()"
+    light = page.frame_locator("#email-frame").locator("html").evaluate(colours)
+    page.click('button[data-scheme="dark"]')
+    page.wait_for_function("() => { const d = document.getElementById('email-frame').contentDocument;"
+                           " return d.URL.includes('email-dark.html') && d.readyState === 'complete'; }")
+    dark = page.frame_locator("#email-frame").locator("html").evaluate(colours)
+    assert dark != light
+
+
+def test_edit_updates_the_page_without_a_reload(page: Page, server: PreviewServer, sheet: Path) -> None:
+    open_notice(page, server)
+    page.evaluate("window.__marker = 'set before the edit'")
+    page.click('button[data-tab="text"]')
+    page.click('button[data-width="375"]')
+    write_atomically(sheet, SHEET.replace(SUMMARY, "Edited while the page was open."))
+    wait_for_text(page, TEXT_PANEL, "Edited while the page was open.")
+    assert page.evaluate("window.__marker") == "set before the edit"
+    assert page.get_attribute('button[data-tab="text"]', "aria-selected") == "true"
+    assert page.locator('[data-panel="text"]').is_visible()
+    assert not page.locator('[data-panel="email"]').is_visible()
+    # The email frame followed too, still at the width chosen before the edit.
+    page.click('button[data-tab="email"]')
+    assert frame_width(page) == 375
+    page.wait_for_function("text => ((document.getElementById('email-frame').contentDocument.body"
+                           " || {}).textContent || '').includes(text)", arg="Edited while the page was open.")
+
+
+def test_invalid_edit_shows_the_error_and_a_fix_recovers(page: Page, server: PreviewServer,
+                                                         sheet: Path) -> None:
+    open_notice(page, server)
+    page.evaluate("window.__marker = 'still here'")
+    bad = SHEET.replace("misuse: none_known", "misuse: nonne_known")
+    write_atomically(sheet, bad)
+    with pytest.raises(SheetError) as caught:
+        load_sheet(sheet)
+    (problem,) = caught.value.problems
+    line = bad.splitlines().index("  misuse: nonne_known") + 1
+    assert problem.line == line
+    expected = f"{sheet}:{line}:11: incident.misuse: unknown value 'nonne_known'"
+    assert str(problem).startswith(expected)
+    wait_for_text(page, PROBLEMS, str(problem))
+    problems = page.locator(PROBLEMS).inner_text()
+    assert f"{problem}\n1 problem in 1 file" in problems
+    assert page.get_attribute("#live-status", "data-state") == "error"
+    # The last good render is still there.
+    page.click('button[data-tab="text"]')
+    assert SUMMARY.split()[0] in page.locator(TEXT_PANEL).inner_text()
+
+    write_atomically(sheet, SHEET.replace(SUMMARY, "Fixed and rendered again."))
+    wait_for_text(page, TEXT_PANEL, "Fixed and rendered again.")
+    assert page.locator(PROBLEMS).inner_text() == ""
+    assert not page.locator(PROBLEMS).is_visible()
+    assert page.evaluate("window.__marker") == "still here"
+    assert page.get_attribute("#live-status", "data-state") == "live"
+
+
+@pytest.mark.parametrize("path", [
+    "%2e%2e%2f%2e%2e%2fpyproject.toml",
+    "n/customers/incident/..%2f..%2f..%2fsheet.yaml",
+    "sheet.yaml",
+    "..%5c..%5cpyproject.toml",
+])
+def test_traversal_gets_404(page: Page, server: PreviewServer, path: str) -> None:
+    response = page.goto(server.url + path)
+    assert response is not None and response.status == 404
+    assert "audiences:" not in page.content()
+
+
+def test_nothing_is_loaded_from_outside(page: Page, tmp_path: Path) -> None:
+    """A sheet whose email has a remote logo: the preview still fetches only from 127.0.0.1."""
+    shutil.copytree(INCIDENTS, tmp_path / "incidents")  # with the sheets it refers to
+    sheet = tmp_path / "incidents" / "co-op-2025.yaml"
+    responses: list[str] = []
+    page.on("response", lambda r: responses.append(r.url))
+    with PreviewServer(sheet, port=0) as server:
+        server.start()
+        page.goto(server.url)
+        first = page.locator("tr.notice-row a").first
+        first.click()
+        page.wait_for_selector('#live-status[data-state="live"]')
+        page.frame_locator("#email-frame").locator("body").wait_for()
+        page.click('button[data-scheme="dark"]')
+        page.wait_for_timeout(300)
+        remote = page.locator('[data-live="note"]').inner_text()
+        assert "Remote images are not loaded in preview: https://" in remote
+    assert responses and all(url.startswith(server.url) for url in responses), responses
+
+
+def test_links_in_the_email_are_shown_not_followed(page: Page, server: PreviewServer) -> None:
+    open_notice(page, server)
+    link = page.frame_locator("#email-frame").locator("a[href^='https://']").first
+    href = link.get_attribute("href")
+    link.click()
+    assert page.locator("#link-status").inner_text() == f"Link (not followed in preview): {href}"
+    assert "email.html" in page.evaluate("document.getElementById('email-frame').contentDocument.URL")
