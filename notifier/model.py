@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
@@ -137,6 +137,17 @@ def _timestamp(value: Any) -> Any:
     return parsed
 
 
+def _date(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _bad(f"{value!r} is not a date", "write e.g. 2025-05-02")
+
+
 Slug = Annotated[StrictStr, AfterValidator(_slug),
                  WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64})]
 Text = Annotated[StrictStr, AfterValidator(_not_blank), WithJsonSchema({"type": "string", "minLength": 1})]
@@ -151,6 +162,8 @@ Locale = Annotated[StrictStr, AfterValidator(_locale),
                    WithJsonSchema({"type": "string", "pattern": "^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$"})]
 Jurisdiction = Annotated[StrictStr, AfterValidator(_jurisdiction),
                          WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}(-[A-Z0-9]{1,3})?$"})]
+Day = Annotated[date, BeforeValidator(_date),
+                WithJsonSchema({"type": "string", "format": "date"})]
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp),
                       WithJsonSchema({"type": "string", "format": "date-time",
                                       "pattern": "[T ].*(Z|[+-][0-9]{2}:?[0-9]{2})$"})]
@@ -233,6 +246,14 @@ class Service(_Model):
     workaround: Text | None = None
 
 
+class ProtectionOffer(_Model):
+    """A free service offered to the people affected (identity-theft protection, monitoring)."""
+
+    service: Line = Field(description="e.g. 'credit monitoring and identity theft protection'")
+    months: StrictInt = Field(ge=1)
+    how_to_enrol: Text
+
+
 class Incident(_Model):
     """The facts of the incident, in the organisation's voice."""
 
@@ -257,6 +278,7 @@ class Incident(_Model):
     measures_proposed: list[Text] = Field(default_factory=list, description="what is still to be done")
     delay_reasons: Text | None = Field(
         default=None, description="why the regulator is told after its deadline")
+    protection_offer: ProtectionOffer | None = None
 
 
 class Audience(_Model):
@@ -310,6 +332,7 @@ class FactSheet(_Model):
     audiences: list[Audience] = Field(min_length=1)
     supersedes: Supersedes | None = None
     staff: StaffBrief | None = None
+    notice_date: Day | None = Field(default=None, description="the date the notices go out")
     _source: Any = PrivateAttr(default=None)
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ class RenderResult:
     refused: dict[str, RenderRefused] = field(default_factory=dict)
 
 
-def format_date(moment: datetime, locale: str) -> str:
+def format_date(moment: date, locale: str) -> str:
     """Format a date the way readers of ``locale`` write it, in the timestamp's own zone."""
     if locale.lower().startswith("en-us"):
         return f"{moment:%B} {moment.day}, {moment.year}"
@@ -98,6 +98,12 @@ def refusals(sheet: FactSheet, index: int) -> list[Problem]:
                 f"audience {audience.id!r} gets a service_disruption notice but its data is "
                 f"involved ({', '.join(data)}); a service notice must not stand in for a breach notice",
                 "use notice: incident for this audience, or give it `data_involved: []`"))
+    if {"US-CA", "US-MA"} <= set(audience.jurisdictions):
+        problems.append(Problem(
+            path, line, col, field_name.replace("notice", "jurisdictions"),
+            f"audience {audience.id!r} covers both US-CA and US-MA, whose laws ask for "
+            "opposite things (California: describe what happened; Massachusetts: do not)",
+            "split it into one audience for US-CA and one for US-MA (cross rule x.ma_variant)"))
     if audience.notice == "update" and sheet.supersedes is None:
         problems.append(Problem(path, line, col, field_name,
                                 f"audience {audience.id!r} gets an update notice but the sheet has "
@@ -166,6 +172,16 @@ def build_context(sheet: FactSheet, index: int,
         "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
         "authorities": [a.name for a in incident.authorities],
         "signatory": org.signatory,
+        "h": headings(audience.notice, "US-CA" in audience.jurisdictions),
+        "law": {
+            "us_ma": "US-MA" in audience.jurisdictions,
+            "us_ny": "US-NY" in audience.jurisdictions,
+            "canada": "CA" in audience.jurisdictions,
+            "credit_agencies": bool(
+                ("US-MA" in audience.jurisdictions and set(data) & MA_CREDIT_DATA)
+                or ("US-CA" in audience.jurisdictions and "government_id" in data)),
+        },
+        "notice_date": format_date(sheet.notice_date, audience.locale) if sheet.notice_date else "",
         "services": incident.services,
         "staff": sheet.staff,
         **_update_context(sheet, index, previous),
@@ -173,6 +189,37 @@ def build_context(sheet: FactSheet, index: int,
         "brand_color": (org.brand.color if org.brand and org.brand.color else "#1f3a5f"),
         "logo": (org.brand.logo if org.brand else None),
     }
+
+
+#: Data that makes Massachusetts' security-freeze and credit-agency content mandatory.
+MA_CREDIT_DATA = frozenset({"government_id", "payment_card_number", "payment_card_partial",
+                            "bank_account"})
+
+#: California Civ. Code 1798.82(d)(1): the title and the headings of the model form.
+CALIFORNIA = {
+    "title": "Notice of Data Breach", "what_happened": "What Happened",
+    "information": "What Information Was Involved", "doing": "What We Are Doing",
+    "can_do": "What You Can Do", "staying_safe": "Other Important Information",
+    "help": "For More Information",
+}
+
+
+def headings(notice: str, california: bool) -> dict[str, str]:
+    """Return the section headings for a notice; California's statutory ones for US-CA readers."""
+    h = {
+        "title": "", "what_happened": "What happened", "information": "Your information",
+        "doing": "What we are doing", "can_do": "What you can do", "staying_safe": "Staying safe",
+        "help": "Where to get help", "change_password": "Please change your password",
+        "changed": "What has changed",
+    }
+    if notice == "no_action_needed":
+        h.update(what_happened="What is happening", information="What is affected",
+                 can_do="Do I need to do anything?")
+    if notice == "password_reset":
+        h["can_do"] = "Other steps you can take"
+    if california:
+        h.update(CALIFORNIA)
+    return h
 
 
 def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None) -> dict[str, Any]:
