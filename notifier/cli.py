@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -71,12 +71,26 @@ def render(
     notice: Annotated[list[str] | None, typer.Option(help="Only this notice kind (repeatable).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
+    jobs: Annotated[int, typer.Option(min=0, envvar="NOTIFIER_JOBS", help="Worker processes; 0 picks "
+                                      "(several for 8+ notices), 1 renders in this process.")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Render every notice, even unchanged ones.")] = False,
 ) -> None:
-    """Render every audience's notice as HTML and plain-text email into OUTBOX/<id>/."""
+    """Render every audience's notice as HTML, plain-text and .eml email into OUTBOX/<id>/.
+
+    Notices whose inputs did not change since the last run are skipped (--force renders them).
+
+    Each .eml is dated with the incident's discovered_at, or SOURCE_DATE_EPOCH when set.
+    """
     from notifier import commands
 
-    report = commands.render(sheets, outbox=outbox, templates=templates,
-                             audiences=audience or None, notices=notice or None)
+    bar = _LazyProgress() if not (quiet or json_out) and sys.stderr.isatty() else None
+    try:
+        report = commands.render(sheets, outbox=outbox, templates=templates,
+                                 audiences=audience or None, notices=notice or None,
+                                 jobs=jobs or None, force=force, progress=bar)
+    finally:
+        if bar:
+            bar.close()
     if json_out:
         import json
 
@@ -93,8 +107,64 @@ def render(
         raise typer.Exit(ExitCode.CANNOT)
 
 
+@app.command()
+def preview(
+    sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml) to preview.",
+                                          show_default=False)],
+    port: Annotated[int, typer.Option(min=0, max=65535,
+                                      help="Port to listen on; 0 picks a free one.")] = 8025,
+    host: Annotated[str, typer.Option(help="Interface to listen on. The default, 127.0.0.1, is this "
+                                           "machine only; anything wider shows the notices to the "
+                                           "network.")] = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open", help="Open it in the web browser.")] = False,
+    templates: Annotated[Path | None, typer.Option(help="Folder of template overrides (watched).")] = None,
+) -> None:
+    """Serve SHEET's notices on http://127.0.0.1:PORT/, updated live as you edit (Ctrl-C stops)."""
+    from notifier import commands
+    from notifier.preview import PreviewStarted
+
+    def announce(started: PreviewStarted) -> None:
+        for warning in started.warnings:
+            _err(f"warning: {warning}")
+        print(f"previewing {sheet} at {started.url} (Ctrl-C to stop)", flush=True)
+
+    commands.preview(sheet, host=host, port=port, templates=templates, open_browser=open_browser,
+                     on_ready=announce)
+
+
+class _LazyProgress:
+    """A progress bar on stderr that appears only once rendering has taken a moment."""
+
+    delay = 0.5  # seconds before the bar shows; quick batches print no bar at all
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._start = self._clock()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if done >= total or self._clock() - self._start < self.delay:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("rendering", total=total)
+        self._bar.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
 def _print_render_table(report: commands.RenderReport) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=None, show_lines=False)
@@ -103,7 +173,9 @@ def _print_render_table(report: commands.RenderReport) -> None:
     for outcome in report.outcomes:
         for n in outcome.notices:
             statuses = sorted({v for k, v in outcome.written.items() if k.startswith(n.audience_id + "/")})
-            table.add_row(outcome.sheet_id, n.audience_id, n.notice, n.subject, ", ".join(statuses))
+            table.add_row(outcome.sheet_id, n.audience_id, n.notice, escape(n.subject), ", ".join(statuses))
+        for s in outcome.skipped:
+            table.add_row(outcome.sheet_id, s.audience, s.notice, escape(s.subject), "identical")
         for audience_id in outcome.refused:
             table.add_row(outcome.sheet_id, audience_id, "-", "[red]refused[/red]", "not written")
         removed = [k for k, v in outcome.written.items() if v == "removed"]
@@ -113,6 +185,100 @@ def _print_render_table(report: commands.RenderReport) -> None:
     for outcome in report.outcomes:
         if outcome.folder:
             print(f"wrote {outcome.folder}/")
+    counts = report.counts()
+    workers = f" in {report.workers} worker processes" if report.workers > 1 else ""
+    print(f"{counts['rendered']} rendered{workers}, {counts['skipped']} unchanged (skipped), "
+          f"{counts['refused']} refused, {counts['removed']} files removed")
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier revision of the fact sheet.")],
+    new: Annotated[Path, typer.Argument(help="The later revision.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
+) -> None:
+    """Show the fact changes between two revisions of a fact sheet (what an update notice says)."""
+    from notifier import commands
+
+    changes = commands.diff(old, new)
+    if json_out:
+        import dataclasses
+        import json
+
+        print(json.dumps([dataclasses.asdict(c) for c in changes], indent=2))
+        return
+    for change in changes:
+        print(change)
+    if not changes:
+        print("no fact changes")
+
+
+@app.command("send-test")
+def send_test(
+    sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml).", show_default=False)],
+    to: Annotated[list[str], typer.Option(help="Reviewer's address (repeatable).", show_default=False)],
+    smtp: Annotated[str, typer.Option(help="SMTP server as HOST:PORT, e.g. smtp.example.com:587.",
+                                      show_default=False)],
+    audience: Annotated[list[str] | None, typer.Option(help="Only this audience id (repeatable).")] = None,
+    notice: Annotated[list[str] | None, typer.Option(help="Only this notice kind (repeatable).")] = None,
+    starttls: Annotated[bool, typer.Option("--starttls",
+                                           help="Encrypt with STARTTLS (certificate checked).")] = False,
+    user: Annotated[str | None, typer.Option(help="Log in as USER; the password is read from the "
+                                             "NOTIFIER_SMTP_PASSWORD environment variable.")] = None,
+    no_test_prefix: Annotated[bool, typer.Option("--no-test-prefix",
+                                                 help="Do not put [TEST] before subjects.")] = False,
+    templates: Annotated[Path | None, typer.Option(help="Folder of template overrides.")] = None,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for the server.")] = 30.0,
+) -> None:
+    """Send test copies of SHEET's notices to a reviewer's inbox (subjects start with [TEST])."""
+    from notifier import commands
+
+    report = commands.send_test(sheet, to=to, smtp=smtp, audiences=audience or None,
+                                notices=notice or None, starttls=starttls, user=user,
+                                password=os.environ.get("NOTIFIER_SMTP_PASSWORD") or None,
+                                test_prefix=not no_test_prefix, templates=templates, timeout=timeout)
+    for sent in report.sent:
+        print(f"sent {sent.audience} ({sent.notice}) to {', '.join(report.to)} via {report.server}: "
+              f"{sent.subject}")
+    for refusal in report.refused.values():
+        for problem in refusal.problems:
+            _err(f"refused: {problem}")
+    if not report.ok:
+        raise typer.Exit(ExitCode.CANNOT)
+
+
+@app.command()
+def check(
+    sheets: Sheets,
+    json_out: Annotated[bool, typer.Option("--json", help="Print findings and deadlines as JSON.")] = False,
+    now: Annotated[str | None, typer.Option(help="Measure deadlines' time left from this ISO time with "
+                                            "a UTC offset, e.g. 2025-05-01T12:00:00+01:00.")] = None,
+    templates: Annotated[Path | None, typer.Option(help="Folder of template overrides.")] = None,
+) -> None:
+    """Check every notice against the house rules and its audience's laws; show the deadlines.
+
+    Exits 0 with no errors, 1 when a notice has an error finding, 2 when a sheet cannot be read.
+    """
+    from notifier import commands
+
+    report = commands.check(sheets, now=now, templates=templates)
+    if json_out:
+        import json
+
+        print(json.dumps(report.as_dict(), indent=2, sort_keys=True))
+    else:
+        from rich.console import Console
+
+        console = Console()
+        for renderable in report.renderables():
+            console.print(renderable)
+        console.print(report.summary(), markup=False, highlight=False)
+    for problem in report.problems:
+        _err(str(problem))
+    if report.problems:
+        raise typer.Exit(ExitCode.CANNOT)
+    if report.errors:
+        raise typer.Exit(ExitCode.FINDINGS)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,8 +12,14 @@ from notifier.model import FactSheet
 from notifier.sheet import load_sheet, schema_text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from notifier.batch import Skipped
+    from notifier.diff import Change
     from notifier.errors import RenderRefused
+    from notifier.preview import PreviewStarted
     from notifier.render import RenderedNotice
+    from notifier.smtp import SendReport
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -71,6 +77,20 @@ def schema() -> str:
     return schema_text()
 
 
+def preview(path: Path, *, host: str = "127.0.0.1", port: int = 8025, templates: Path | None = None,
+            open_browser: bool = False,
+            on_ready: Callable[[PreviewStarted], None] | None = None) -> None:
+    """Serve ``path``'s notices with live reload until interrupted (``preview.serve_preview``).
+
+    Raises:
+        UsageError: the sheet or templates folder does not exist, or the port is taken.
+    """
+    from notifier.preview import serve_preview
+
+    serve_preview(path, host=host, port=port, templates=templates, open_browser=open_browser,
+                  on_ready=on_ready)
+
+
 @dataclass
 class SheetOutcome:
     """What `render` did for one fact sheet."""
@@ -82,6 +102,7 @@ class SheetOutcome:
     refused: dict[str, RenderRefused] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     folder: Path | None = None
+    skipped: list[Skipped] = field(default_factory=list)  # unchanged, not rendered again
 
 
 @dataclass
@@ -89,6 +110,20 @@ class RenderReport:
     """What `render` did for every sheet named."""
 
     outcomes: list[SheetOutcome] = field(default_factory=list)
+    workers: int = 1  # worker processes used (1: rendered in this process)
+
+    def counts(self) -> dict[str, int]:
+        """Return how many variants were rendered, skipped and refused, and files by status."""
+        counts = {"sheets": len(self.outcomes), "rendered": 0, "skipped": 0, "refused": 0,
+                  "invalid_sheets": 0, "created": 0, "updated": 0, "identical": 0, "removed": 0}
+        for o in self.outcomes:
+            counts["rendered"] += len(o.notices)
+            counts["skipped"] += len(o.skipped)
+            counts["refused"] += len(o.refused)
+            counts["invalid_sheets"] += bool(o.problems)
+            for status in o.written.values():
+                counts[status] = counts.get(status, 0) + 1
+        return counts
 
     @property
     def ok(self) -> bool:
@@ -99,11 +134,15 @@ class RenderReport:
         """Return the report as plain data for `--json`."""
         return {
             "ok": self.ok,
+            "workers": self.workers,
+            "counts": self.counts(),
             "sheets": [{
                 "path": str(o.path), "id": o.sheet_id,
                 "folder": str(o.folder) if o.folder else None,
                 "notices": [{"audience": n.audience_id, "notice": n.notice, "subject": n.subject,
                              "preheader": n.preheader} for n in o.notices],
+                "skipped": [{"audience": s.audience, "notice": s.notice, "subject": s.subject,
+                             "preheader": s.preheader} for s in o.skipped],
                 "files": o.written,
                 "refused": {a: [p.as_dict() for p in e.problems] for a, e in o.refused.items()},
                 "problems": [p.as_dict() for p in o.problems],
@@ -112,27 +151,119 @@ class RenderReport:
 
 
 def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path | None = None,
-           audiences: list[str] | None = None, notices: list[str] | None = None) -> RenderReport:
-    """Render each sheet's notices and write them under ``outbox``.
+           audiences: list[str] | None = None, notices: list[str] | None = None,
+           jobs: int | None = None, force: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> RenderReport:
+    """Render each sheet's notices (HTML, text, .eml) and write them under ``outbox``.
 
     A sheet that does not load, or an audience that is refused, is reported and the rest
-    still render. Nothing is written for a refused audience.
-    """
-    from notifier.outbox import write_outbox
-    from notifier.render import render_sheet
+    still render. Nothing is written for a refused audience. A variant whose inputs and
+    files are unchanged since the last run is skipped (listed, its files ``identical``).
 
+    Args:
+        paths: fact sheets, or folders of them.
+        outbox: the folder to write into.
+        templates: a folder of template overrides.
+        audiences: only these audience ids.
+        notices: only these notice kinds.
+        jobs: force this many worker processes (1: none); by default workers are used for
+            8 variants or more on a machine with more than one CPU.
+        force: render every selected variant even if it is unchanged.
+        progress: called as ``progress(done, total)`` while variants render.
+
+    Raises:
+        UsageError: an unknown notice kind or audience id, or a missing templates folder.
+    """
+    from notifier import batch
+    from notifier.outbox import Writer, entries_for, write_outbox
+    from notifier.render import RenderResult
+    from notifier.templating import make_environment
+
+    batch.check_notice_filter(notices)
+    make_environment(templates)  # refuses a missing overrides folder before any work
+    digest = batch.templates_digest(templates)
     report = RenderReport()
+    planned: list[tuple[SheetOutcome, batch.SheetPlan]] = []
+    ids: dict[str, Path] = {}
     for path in expand_paths(paths):
         outcome = SheetOutcome(path=path)
         report.outcomes.append(outcome)
         try:
             sheet = load_sheet(path)
+            if sheet.id in ids:
+                raise batch.duplicate_id_error(path, sheet, ids[sheet.id])
+            outcome.sheet_id = sheet.id
+            plan = batch.plan_sheet(path, sheet, outbox=outbox, templates=digest,
+                                    audiences=audiences, notices=notices, force=force)
         except SheetError as exc:
             outcome.problems = exc.problems
             continue
-        outcome.sheet_id = sheet.id
-        result = render_sheet(sheet, templates=templates, audiences=audiences, notices=notices)
-        outcome.notices, outcome.refused = result.notices, result.refused
-        written = write_outbox(result, outbox)
+        ids[sheet.id] = path
+        planned.append((outcome, plan))
+    batch.check_audience_filter(audiences, [plan.sheet for _, plan in planned])
+    report.workers = batch.worker_count(sum(len(plan.todo) for _, plan in planned), jobs)
+    folders = [outbox / plan.sheet.id for _, plan in planned]
+    with Writer() as writer:  # files are written while the other notices render
+        renderings = batch.render_plans(
+            [plan for _, plan in planned], templates=templates, templates_digest=digest,
+            jobs=report.workers, progress=progress,
+            on_result=lambda key, notice, eml: writer.write(folders[key], entries_for(notice, eml)))
+        files = writer.wait()
+    for (outcome, plan), rendering in zip(planned, renderings, strict=True):
+        result = RenderResult(sheet=plan.sheet, notices=rendering.notices,
+                              refused=rendering.refused)
+        written = write_outbox(result, outbox, emls=rendering.emls, inputs=plan.inputs,
+                               unchanged={s.audience for s in plan.unchanged}, written=files)
+        outcome.notices, outcome.refused = rendering.notices, rendering.refused
+        outcome.skipped = plan.unchanged
         outcome.written, outcome.folder = written.status, written.folder
     return report
+
+
+def send_test(path: Path, *, to: list[str], smtp: str, audiences: list[str] | None = None,
+              notices: list[str] | None = None, starttls: bool = False, user: str | None = None,
+              password: str | None = None, test_prefix: bool = True,
+              templates: Path | None = None, timeout: float = 30.0) -> SendReport:
+    """Send test copies of a sheet's chosen notices to reviewers (``smtp.send_test``).
+
+    Raises:
+        UsageError: bad options or a missing password.
+        SendError: the SMTP server refused the connection, login, a recipient or a message.
+    """
+    from notifier.smtp import send_test as send
+
+    return send(path, to=to, smtp=smtp, audiences=audiences, notices=notices, starttls=starttls,
+                user=user, password=password, test_prefix=test_prefix, templates=templates,
+                timeout=timeout)
+
+
+def diff(old: Path, new: Path) -> list[Change]:
+    """Return the fact changes between two revisions of a fact sheet."""
+    from notifier.diff import diff_sheets
+
+    return diff_sheets(load_sheet(old), load_sheet(new))
+
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from notifier.checks.report import CheckReport
+
+
+def check(paths: list[Path], now: datetime | str | None = None, *,
+          templates: Path | None = None) -> CheckReport:
+    """Check every audience's notice of each sheet, and compute its notification deadlines.
+
+    Args:
+        paths: fact sheets, or folders of them.
+        now: the moment deadlines' time left is measured from (default: the current time);
+            an aware datetime, or ISO text with a UTC offset.
+        templates: a folder of template overrides, as for ``render``.
+
+    Raises:
+        UsageError: no sheet named, ``now`` is not an ISO timestamp with an offset, or the
+            templates folder does not exist. Sheets that do not load are reported, not raised.
+    """
+    from notifier.checks.report import check_sheets
+
+    return check_sheets(expand_paths(paths), now=now, templates=templates)

@@ -101,3 +101,7 @@ class UsageError(NotifierError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class SendError(UsageError):
+    """A test email could not be sent: connection, login, recipient or server refused it."""

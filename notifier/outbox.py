@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Collection, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -14,6 +16,10 @@ from notifier.errors import UsageError
 from notifier.render import RenderedNotice, RenderResult
 
 MANIFEST = "manifest.json"
+#: The files each notice produces, by suffix, in the order they are listed.
+SUFFIXES = (".html", ".txt", ".eml")
+#: Threads that write (and fsync) files at once: fsync waits on the disk, not the CPU.
+WRITE_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -42,28 +48,57 @@ class WriteReport:
     status: dict[str, str] = field(default_factory=dict)  # relpath -> created/updated/identical/removed
 
 
-def files_for(notice: RenderedNotice) -> list[tuple[str, bytes, str]]:
+def file_names(audience_id: str, notice: str) -> list[str]:
+    """Return the outbox paths (relative to the sheet's folder) of one audience's notice."""
+    return [f"{audience_id}/{notice}{suffix}" for suffix in SUFFIXES]
+
+
+def files_for(notice: RenderedNotice, eml: bytes) -> list[tuple[str, bytes, str]]:
     """Return (file name, content, template) for each file a rendered notice produces."""
     html_t, text_t = notice.templates
     return [
         (f"{notice.notice}.html", notice.html.encode("utf-8"), html_t),
         (f"{notice.notice}.txt", notice.text.encode("utf-8"), text_t),
+        (f"{notice.notice}.eml", eml, f"{html_t} + {text_t}"),
     ]
 
 
-def plan_outbox(result: RenderResult) -> list[OutboxEntry]:
-    """Return the files a render result produces, sorted; refuse clashes and escapes."""
+def plan_outbox(result: RenderResult, *, emls: Mapping[str, bytes] | None = None) -> list[OutboxEntry]:
+    """Return the files a render result produces, sorted; refuse clashes and escapes.
+
+    Args:
+        result: what a sheet rendered.
+        emls: the ``.eml`` of each audience, when already built (batch workers build them);
+            any missing one is built here.
+    """
+    from notifier.eml import build_eml, message_date
+
+    emls = emls or {}
+    date = message_date(result.sheet) if len(emls) < len(result.notices) else None
     plan: dict[str, OutboxEntry] = {}
     for notice in result.notices:
-        for name, content, template in files_for(notice):
-            rel = PurePosixPath(notice.audience_id) / name
-            if rel.is_absolute() or ".." in rel.parts or len(rel.parts) != 2:
-                raise UsageError(f"refusing to write {rel}: it would leave the outbox folder")
-            if str(rel) in plan:
-                raise UsageError(f"two notices would both write {rel}; give each audience its own id")
-            plan[str(rel)] = OutboxEntry(str(rel), content, notice.audience_id, notice.notice,
-                                         notice.subject, notice.preheader, template)
+        eml = emls.get(notice.audience_id)
+        if eml is None:
+            assert date is not None
+            eml = build_eml(notice, date=date)
+        for entry in entries_for(notice, eml):
+            if entry.relpath in plan:
+                raise UsageError(f"two notices would both write {entry.relpath}; "
+                                 "give each audience its own id")
+            plan[entry.relpath] = entry
     return [plan[k] for k in sorted(plan)]
+
+
+def entries_for(notice: RenderedNotice, eml: bytes) -> list[OutboxEntry]:
+    """Return the files of one rendered notice; refuse a path that would leave the folder."""
+    entries = []
+    for name, content, template in files_for(notice, eml):
+        rel = PurePosixPath(notice.audience_id) / name
+        if rel.is_absolute() or ".." in rel.parts or len(rel.parts) != 2:
+            raise UsageError(f"refusing to write {rel}: it would leave the outbox folder")
+        entries.append(OutboxEntry(str(rel), content, notice.audience_id, notice.notice,
+                                   notice.subject, notice.preheader, template))
+    return entries
 
 
 def atomic_write(path: Path, content: bytes) -> None:
@@ -81,6 +116,59 @@ def atomic_write(path: Path, content: bytes) -> None:
         raise
 
 
+def _write_all(writes: list[tuple[Path, bytes]]) -> None:
+    """Write each (path, content) atomically; several at once, as each waits on its fsync."""
+    if len(writes) < 2:
+        for path, content in writes:
+            atomic_write(path, content)
+        return
+    with ThreadPoolExecutor(max_workers=min(WRITE_THREADS, len(writes))) as pool:
+        # list() re-raises the first error; the others have finished or failed cleanly.
+        list(pool.map(lambda item: atomic_write(*item), writes))
+
+
+def _write_changed(path: Path, content: bytes) -> str:
+    """Write ``content`` to ``path`` unless it already holds it; return the status."""
+    if _holds(path, content):
+        return "identical"
+    status = "updated" if path.exists() else "created"
+    atomic_write(path, content)
+    return status
+
+
+class Writer:
+    """Writes notices' files on a few threads while the caller goes on rendering.
+
+    Each file is written as ``write_outbox`` would write it (left alone when identical,
+    else atomically); ``write_outbox(..., written=writer.wait())`` then reports those
+    statuses and only writes the manifest and removes stale files. Use it as a context
+    manager, so that the threads are always shut down.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=WRITE_THREADS)
+        self._pending: dict[Path, tuple[str, Future[str]]] = {}
+
+    def write(self, folder: Path, entries: list[OutboxEntry]) -> None:
+        """Start writing ``entries`` under ``folder`` (a sheet's outbox folder)."""
+        for entry in entries:
+            target = folder / entry.relpath
+            if target in self._pending:
+                raise UsageError(f"two notices would both write {target}")
+            self._pending[target] = (entry.sha256,
+                                     self._pool.submit(_write_changed, target, entry.content))
+
+    def wait(self) -> dict[Path, tuple[str, str]]:
+        """Wait for every write; return {path: (status, sha256)}; re-raise the first error."""
+        return {path: (future.result(), sha) for path, (sha, future) in self._pending.items()}
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def read_manifest(folder: Path) -> dict[str, Any]:
     """Return a sheet folder's manifest, or an empty one if there is none or it is unreadable."""
     try:
@@ -90,49 +178,91 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return data if isinstance(data.get("files"), dict) else {"files": {}}
 
 
-def write_outbox(result: RenderResult, outbox: Path) -> WriteReport:
+def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes] | None = None,
+                 inputs: Mapping[str, str] | None = None, unchanged: Collection[str] = (),
+                 written: Mapping[Path, tuple[str, str]] | None = None) -> WriteReport:
     """Write a sheet's rendered notices under ``outbox/<sheet id>/`` and update its manifest.
 
     Files whose bytes are unchanged are left alone (``identical``). Files of audiences that
     are no longer in the sheet are removed. Audiences not rendered this time (filtered out or
     refused) keep their earlier files and manifest entries.
+
+    Args:
+        result: what the sheet rendered.
+        outbox: the outbox folder; the sheet's files go into ``outbox/<sheet id>/``.
+        emls: each audience's ``.eml``, when already built; missing ones are built here.
+        inputs: each rendered audience's input hash, recorded in the manifest so that a
+            later run can skip the audience while its inputs and files stay the same.
+        unchanged: audiences skipped because their inputs and files are unchanged: their
+            files are reported ``identical`` and their manifest entries kept.
+        written: files a ``Writer`` already wrote, as {path: (status, sha256)}; they are
+            reported, not written again.
     """
     folder = outbox / result.sheet.id
     report = WriteReport(folder=folder)
-    old = read_manifest(folder)["files"]
+    manifest_before = read_manifest(folder)
+    old = manifest_before["files"]
+    old_audiences = manifest_before.get("audiences")
+    old_audiences = old_audiences if isinstance(old_audiences, dict) else {}
     rendered = {n.audience_id for n in result.notices}
     in_sheet = {a.id for a in result.sheet.audiences}
     files: dict[str, dict[str, str]] = {
         rel: entry for rel, entry in old.items()
         if entry.get("audience") in in_sheet and entry.get("audience") not in rendered
     }
-    for entry in plan_outbox(result):
+    audiences: dict[str, Any] = {
+        aid: entry for aid, entry in old_audiences.items() if aid in in_sheet and aid not in rendered
+    }
+    for rel, kept in files.items():
+        if kept.get("audience") in unchanged:
+            report.status[rel] = "identical"
+    writes: list[tuple[Path, bytes]] = []
+    for entry in plan_outbox(result, emls=emls):
         target = folder / entry.relpath
-        try:
-            same = target.read_bytes() == entry.content
-        except OSError:
-            same = False
-        if same:
+        done = written.get(target) if written else None
+        if done is not None and done[1] == entry.sha256:
+            report.status[entry.relpath] = done[0]
+        elif _holds(target, entry.content):
             report.status[entry.relpath] = "identical"
         else:
             report.status[entry.relpath] = "updated" if target.exists() else "created"
-            atomic_write(target, entry.content)
+            writes.append((target, entry.content))
         files[entry.relpath] = {
             "audience": entry.audience, "notice": entry.notice, "sha256": entry.sha256,
             "subject": entry.subject, "preheader": entry.preheader, "template": entry.template,
         }
-    for rel in sorted(set(old) - set(files)):
-        # An audience gone from the sheet, or a notice kind an audience no longer gets.
-        stale = folder / rel
+    _write_all(writes)
+    for notice in result.notices:
+        audiences[notice.audience_id] = {"notice": notice.notice}
+        if inputs and notice.audience_id in inputs:
+            audiences[notice.audience_id]["inputs"] = inputs[notice.audience_id]
+    # An audience gone from the sheet, or a notice kind an audience no longer gets.
+    _remove_stale(folder, sorted(set(old) - set(files)), report)
+    manifest = {"sheet": result.sheet.id, "files": files,
+                "audiences": {aid: audiences[aid] for aid in sorted(audiences)}}
+    content = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    if not _holds(folder / MANIFEST, content):
+        atomic_write(folder / MANIFEST, content)
+    return report
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    """Return True if ``path`` exists and holds exactly ``content``."""
+    try:
+        return path.read_bytes() == content
+    except OSError:
+        return False
+
+
+def _remove_stale(folder: Path, rels: list[str], report: WriteReport) -> None:
+    """Remove files the manifest lists but this run no longer produces; report them."""
+    for rel in rels:
         if ".." in PurePosixPath(rel).parts or PurePosixPath(rel).is_absolute():
             continue  # never follow a tampered manifest out of the folder
+        stale = folder / rel
         stale.unlink(missing_ok=True)
         report.status[rel] = "removed"
         try:
             stale.parent.rmdir()
         except OSError:
             pass
-    manifest = {"sheet": result.sheet.id, "files": files}
-    content = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    atomic_write(folder / MANIFEST, content)
-    return report

@@ -18,8 +18,22 @@ MAX_HTML_BYTES = 102_000
 _LEFTOVERS = ("{{", "{%", "{#", "None", "undefined")
 
 
+# The facts of the last sheet checked. A batch checks every audience of one sheet in a row,
+# and walking the sheet costs more than the rest of the check; the sheet is immutable
+# (frozen), and holding it here keeps its id from being reused by another object.
+_last_facts: tuple[FactSheet, tuple[str, ...]] | None = None
+
+
 def fact_strings(sheet: FactSheet) -> list[str]:
     """Return every text value in the sheet: what the notices may legitimately quote."""
+    global _last_facts
+    cached = _last_facts
+    if cached is None or cached[0] is not sheet:
+        cached = _last_facts = (sheet, tuple(_walk_facts(sheet)))
+    return list(cached[1])
+
+
+def _walk_facts(sheet: FactSheet) -> list[str]:
     found: list[str] = []
 
     def walk(value: object) -> None:
@@ -34,6 +48,16 @@ def fact_strings(sheet: FactSheet) -> list[str]:
 
     walk(sheet.model_dump(mode="json", by_alias=True))
     return sorted(set(found), key=len, reverse=True)
+
+
+def _may_have_leftovers(text: str) -> bool:
+    """Return False when no leftover token occurs in ``text`` at all.
+
+    Removing facts replaces them with a space, and no token contains a space, so a token
+    found after the removal was already in the text before it: when none is, the
+    (costly) removal cannot change the verdict and is skipped.
+    """
+    return any(token in text for token in _LEFTOVERS)
 
 
 def _without_facts(text: str, facts: list[str], *, escaped: bool) -> str:
@@ -101,9 +125,12 @@ def check_rendered(sheet: FactSheet, notice: RenderedNotice) -> None:
     """
     where = f"{notice.sheet_id}/{notice.audience_id}/{notice.notice}"
     found: list[str] = []
-    facts = fact_strings(sheet)
+    facts: list[str] | None = None
     for label, text, escaped in (("html", notice.html, True), ("text", notice.text, False),
                                  ("subject", notice.subject, False)):
+        if not _may_have_leftovers(text):
+            continue
+        facts = fact_strings(sheet) if facts is None else facts
         rest = _without_facts(text, facts, escaped=escaped)
         for token in _LEFTOVERS:
             if re.search(re.escape(token) + (r"\b" if token[0].isalpha() else ""), rest):

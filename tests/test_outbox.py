@@ -137,4 +137,5 @@ def test_commands_render_is_the_library_behind_the_cli(tmp_path: Path, sheet_fil
     report = commands.render([sheet_file(edited_yaml())], outbox=tmp_path)
     assert report.ok
     assert report.as_dict()["sheets"][0]["files"] == {
-        "customers/incident.html": "created", "customers/incident.txt": "created"}
+        "customers/incident.eml": "created", "customers/incident.html": "created",
+        "customers/incident.txt": "created"}

@@ -1,0 +1,154 @@
+"""Input hashes: what reaches a notice, hashed, so that an unchanged notice is not rendered again.
+
+A notice's inputs are hashed as its template context itself (everything from the sheet,
+the revision it supersedes and the advice table that reaches the templates), plus the
+template sources, the versions of the packages that shape the output, and the message
+date. Hashing the context rather than a list of fields keeps the hash right as the context
+grows: a regulator report counts every audience's size; an update reads the earlier
+revision. The hash is kept per audience in the sheet's manifest.
+
+What the hash leaves out: the safety checks compare a notice with every fact of the sheet,
+so a change elsewhere in the sheet could in principle change a check's verdict on an
+unchanged notice (not its bytes); ``render --force`` re-checks everything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from notifier.model import FactSheet
+
+#: Packages whose version changes the output, besides notifier itself.
+OUTPUT_PACKAGES = ("mjml-python", "premailer", "jinja2")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A variant not rendered again because its inputs and files are unchanged."""
+
+    audience: str
+    notice: str
+    subject: str
+    preheader: str
+
+
+@cache
+def output_versions() -> tuple[tuple[str, str], ...]:
+    """Return (package, version) of notifier and each package that shapes the output."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import notifier
+
+    found = [("notifier", notifier.__version__)]
+    for name in OUTPUT_PACKAGES:
+        try:
+            found.append((name, version(name)))
+        except PackageNotFoundError:
+            found.append((name, "unknown"))
+    return tuple(found)
+
+
+def templates_digest(templates: Path | None) -> str:
+    """Return a hash of every file on the template search path (overrides, then built-ins)."""
+    from notifier.templating import builtin_templates
+
+    h = hashlib.sha256()
+    for role, folder in (("overrides", templates), ("builtin", builtin_templates())):
+        if folder is None or not folder.is_dir():
+            continue
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            for part in (role.encode(), file.relative_to(folder).as_posix().encode(),
+                         file.read_bytes()):
+                h.update(len(part).to_bytes(8, "big"))
+                h.update(part)
+    return h.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """JSON fallback for what a template context holds: models, dataclasses, dates, enums."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    if isinstance(value, Enum):
+        return value.value
+    # Anything else by its repr: one that shows a memory address only costs a re-render.
+    return f"{type(value).__qualname__}:{value!r}"
+
+
+def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | None,
+                 templates: str, date: datetime) -> dict[str, str]:
+    """Return each audience's input hash: its template context, the templates, versions, date.
+
+    An audience whose context cannot be built gets no hash: it is always rendered, and the
+    render reports the problem.
+
+    Args:
+        sheet: the fact sheet.
+        indices: the audiences to hash.
+        previous: the revision the sheet supersedes, if any.
+        templates: ``templates_digest`` of the template search path.
+        date: the Date the ``.eml`` carries.
+    """
+    from notifier.render import build_context
+
+    shared = hashlib.sha256(json.dumps(
+        [output_versions(), templates, date.isoformat(), sheet.id]).encode()).digest()
+    # Every context holds the same organisation and incident: dump each object once. The
+    # memo keeps each object alive, so that no other object can take its id meanwhile.
+    memo: dict[int, tuple[Any, Any]] = {}
+
+    def plain(value: Any) -> Any:
+        if id(value) not in memo:
+            memo[id(value)] = (value, _plain(value))
+        return memo[id(value)][1]
+
+    hashes = {}
+    for index in indices:
+        try:
+            context = build_context(sheet, index, previous)
+        except Exception:  # noqa: BLE001 - rendering it will report the problem properly
+            continue
+        data = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          default=plain)
+        hashes[sheet.audiences[index].id] = hashlib.sha256(shared + data.encode()).hexdigest()
+    return hashes
+
+
+def unchanged(folder: Path, manifest: dict[str, Any], audience_id: str, notice: str,
+               digest: str | None) -> Skipped | None:
+    """Return a Skipped record if the manifest's hash is ``digest`` and the files are intact."""
+    from notifier.outbox import file_names
+
+    entry = (manifest.get("audiences") or {}).get(audience_id)
+    if digest is None or not isinstance(entry, dict) or entry.get("inputs") != digest \
+            or entry.get("notice") != notice:
+        return None
+    files = manifest["files"]
+    names = file_names(audience_id, notice)
+    if {rel for rel, e in files.items() if e.get("audience") == audience_id} != set(names):
+        return None
+    for rel in names:
+        try:
+            if hashlib.sha256((folder / rel).read_bytes()).hexdigest() != files[rel].get("sha256"):
+                return None
+        except OSError:
+            return None
+    first = files[names[0]]
+    return Skipped(audience_id, notice, str(first.get("subject", "")),
+                   str(first.get("preheader", "")))

@@ -1,0 +1,223 @@
+"""`notifier send-test` against a real SMTP server on 127.0.0.1 (aiosmtpd), end to end."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, Session
+
+from notifier.cli import main
+from notifier.render import render_sheet
+
+from helpers import edited_yaml, sheet_with
+
+PASSWORD_VAR = "NOTIFIER_SMTP_PASSWORD"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives; can refuse recipients."""
+
+    def __init__(self, refuse: set[str] | None = None) -> None:
+        self.envelopes: list[Envelope] = []
+        self.refuse = refuse or set()
+
+    async def handle_RCPT(self, server: Any, session: Session, envelope: Envelope,  # noqa: N802
+                          address: str, rcpt_options: list[str]) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Session,  # noqa: N802
+                          envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def messages(self) -> list[EmailMessage]:
+        found = []
+        for envelope in self.envelopes:
+            message = email.message_from_bytes(envelope.original_content or b"",
+                                               policy=policy.default)
+            assert isinstance(message, EmailMessage)
+            found.append(message)
+        return found
+
+
+def reject_everyone(server: Any, session: Session, envelope: Envelope, mechanism: str,
+                    auth_data: Any) -> AuthResult:
+    return AuthResult(success=False, handled=False)
+
+
+def start(handler: Inbox, **options: Any) -> Iterator[tuple[Inbox, int]]:
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    yield from start(Inbox())
+
+
+@pytest.fixture
+def sheet(tmp_path: Path) -> Path:
+    path = tmp_path / "sheet.yaml"
+    path.write_text(edited_yaml(**{"organisation.reply_to": "replies@acme.example"}),
+                    encoding="utf-8")
+    return path
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+def send(sheet: Path, port: int, *extra: str) -> list[str]:
+    return ["send-test", str(sheet), "--to", "reviewer@example.com",
+            "--smtp", f"127.0.0.1:{port}", *extra]
+
+
+def test_the_message_arrives_intact(smtp_server: tuple[Inbox, int], sheet: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    inbox, port = smtp_server
+    code, out, err = run_cli(send(sheet, port), capsys)
+    assert (code, err) == (0, "")
+    subject = "[TEST] Important: a security incident at Acme Ltd involving your information"
+    assert out == f"sent customers (incident) to reviewer@example.com via 127.0.0.1:{port}: {subject}\n"
+    (envelope,) = inbox.envelopes
+    assert envelope.mail_from == "care@acme.example"
+    assert envelope.rcpt_tos == ["reviewer@example.com"]
+    (message,) = inbox.messages()
+    assert message.defects == []
+    assert message["Subject"] == subject
+    assert message["To"] == "reviewer@example.com"
+    assert message["From"] == "Acme Customer Care <care@acme.example>"
+    assert message["Reply-To"] == "replies@acme.example"
+    assert message["Message-ID"].endswith("@acme.example>")
+    parts = list(message.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    (rendered,) = render_sheet(sheet_with(**{"organisation.reply_to": "replies@acme.example"})).notices
+    # On the wire lines end in CRLF; decoded, each part is exactly what was rendered.
+    assert parts[0].get_content().replace("\r\n", "\n") == rendered.text
+    assert parts[1].get_content().replace("\r\n", "\n") == rendered.html
+
+
+def test_no_test_prefix_and_filters(smtp_server: tuple[Inbox, int], tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    inbox, port = smtp_server
+    path = tmp_path / "two.yaml"
+    path.write_text(edited_yaml(**{"audiences": [
+        {"id": "customers", "name": "Customers", "notice": "incident"},
+        {"id": "partners", "name": "Partners", "notice": "incident"},
+    ]}), encoding="utf-8")
+    code, _, err = run_cli(send(path, port, "--no-test-prefix", "--audience", "partners"), capsys)
+    assert (code, err) == (0, "")
+    (message,) = inbox.messages()
+    assert message["Subject"] == "Important: a security incident at Acme Ltd involving your information"
+
+
+def test_connection_refused_is_one_line_and_exit_2(sheet: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()  # nothing listens there
+    code, out, err = run_cli(send(sheet, port), capsys)
+    assert (code, out) == (2, "")
+    assert err == (f"cannot connect to the SMTP server at 127.0.0.1:{port}: connection refused; "
+                   "check --smtp and that the server is running\n")
+
+
+def test_authentication_failure_is_one_line_and_exit_2(
+        sheet: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PASSWORD_VAR, "not-the-password")
+    servers = start(Inbox(), authenticator=reject_everyone, auth_require_tls=False)
+    inbox, port = next(servers)
+    try:
+        code, out, err = run_cli(send(sheet, port, "--user", "reviewer"), capsys)
+    finally:
+        next(servers, None)
+    assert (code, out) == (2, "")
+    assert err == (f"the SMTP server at 127.0.0.1:{port} refused the login for user 'reviewer': "
+                   "535 5.7.8 Authentication credentials invalid\n")
+    assert inbox.envelopes == []
+
+
+def test_rejected_recipient_is_one_line_and_exit_2(sheet: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    servers = start(Inbox(refuse={"reviewer@example.com"}))
+    inbox, port = next(servers)
+    try:
+        code, out, err = run_cli(send(sheet, port), capsys)
+    finally:
+        next(servers, None)
+    assert (code, out) == (2, "")
+    assert err == (f"the SMTP server at 127.0.0.1:{port} refused the recipient "
+                   "reviewer@example.com: 550 5.1.1 No such user here\n")
+    assert inbox.envelopes == []
+
+
+def test_a_silent_server_times_out(sheet: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as listener:  # accepts connections (backlog) but never says hello
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        code, out, err = run_cli(send(sheet, port, "--timeout", "1"), capsys)
+    assert (code, out) == (2, "")
+    assert err == f"the SMTP server at 127.0.0.1:{port} did not answer within 1 s\n"
+
+
+def test_user_without_password_variable_is_a_usage_error(
+        sheet: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PASSWORD_VAR, raising=False)
+    code, _, err = run_cli(send(sheet, free_port(), "--user", "reviewer"), capsys)
+    assert code == 2
+    assert err == ("--user needs a password: set it in the NOTIFIER_SMTP_PASSWORD environment "
+                   "variable (never on the command line)\n")
+
+
+def test_password_is_never_sent_unencrypted_to_another_host(
+        sheet: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PASSWORD_VAR, "secret")
+    code, _, err = run_cli(["send-test", str(sheet), "--to", "reviewer@example.com",
+                            "--smtp", "smtp.example.com:587", "--user", "reviewer"], capsys)
+    assert code == 2
+    assert err == ("refusing to send the password for 'reviewer' unencrypted to smtp.example.com; "
+                   "add --starttls\n")
+
+
+def test_there_is_no_password_option(sheet: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(send(sheet, free_port(), "--password", "secret"), capsys)
+    assert code == 2
+    assert "No such option: --password" in err
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--smtp", "localhost"], "--smtp 'localhost' is not HOST:PORT; write e.g. "
+                              "--smtp smtp.example.com:587\n"),
+    (["--to", "Bob <bob@example.com>"], "--to 'Bob <bob@example.com>' is not an email address; "
+                                        "write e.g. --to reviewer@example.com\n"),
+])
+def test_bad_options_are_usage_errors(sheet: Path, capsys: pytest.CaptureFixture[str],
+                                      option: list[str], message: str) -> None:
+    args = ["send-test", str(sheet), "--to", "reviewer@example.com", "--smtp", "127.0.0.1:25"]
+    args[args.index(option[0]) + 1] = option[1]
+    code, _, err = run_cli(args, capsys)
+    assert (code, err) == (2, message)
