@@ -78,6 +78,7 @@ class Task:
     templates_digest: str
     date: datetime
     indices: tuple[int, ...]
+    allow_errors: bool = False
 
 
 def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
@@ -146,15 +147,36 @@ def worker_count(variants: int, jobs: int | None = None) -> int:
 
 
 def _render_one(sheet: FactSheet, previous: FactSheet | None, index: int, env: Environment,
-                date: datetime) -> Outcome:
+                date: datetime, allow_errors: bool = False) -> Outcome:
     from notifier.eml import build_eml
     from notifier.render import render_notice
 
     try:
         notice = render_notice(sheet, index, env, previous)
+        if not allow_errors:
+            refuse_on_check_errors(sheet, index, notice)
         return index, notice, build_eml(notice, date=date)
     except RenderRefused as exc:
         return index, exc, b""
+
+
+def refuse_on_check_errors(sheet: FactSheet, index: int, notice: RenderedNotice) -> None:
+    """Refuse a rendered notice that has check findings of severity error.
+
+    Raises:
+        RenderRefused: one problem per error finding, placed at the audience's notice field.
+    """
+    from notifier.checks import check_notice, errors
+
+    found = errors(check_notice(sheet, notice))
+    if not found:
+        return
+    loc = ("audiences", index, "notice")
+    path, line, col = (sheet.source.path, *sheet.source.position(loc)) if sheet.source else (
+        sheet.id, 0, 0)
+    raise RenderRefused([Problem(
+        path, line, col, ".".join(map(str, loc)), f"[{f.rule_id}] {f.message}",
+        f"{f.fix} (or render with --allow-errors to write it anyway)") for f in found])
 
 
 # Caches keyed by content hashes, so that nothing renders from a stale sheet or template:
@@ -183,10 +205,12 @@ def _run_task(task: Task) -> tuple[int, list[Outcome]]:
         _MODELS[task.models_id] = pickle.loads(task.models)  # noqa: S301 - from our own parent
     sheet, previous = _MODELS[task.models_id]
     env = _environment(task.templates, task.templates_digest)
-    return task.key, [_render_one(sheet, previous, i, env, task.date) for i in task.indices]
+    return task.key, [_render_one(sheet, previous, i, env, task.date, task.allow_errors)
+                      for i in task.indices]
 
 
-def _tasks(plans: list[SheetPlan], templates: Path | None, digest: str, workers: int) -> list[Task]:
+def _tasks(plans: list[SheetPlan], templates: Path | None, digest: str, workers: int,
+           allow_errors: bool = False) -> list[Task]:
     total = sum(len(p.todo) for p in plans)
     size = max(1, min(MAX_CHUNK, math.ceil(total / (workers * 4))))
     folder = str(templates) if templates else None
@@ -197,7 +221,8 @@ def _tasks(plans: list[SheetPlan], templates: Path | None, digest: str, workers:
         models = pickle.dumps((plan.sheet, plan.previous), protocol=pickle.HIGHEST_PROTOCOL)
         models_id = hashlib.sha256(models).hexdigest()
         tasks += [Task(key, models, models_id, folder, digest, plan.date,
-                       tuple(plan.todo[i:i + size])) for i in range(0, len(plan.todo), size)]
+                       tuple(plan.todo[i:i + size]), allow_errors)
+                  for i in range(0, len(plan.todo), size)]
     return tasks
 
 
@@ -218,7 +243,7 @@ def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
                  templates_digest: str = "", jobs: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  on_result: Callable[[int, RenderedNotice, bytes], None] | None = None,
-                 ) -> list[SheetRendering]:
+                 allow_errors: bool = False) -> list[SheetRendering]:
     """Render every planned variant, in worker processes when there are enough of them.
 
     Args:
@@ -229,6 +254,7 @@ def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
         progress: called as ``progress(done, total)`` after each batch of variants.
         on_result: called as ``on_result(plan index, notice, eml)`` as each notice arrives,
             e.g. to start writing it while the others render.
+        allow_errors: write notices whose checks find errors instead of refusing them.
 
     Returns:
         One ``SheetRendering`` per plan, notices in the sheet's audience order.
@@ -252,9 +278,11 @@ def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
         env = _environment(str(templates) if templates else None, templates_digest)
         for key, plan in enumerate(plans):
             for index in plan.todo:
-                arrived(key, [_render_one(plan.sheet, plan.previous, index, env, plan.date)])
+                arrived(key, [_render_one(plan.sheet, plan.previous, index, env, plan.date,
+                                          allow_errors)])
     elif total:
-        _render_in_workers(_tasks(plans, templates, templates_digest, workers), workers, arrived)
+        _render_in_workers(_tasks(plans, templates, templates_digest, workers, allow_errors),
+                           workers, arrived)
     return [_collect(plan, found[key]) for key, plan in enumerate(plans)]
 
 

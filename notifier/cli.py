@@ -74,6 +74,8 @@ def render(
     jobs: Annotated[int, typer.Option(min=0, envvar="NOTIFIER_JOBS", help="Worker processes; 0 picks "
                                       "(several for 8+ notices), 1 renders in this process.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Render every notice, even unchanged ones.")] = False,
+    allow_errors: Annotated[bool, typer.Option(
+        "--allow-errors", help="Write notices even when `notifier check` finds errors in them.")] = False,
 ) -> None:
     """Render every audience's notice as HTML, plain-text and .eml email into OUTBOX/<id>/.
 
@@ -87,7 +89,8 @@ def render(
     try:
         report = commands.render(sheets, outbox=outbox, templates=templates,
                                  audiences=audience or None, notices=notice or None,
-                                 jobs=jobs or None, force=force, progress=bar)
+                                 jobs=jobs or None, force=force, progress=bar,
+                                 allow_errors=allow_errors)
     finally:
         if bar:
             bar.close()

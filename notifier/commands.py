@@ -152,7 +152,7 @@ class RenderReport:
 
 def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path | None = None,
            audiences: list[str] | None = None, notices: list[str] | None = None,
-           jobs: int | None = None, force: bool = False,
+           jobs: int | None = None, force: bool = False, allow_errors: bool = False,
            progress: Callable[[int, int], None] | None = None) -> RenderReport:
     """Render each sheet's notices (HTML, text, .eml) and write them under ``outbox``.
 
@@ -169,6 +169,8 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
         jobs: force this many worker processes (1: none); by default workers are used for
             8 variants or more on a machine with more than one CPU.
         force: render every selected variant even if it is unchanged.
+        allow_errors: write a variant even when its checks find errors (they are refused
+            otherwise, like a notice that contradicts the facts).
         progress: called as ``progress(done, total)`` while variants render.
 
     Raises:
@@ -206,7 +208,7 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
     with Writer() as writer:  # files are written while the other notices render
         renderings = batch.render_plans(
             [plan for _, plan in planned], templates=templates, templates_digest=digest,
-            jobs=report.workers, progress=progress,
+            jobs=report.workers, progress=progress, allow_errors=allow_errors,
             on_result=lambda key, notice, eml: writer.write(folders[key], entries_for(notice, eml)))
         files = writer.wait()
     for (outcome, plan), rendering in zip(planned, renderings, strict=True):

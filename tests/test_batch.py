@@ -320,10 +320,11 @@ def test_cli_passes_jobs_force_and_no_progress_bar_off_a_tty(
     assert code == 0
     assert called == [{"paths": [Path("x.yaml")], "outbox": tmp_path, "templates": None,
                        "audiences": None, "notices": None, "jobs": 3, "force": True,
-                       "progress": None}]
+                       "progress": None, "allow_errors": False}]
     monkeypatch.delenv("NOTIFIER_JOBS")
-    run_cli(["render", "x.yaml", "--jobs", "1", "--json"], capsys)
+    run_cli(["render", "x.yaml", "--jobs", "1", "--json", "--allow-errors"], capsys)
     assert called[-1]["jobs"] == 1 and called[-1]["force"] is False
+    assert called[-1]["allow_errors"] is True
 
 
 def test_the_progress_bar_appears_only_after_a_moment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -139,3 +139,21 @@ def test_commands_render_is_the_library_behind_the_cli(tmp_path: Path, sheet_fil
     assert report.as_dict()["sheets"][0]["files"] == {
         "customers/incident.eml": "created", "customers/incident.html": "created",
         "customers/incident.txt": "created"}
+
+
+def test_render_refuses_a_notice_with_check_errors_unless_allowed(
+        tmp_path: Path, sheet_file, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    text = edited_yaml(**{"incident.status": "resolved"})  # resolved, but no actions_taken
+    path = sheet_file(text)
+    out_dir = tmp_path / "o"
+    code, out, err = run_cli(["render", str(path), "--outbox", str(out_dir), "-q"], capsys)
+    assert code == 2
+    line = text.splitlines().index("  notice: incident") + 1
+    assert (f"refused: {path}:{line}:11: audiences.0.notice: [consistency.resolved_without_actions]"
+            in err)
+    assert "--allow-errors" in err
+    assert not (out_dir / "acme-2025" / "customers").exists()
+    code, out, err = run_cli(["render", str(path), "--outbox", str(out_dir), "-q",
+                              "--allow-errors"], capsys)
+    assert code == 0, err
+    assert (out_dir / "acme-2025" / "customers" / "incident.html").is_file()
