@@ -20,7 +20,7 @@ import os
 import pickle
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -274,23 +274,35 @@ def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
             progress(done, total)
 
     workers = worker_count(total, jobs)
+    env = _environment(str(templates) if templates else None, templates_digest)
     if workers == 1:
-        env = _environment(str(templates) if templates else None, templates_digest)
         for key, plan in enumerate(plans):
             for index in plan.todo:
                 arrived(key, [_render_one(plan.sheet, plan.previous, index, env, plan.date,
                                           allow_errors)])
     elif total:
-        _render_in_workers(_tasks(plans, templates, templates_digest, workers, allow_errors),
-                           workers, arrived)
+        # Render the first variant here, before forking: it imports premailer and compiles
+        # the templates once, and every forked worker inherits them instead of paying again.
+        key, plan = next((k, p) for k, p in enumerate(plans) if p.todo)
+        # Its result is reported only once the workers exist: reporting starts the writer
+        # threads, and forking is safe only while this process has one thread.
+        first = plan.todo[0]
+        warm = _render_one(plan.sheet, plan.previous, first, env, plan.date, allow_errors)
+        rest = [replace(p, todo=[i for i in p.todo if (k, i) != (key, first)])
+                for k, p in enumerate(plans)]
+        _render_in_workers(_tasks(rest, templates, templates_digest, workers, allow_errors),
+                           workers, arrived, done_here=(key, [warm]))
     return [_collect(plan, found[key]) for key, plan in enumerate(plans)]
 
 
 def _render_in_workers(tasks: list[Task], workers: int,
-                       arrived: Callable[[int, list[Outcome]], None]) -> None:
+                       arrived: Callable[[int, list[Outcome]], None],
+                       done_here: tuple[int, list[Outcome]] | None = None) -> None:
     with _pool(workers) as pool:
         futures = [pool.submit(_run_task, task) for task in tasks]
         arrived(0, [])  # a first progress report, once the workers have started
+        if done_here:
+            arrived(*done_here)
         for future in as_completed(futures):
             arrived(*future.result())
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from email.headerregistry import Address
-from email.message import EmailMessage
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from notifier.checks.finding import Finding, Rule
@@ -53,17 +52,17 @@ _RTL = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
 
 
 def encoded_message(notice: RenderedNotice) -> bytes:
-    """Return the notice as the multipart/alternative email it will be sent as (.eml bytes)."""
-    message = EmailMessage()
-    message["Subject"] = notice.subject
-    name, email = notice.sender
-    message["From"] = Address(display_name=name, addr_spec=email) if email else "sender@invalid"
-    message["To"] = "reader@example.invalid"
-    if notice.reply_to:
-        message["Reply-To"] = notice.reply_to
-    message.set_content(notice.text)
-    message.add_alternative(notice.html, subtype="html")
-    return message.as_bytes()
+    """Return the notice as the multipart/alternative email it will be sent as (.eml bytes).
+
+    Built by ``notifier.eml.build_eml``, the same code that writes the ``.eml`` files, with a
+    recipient added, so the size measured is the size sent.
+    """
+    from notifier.eml import build_eml
+
+    return build_eml(notice, date=_EPOCH, to=["reader@example.invalid"])
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _large(px: float, bold: bool) -> bool:
