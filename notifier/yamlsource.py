@@ -45,10 +45,20 @@ _EXPLICIT_SCALARS = {
 }
 
 
-class _Loader(yaml.SafeLoader):
+class _PyLoader(yaml.SafeLoader):
     """Composes nodes only; every plain scalar is tagged str and interpreted by us."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}
+
+
+class _CLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same with libyaml's composer: ten times faster, which the live preview feels."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}
+
+
+#: libyaml when PyYAML was built with it; both give the same nodes and marks (tested).
+_Loader: type = _CLoader if getattr(yaml, "__with_libyaml__", False) else _PyLoader
 
 
 @dataclass
@@ -166,7 +176,7 @@ class _Builder:
         value: str = node.value
         if node.tag == _STR:
             explicit = self.text.startswith("!", node.start_mark.index)
-            if node.style is not None or explicit:  # quoted, block or !!str: always text
+            if node.style or explicit:  # quoted, block or !!str: always text (plain: None or "")
                 return value
             if _NULL.match(value):
                 return None

@@ -274,3 +274,31 @@ def test_read_yaml_folder(tmp_path: Path) -> None:
     with pytest.raises(SheetError) as info:
         read_yaml(tmp_path)
     assert "folder" in info.value.problems[0].message
+
+
+def _every_sheet() -> list[Path]:
+    root = Path(__file__).resolve().parent
+    return sorted((root / "sheets" / "bad").glob("*.yaml")) + sorted(
+        (root.parent / "incidents").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", _every_sheet(), ids=lambda p: p.stem)
+def test_libyaml_and_pure_python_composers_agree(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast composer is used when PyYAML has libyaml; results must not depend on it."""
+    import notifier.yamlsource as ys
+
+    def outcome() -> object:
+        try:
+            source = ys.parse_yaml(path.read_bytes(), str(path))
+        except SheetError as exc:
+            # Columns of a syntax error are the parser's own; lines and fields must agree,
+            # except where nesting is too deep: libyaml stops at its depth limit and says
+            # where, PyYAML hits Python's recursion limit, which has no position (line 1).
+            return [("nesting" if "nest" in p.message else p.line, p.field) for p in exc.problems]
+        return (source.data, source.marks, source.key_marks,
+                [(p.line, p.col, p.field, p.message) for p in source.problems])
+
+    monkeypatch.setattr(ys, "_Loader", ys._CLoader)
+    fast = outcome()
+    monkeypatch.setattr(ys, "_Loader", ys._PyLoader)
+    assert outcome() == fast
