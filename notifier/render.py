@@ -7,6 +7,7 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from jinja2 import Environment, TemplateError
@@ -286,18 +287,38 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
     }}
 
 
-def render_copy(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
-    """Return every sentence macro of ``_copy.j2`` rendered as plain text, by macro name.
+class Copy(Mapping[str, str]):
+    """The sentence macros of ``_copy.j2``, each rendered to plain text on first use.
 
-    The wording is rendered here, once, without escaping, and handed to the templates as
+    The wording is rendered here, without escaping, and handed to the templates as
     ``copy``. HTML templates then escape it like any other value. Calling the macros from
     an autoescaping template instead would wrap their unescaped output as ``Markup``, so
     fact-sheet text like ``<b>`` would reach the HTML raw (Jinja marks a macro's result
-    safe by the caller's autoescape setting, not by whether it escaped).
+    safe by the caller's autoescape setting, not by whether it escaped). A notice uses
+    about half of the macros, so each is rendered only when asked for, then kept.
     """
-    module = env.get_template("_copy.j2").make_module(ctx)
-    return {name: str(macro()) for name, macro in sorted(vars(module).items())
-            if isinstance(macro, Macro) and not macro.arguments}
+
+    def __init__(self, env: Environment, ctx: dict[str, Any]) -> None:
+        module = env.get_template("_copy.j2").make_module(ctx)
+        self._macros = {name: macro for name, macro in vars(module).items()
+                        if isinstance(macro, Macro) and not macro.arguments}
+        self._done: dict[str, str] = {}
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._done:
+            self._done[name] = str(self._macros[name]())
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._macros))
+
+    def __len__(self) -> int:
+        return len(self._macros)
+
+
+def render_copy(env: Environment, ctx: dict[str, Any]) -> Copy:
+    """Return the wording of ``_copy.j2`` for a context, as a mapping of macro name to text."""
+    return Copy(env, ctx)
 
 
 def _wrap(text: str, width: int = TEXT_WIDTH) -> str:
