@@ -53,12 +53,14 @@ visible text of the HTML part (whitespace collapsed). Both parts must carry it.
   sizes come from inline styles (and `bgcolor`), inherited down the tree; text in
   `display:none`, `visibility:hidden`, `mso-hide:all` or zero-opacity elements (the hidden
   preheader) is not "visible". Dark-mode colours live in media queries and are not checked.
-- The message size is the length of `email.message.EmailMessage` (text + HTML alternative)
-  `as_bytes()`, against 102,000 bytes.
+- The message size is the length of the encoded multipart/alternative message as
+  `notifier.eml` builds it for the `.eml` files (text + HTML, with a recipient), against
+  102,000 bytes.
 - Readability is the Flesch-Kincaid grade of the plain-text body above the `--` footer, with
-  URLs removed and list items and headings counted as sentences. `textstat` counts words and
-  sentences; syllables come from `pyphen` (en_US), because textstat 0.7's English syllable
-  counter downloads NLTK's cmudict at run time and a check must not use the network.
+  URLs removed and list items and headings counted as sentences. Words and sentences are
+  counted by pattern and syllables by `pyphen` (en_US). `textstat` was tried and dropped:
+  0.7 imports NLTK on start and its English syllable counter downloads NLTK's cmudict at run
+  time, and a check must not use the network.
 - Singapore's reg 6 contents are **unverified** in the reference; the checks implement them
   as listed. California's heading order is implemented although whether the order itself is
   mandatory is **unverified**.
