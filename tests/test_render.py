@@ -245,3 +245,24 @@ def test_a_template_leaving_an_empty_heading_is_refused(tmp_path: Path) -> None:
                                               encoding="utf-8")
     with pytest.raises(RenderRefused, match="heading with nothing under it"):
         render_notice(sheet_with(), 0, make_environment(tmp_path))
+
+
+@pytest.mark.parametrize("line", [
+    "word " * 40,
+    "- " + "a bullet item that goes on and on " * 5,
+    "  " + "indented text " * 12,
+    "see https://www.example.com/" + "x" * 90 + " for details, and then more words follow here",
+    "short",
+    "x" * 120,
+])
+def test_fill_matches_textwrap(line: str) -> None:
+    import textwrap
+
+    from notifier.render import _wrap
+
+    stripped = line.lstrip(" ")
+    indent = line[: len(line) - len(stripped)]
+    hang = indent + ("  " if stripped.startswith(("- ", "  ")) else "")
+    expected = textwrap.wrap(line.rstrip(), width=TEXT_WIDTH, subsequent_indent=hang,
+                             break_long_words=False, break_on_hyphens=False)
+    assert _wrap(line.rstrip()).rstrip("\n").split("\n") == expected
