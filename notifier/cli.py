@@ -170,24 +170,24 @@ def _print_render_table(report: commands.RenderReport) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=None, show_lines=False)
-    for column in ("sheet", "audience", "notice", "subject", "files"):
-        table.add_column(column, overflow="fold")
+    console = Console()
     for outcome in report.outcomes:
+        if not (outcome.notices or outcome.skipped or outcome.refused or outcome.written):
+            continue
+        # One table per sheet, titled with its id and folder: the subject gets the width.
+        table = Table(title=f"{outcome.sheet_id} -> {outcome.folder}/", title_justify="left")
+        for column in ("audience", "notice", "subject", "files"):
+            table.add_column(column, overflow="fold")
         for n in outcome.notices:
             statuses = sorted({v for k, v in outcome.written.items() if k.startswith(n.audience_id + "/")})
-            table.add_row(outcome.sheet_id, n.audience_id, n.notice, escape(n.subject), ", ".join(statuses))
+            table.add_row(n.audience_id, n.notice, escape(n.subject), ", ".join(statuses))
         for s in outcome.skipped:
-            table.add_row(outcome.sheet_id, s.audience, s.notice, escape(s.subject), "identical")
+            table.add_row(s.audience, s.notice, escape(s.subject), "identical")
         for audience_id in outcome.refused:
-            table.add_row(outcome.sheet_id, audience_id, "-", "[red]refused[/red]", "not written")
-        removed = [k for k, v in outcome.written.items() if v == "removed"]
-        for rel in removed:
-            table.add_row(outcome.sheet_id, rel.split("/")[0], "-", "(no longer in the sheet)", "removed")
-    Console().print(table)
-    for outcome in report.outcomes:
-        if outcome.folder:
-            print(f"wrote {outcome.folder}/")
+            table.add_row(audience_id, "-", "[red]refused[/red]", "not written")
+        for rel in [k for k, v in outcome.written.items() if v == "removed"]:
+            table.add_row(rel.split("/")[0], "-", "(no longer in the sheet)", "removed")
+        console.print(table)
     counts = report.counts()
     workers = f" in {report.workers} worker processes" if report.workers > 1 else ""
     print(f"{counts['rendered']} rendered{workers}, {counts['skipped']} unchanged (skipped), "
