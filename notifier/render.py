@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from collections.abc import Iterator, Mapping
 from typing import Any
 
 from jinja2 import Environment, TemplateError
 from jinja2.runtime import Macro
 
 from notifier import advice as advice_table
+from notifier.diff import Change, diff_sheets
 from notifier.errors import Problem, RenderRefused
 from notifier.htmlmail import render_email_html
-from notifier.diff import Change, diff_sheets
 from notifier.model import FactSheet
 from notifier.regulators import first_regulator
 from notifier.templating import make_environment

@@ -6,11 +6,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 import yaml
+from conftest import MINIMAL
 
 from notifier.model import FactSheet
 from notifier.sheet import parse_sheet
-
-from conftest import MINIMAL
 
 
 def sheet_with(**changes: Any) -> FactSheet:

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import INCIDENTS
+from helpers import edited_yaml
 
 from notifier import batch, commands
 from notifier.cli import main
 from notifier.errors import UsageError
-
-from conftest import INCIDENTS
-from helpers import edited_yaml
 
 AUDIENCES = [
     {"id": "customers", "name": "Customers", "notice": "incident"},

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import INCIDENTS
 
 from notifier.render import render_sheet
 from notifier.sheet import load_sheet
-
-from conftest import INCIDENTS
 
 pytestmark = pytest.mark.browser
 

@@ -11,13 +11,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from helpers import edited_yaml, sheet_with
 
 from notifier import commands
 from notifier.eml import build_eml, message_date
 from notifier.errors import RenderRefused, UsageError
 from notifier.render import RenderedNotice, render_sheet
-
-from helpers import edited_yaml, sheet_with
 
 REPLY_TO = {"organisation.reply_to": "replies@acme.example"}
 

@@ -13,10 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import INCIDENTS
 
 from notifier import commands
-
-from conftest import INCIDENTS
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SHEETS = sorted(INCIDENTS.glob("*.yaml"))

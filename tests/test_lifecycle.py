@@ -6,15 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import INCIDENTS
+from helpers import Page, edited_yaml, sheet_with
 
 from notifier.diff import Change, diff_sheets
 from notifier.errors import RenderRefused
-from notifier.regulators import EU_CODES
 from notifier.render import render_notice, render_sheet
 from notifier.sheet import load_sheet, parse_sheet
-
-from conftest import INCIDENTS
-from helpers import Page, edited_yaml, sheet_with
 
 
 def flat(text: str) -> str:

@@ -8,13 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import edited_yaml, sheet_with
 
 from notifier import commands
 from notifier.cli import main
 from notifier.outbox import atomic_write, write_outbox
 from notifier.render import render_sheet
-
-from helpers import edited_yaml, sheet_with
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

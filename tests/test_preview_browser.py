@@ -234,3 +234,89 @@ def test_links_in_the_email_are_shown_not_followed(page: Page, server: PreviewSe
     link.click()
     assert page.locator("#link-status").inner_text() == f"Link (not followed in preview): {href}"
     assert "email.html" in page.evaluate("document.getElementById('email-frame').contentDocument.URL")
+
+
+# -- check findings and deadlines -------------------------------------------------------------
+
+FINDINGS = '[data-live="findings"]'
+RESOLVED_RULE = "consistency.resolved_without_actions"  # docs/checks.md: an error
+PALE_RULE = "a11y.brand_contrast"  # docs/checks.md: a warning
+#: Breaks RESOLVED_RULE (resolved, no actions_taken) and PALE_RULE (a pale brand colour).
+BROKEN = SHEET.replace("status: contained", "status: resolved").replace(
+    "  sender:", "  brand:\n    color: \"#aaaaaa\"\n  sender:")
+#: BROKEN with actions_taken: RESOLVED_RULE passes again; the pale colour is still a warning.
+FIXED = BROKEN.replace("  data_not_involved:", "  actions_taken:\n    - We closed the gap the "
+                       "intruder used.\n  data_not_involved:")
+
+
+def finding(rule: str) -> str:
+    return f'{FINDINGS} li.finding[data-rule="{rule}"]'
+
+
+def test_findings_panel_shows_an_error_and_it_goes_when_fixed(page: Page, server: PreviewServer,
+                                                              sheet: Path) -> None:
+    open_notice(page, server)
+    page.evaluate("window.__marker = 'no reload'")
+    panel = page.locator(FINDINGS)
+    assert "No findings" in panel.inner_text()
+    # Beside the email, not under it.
+    frame_box, panel_box = page.locator("#email-frame").bounding_box(), panel.bounding_box()
+    assert frame_box is not None and panel_box is not None
+    assert panel_box["x"] >= frame_box["x"] + frame_box["width"]
+    assert panel_box["y"] < frame_box["y"] + frame_box["height"]
+
+    write_atomically(sheet, BROKEN)
+    error = page.locator(finding(RESOLVED_RULE))
+    error.wait_for()
+    text = error.inner_text()
+    assert text.startswith(f"ERROR {RESOLVED_RULE}\n")  # severity label (upper-cased by CSS), rule
+    assert "status is resolved but incident.actions_taken is empty" in text
+    assert "Fix: list what you did under incident.actions_taken" in text
+    assert "Checks: 1 error 1 warning" in panel.inner_text()
+    warning = page.locator(finding(PALE_RULE))
+    assert warning.get_attribute("data-severity") == "warning"
+    # Errors come first and look different from warnings.
+    assert page.locator(f"{FINDINGS} li.finding").evaluate_all(
+        "items => items.map(i => i.dataset.rule)") == [RESOLVED_RULE, PALE_RULE]
+    style = ("e => { const s = getComputedStyle(e), b = getComputedStyle(e.querySelector('.severity'));"
+             " return [s.borderLeftColor, s.borderLeftStyle, s.backgroundColor, b.backgroundColor]; }")
+    error_style, warning_style = error.evaluate(style), warning.evaluate(style)
+    assert all(e != w for e, w in zip(error_style, warning_style, strict=True)), (error_style,
+                                                                                  warning_style)
+    assert error_style[1] == "solid" and error_style[3] == "rgb(155, 28, 28)"
+
+    write_atomically(sheet, FIXED)
+    page.locator(finding(RESOLVED_RULE)).wait_for(state="detached")
+    assert page.locator(f"{FINDINGS} li.finding").count() == 1
+    assert page.locator(finding(PALE_RULE)).is_visible()
+    assert "Checks: 1 warning" in panel.inner_text()
+    assert page.evaluate("window.__marker") == "no reload"
+
+    write_atomically(sheet, SHEET)
+    wait_for_text(page, FINDINGS, "No findings")
+    assert page.locator(f"{FINDINGS} li.finding").count() == 0
+
+
+def test_index_counts_findings_and_shows_deadlines_live(page: Page, server: PreviewServer,
+                                                        sheet: Path) -> None:
+    page.goto(server.url)
+    page.wait_for_selector('#live-status[data-state="live"]')
+    page.evaluate("window.__marker = 'index'")
+    checks = 'tr[data-audience="customers"] td.checks'
+    assert page.locator(checks).inner_text() == "no findings"
+    assert page.locator('tr[data-audience="resetters"] td.checks').inner_text() == "1 error"
+    assert "No notification deadline applies" in page.locator("section.deadlines").inner_text()
+
+    write_atomically(sheet, BROKEN)
+    wait_for_text(page, checks, "1 error")
+    assert page.locator(checks).inner_text() == "1 error 1 warning"
+
+    write_atomically(sheet, SHEET.replace("    size: 125000\n",
+                                          "    size: 125000\n    jurisdictions: [GB]\n"))
+    page.wait_for_selector('tr.deadline[data-deadline="uk.deadline.ico"]')
+    ico = page.locator('tr.deadline[data-deadline="uk.deadline.ico"]').inner_text()
+    assert "2025-04-25 09:30 BST" in ico  # 72 hours after discovery, in London
+    assert "overdue by " in ico and "UK GDPR" in ico
+    individuals = page.locator('tr.deadline[data-deadline="uk.deadline.individuals"]').inner_text()
+    assert "as soon as practicable" in individuals and "elapsed" in individuals
+    assert page.evaluate("window.__marker") == "index"

@@ -10,22 +10,29 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, timedelta
+from importlib import resources
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from conftest import MINIMAL
+from markupsafe import escape
 
 from notifier import cli, commands
+from notifier.checks import Finding, Severity, run_checks
+from notifier.checks.deadlines import deadlines_for
 from notifier.errors import SheetError, UsageError
 from notifier.preview import PreviewServer, PreviewStarted
-from notifier.preview.pages import dark_variant, problem_lines
+from notifier.preview.pages import Entry, Resource, Snapshot, dark_variant, problem_lines
 from notifier.preview.server import host_warnings
 from notifier.preview.watch import Build
+from notifier.render import render_sheet
 from notifier.sheet import load_sheet
-from notifier.templating import builtin_templates
+from notifier.templating import builtin_templates, make_environment
 
 #: MINIMAL with a sized audience, a second rendered one and one that is refused.
 SHEET = MINIMAL.replace("    notice: incident\n", """\
@@ -418,3 +425,358 @@ def test_ctrl_c_stops_cleanly(sheet: Path) -> None:
             proc.communicate()
     assert proc.returncode in (0, 130)
     assert "Traceback" not in err
+
+
+# -- check findings -------------------------------------------------------------------------
+
+def esc(value: str) -> str:
+    """Return ``value`` as the preview's pages escape it."""
+    return str(escape(value))
+
+
+def expected_findings(sheet: Path) -> dict[str, list[Finding]]:
+    """Return what `notifier check` finds for each audience of ``sheet``."""
+    loaded = load_sheet(sheet)
+    found: dict[str, list[Finding]] = {a.id: [] for a in loaded.audiences}
+    for finding in run_checks(loaded, render_sheet(loaded)):
+        found[finding.audience].append(finding)
+    return found
+
+
+def finding_items(page: str) -> list[tuple[str, str]]:
+    """Return (severity, rule) of every finding in a notice page's findings panel, in order."""
+    return re.findall(r'<li class="finding (\w+)" data-rule="([^"]+)"', page)
+
+
+def checks_cell(page: str, audience: str) -> list[str]:
+    """Return the words of the index's Checks cell for ``audience``."""
+    row = re.search(rf'<tr class="notice-row" data-audience="{audience}".*?</tr>', page, re.S)
+    assert row is not None, audience
+    cell = re.search(r'<td class="checks">(.*?)</td>', row.group(0), re.S)
+    assert cell is not None
+    return re.sub(r"<[^>]+>", " ", cell.group(1)).split()
+
+
+def test_notice_pages_show_the_findings_check_reports(server: PreviewServer, sheet: Path) -> None:
+    expected = expected_findings(sheet)
+    assert [f.rule_id for f in expected["resetters"]] == ["consistency.password_reset.no_password_data"]
+    for audience, notice in (("customers", "incident"), ("partners", "no_action_needed"),
+                             ("resetters", "password_reset")):
+        page = text(server, f"/n/{audience}/{notice}/")
+        assert '<aside class="findings" data-live="findings"' in page
+        wanted = sorted(expected[audience], key=lambda f: f.severity != "error")
+        assert finding_items(page) == [(f.severity, f.rule_id) for f in wanted]
+        for finding in wanted:
+            assert esc(finding.message) in page
+            assert esc(finding.fix) in page
+        if not wanted:
+            assert "No findings: every rule that applies to this notice passes." in page
+    refused = text(server, "/n/resetters/password_reset/")
+    assert '<span class="severity">error</span> <code class="rule">' \
+           "consistency.password_reset.no_password_data</code>" in refused
+
+
+def test_index_counts_errors_and_warnings_per_notice(server: PreviewServer, sheet: Path) -> None:
+    expected = expected_findings(sheet)
+    page = text(server, "/")
+    for audience, findings in expected.items():
+        errors = sum(f.severity == "error" for f in findings)
+        warnings = len(findings) - errors
+        assert f'data-audience="{audience}" data-status="' in page
+        assert re.search(rf'data-audience="{audience}" data-status="\w+" data-errors="{errors}" '
+                         rf'data-warnings="{warnings}"', page)
+    assert checks_cell(page, "resetters") == ["1", "error"]
+    assert checks_cell(page, "customers") == ["no", "findings"]
+    state = json.loads(text(server, "/_preview/state.json"))
+    resetters = next(n for n in state["notices"] if n["audience"] == "resetters")
+    assert resetters["errors"] == 1 and resetters["warnings"] == 0
+    assert resetters["findings"][0]["rule"] == "consistency.password_reset.no_password_data"
+
+
+def test_findings_are_computed_once_per_rebuild_and_follow_edits(server: PreviewServer,
+                                                                 sheet: Path) -> None:
+    from notifier import checks
+
+    with mock.patch.object(checks, "run_checks", wraps=checks.run_checks) as counted:
+        for _ in range(3):  # requests read the build; they never check anything
+            text(server, "/n/customers/incident/")
+            text(server, "/")
+        assert counted.call_count == 0
+        write_atomically(sheet, SHEET.replace("status: contained", "status: resolved"))
+        build = wait_for(server, lambda b: b.snapshot.sheet is not None
+                         and b.snapshot.sheet.incident.status == "resolved")
+        assert counted.call_count == 1
+    customers = next(e for e in build.snapshot.entries if e.audience.id == "customers")
+    assert [f.rule_id for f in customers.findings] == ["consistency.resolved_without_actions"]
+    page = text(server, "/n/customers/incident/")
+    assert ("error", "consistency.resolved_without_actions") in finding_items(page)
+    assert "status is resolved but incident.actions_taken is empty" in page
+    assert checks_cell(text(server, "/"), "customers") == ["1", "error"]
+
+    fixed = SHEET.replace("status: contained", "status: resolved").replace(
+        "  data_not_involved:", "  actions_taken:\n    - We closed the gap the intruder used.\n"
+        "  data_not_involved:")
+    write_atomically(sheet, fixed)
+    wait_for(server, lambda b: b.snapshot.sheet is not None
+             and bool(b.snapshot.sheet.incident.actions_taken))
+    assert "consistency.resolved_without_actions" not in text(server, "/n/customers/incident/")
+    assert checks_cell(text(server, "/"), "customers") == ["no", "findings"]
+
+
+def test_findings_of_the_last_good_build_stay_while_the_sheet_is_invalid(
+        server: PreviewServer, sheet: Path) -> None:
+    write_atomically(sheet, SHEET.replace("misuse: none_known", "misuse: nonne_known"))
+    wait_for(server, lambda b: not b.ok)
+    page = text(server, "/n/resetters/password_reset/")
+    assert ("error", "consistency.password_reset.no_password_data") in finding_items(page)
+
+
+def test_errors_and_warnings_look_different(sheet: Path) -> None:
+    """Errors come first and carry the error class; warnings the warning class (see preview.css)."""
+    from notifier.preview.pages import Snapshot, build_routes
+
+    loaded = load_sheet(sheet)
+
+    def finding(rule: str, severity: Severity) -> Finding:
+        return Finding(rule, severity, loaded.id, "customers", "incident", f"{rule} message",
+                       f"{rule} fix", "house rule")
+
+    entry = Entry(audience=loaded.audiences[0],
+                  findings=(finding("x.warn", "warning"), finding("x.err", "error"),
+                            finding("x.warn2", "warning")))
+    routes = build_routes(Snapshot(sheet=loaded, entries=(entry,)), "t-1")
+    page = routes["/n/customers/incident/"].body.decode()
+    assert finding_items(page) == [("error", "x.err"), ("warning", "x.warn"),
+                                   ("warning", "x.warn2")]
+    assert '<span class="count error">1 error</span> <span class="count warning">2 warnings</span>' \
+        in page
+    index = routes["/"].body.decode()
+    assert checks_cell(index, "customers") == ["1", "error", "2", "warnings"]
+    css = (resources.files("notifier.preview") / "preview.css").read_text(encoding="utf-8")
+    assert ".finding.error {" in css and ".finding.warning {" in css
+
+
+# -- deadlines ------------------------------------------------------------------------------
+
+#: A sheet whose audience is in the UK: the ICO's 72 hours and the individuals' "without undue delay".
+UK_SHEET = SHEET.replace("    size: 125000\n", "    size: 125000\n    jurisdictions: [GB]\n")
+
+
+@pytest.fixture
+def uk_server(tmp_path: Path) -> Iterator[PreviewServer]:
+    path = tmp_path / "uk.yaml"
+    path.write_text(UK_SHEET, encoding="utf-8")
+    with PreviewServer(path, port=0) as running:
+        running.start()
+        yield running
+
+
+def test_index_shows_the_deadlines_check_computes(uk_server: PreviewServer) -> None:
+    snapshot = uk_server.site.current().snapshot
+    assert snapshot.sheet is not None and snapshot.deadlines_at is not None
+    expected = deadlines_for(snapshot.sheet, now=snapshot.deadlines_at)
+    assert [d.id for d in expected] == ["uk.deadline.ico", "uk.deadline.individuals"]
+    assert list(snapshot.deadlines) == expected
+    page = text(uk_server, "/")
+    assert re.findall(r'<tr class="deadline" data-deadline="([^"]+)" data-recipient="([^"]+)"',
+                      page) == [("uk.deadline.ico", "ico"), ("uk.deadline.individuals", "individuals")]
+    for deadline in expected:
+        assert esc(deadline.left_text()) in page
+        assert esc(deadline.source) in page
+    ico = expected[0]
+    local = ico.due_local()
+    assert local is not None and f"{local:%Y-%m-%d %H:%M %Z}" in page  # 2025-04-25 09:30 BST
+    assert ico.left_text().startswith("overdue by ")  # discovered in April 2025
+    assert '<span class="left overdue">overdue by ' in page
+    assert "<code>customers</code>" in page
+    state = json.loads(text(uk_server, "/_preview/state.json"))
+    assert [d["id"] for d in state["deadlines"]] == ["uk.deadline.ico", "uk.deadline.individuals"]
+
+
+def test_no_jurisdictions_no_deadlines(server: PreviewServer) -> None:
+    assert server.site.current().snapshot.deadlines == ()
+    assert "No notification deadline applies to these audiences' jurisdictions." in text(server, "/")
+
+
+def test_time_left_is_measured_again_as_time_passes(uk_server: PreviewServer) -> None:
+    site = uk_server.site
+    sheet = site.current().snapshot.sheet
+    assert sheet is not None
+    found = sheet.incident.discovered_at.astimezone(UTC)
+    before = site.current()
+    build = site.tick(now=found + timedelta(minutes=30))
+    assert build is not None and build.epoch == before.epoch + 1
+    assert build.snapshot.entries == before.snapshot.entries  # nothing was rendered again
+    assert "2 d 23 h left" in text(uk_server, "/")
+    assert "as soon as practicable; 30 min elapsed" in text(uk_server, "/")
+    # Nothing the page shows changes within the minute: no new epoch.
+    assert site.tick(now=found + timedelta(minutes=30, seconds=20)) is None
+    assert site.current().token == build.token
+    site.tick(now=found + timedelta(hours=80))
+    assert '<span class="left overdue">overdue by 8 h 0 min</span>' in text(uk_server, "/")
+
+
+def test_the_clock_thread_refreshes_the_deadlines(tmp_path: Path) -> None:
+    path = tmp_path / "uk.yaml"
+    path.write_text(UK_SHEET, encoding="utf-8")
+    with mock.patch("notifier.preview.watch.CLOCK_S", 0.05), \
+            mock.patch("notifier.preview.watch.Site.tick", autospec=True) as tick, \
+            PreviewServer(path, port=0):
+        deadline = time.monotonic() + 5
+        while tick.call_count < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert tick.call_count >= 2
+
+
+# -- one Jinja environment, the earlier revision watched -------------------------------------
+
+def page_has(route: str, marker: str) -> Callable[[Build], bool]:
+    """Return a test of whether a build's page at ``route`` contains ``marker``."""
+    return lambda build: marker.encode() in build.routes[route].body
+
+
+def test_editing_the_sheet_reuses_the_jinja_environment(server: PreviewServer, sheet: Path) -> None:
+    site = server.site
+    assert site.environments == 1
+    env = site._env
+    with mock.patch("notifier.preview.watch.make_environment", autospec=True,
+                    side_effect=make_environment) as made:
+        for n in range(2):
+            marker = f"Edit number {n}."
+            write_atomically(sheet, SHEET.replace(SUMMARY, marker))
+            wait_for(server, page_has("/n/customers/incident/", marker))
+    assert made.call_count == 0
+    assert site.environments == 1 and site._env is env
+
+
+def test_editing_a_template_makes_a_new_environment(tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text(SHEET, encoding="utf-8")
+    overrides = tmp_path / "templates"
+    overrides.mkdir()
+    original = (builtin_templates() / "incident.txt.j2").read_text(encoding="utf-8")
+    (overrides / "incident.txt.j2").write_text(original, encoding="utf-8")
+    with PreviewServer(sheet, port=0, templates=overrides) as server:
+        server.start()
+        site = server.site
+        first = site._env
+        assert site.environments == 1
+        write_atomically(overrides / "incident.txt.j2", original + "\nFirst marker.\n")
+        wait_for(server, lambda b: b"First marker." in b.routes["/n/customers/incident/"].body)
+        assert site.environments == 2 and site._env is not first
+        second = site._env
+        write_atomically(sheet, SHEET.replace(SUMMARY, "Sheet edit after the template edit."))
+        wait_for(server, lambda b: b"Sheet edit after the template edit."
+                 in b.routes["/n/customers/incident/"].body)
+        assert site.environments == 2 and site._env is second
+        # The template is still the edited one: the reused environment did not go stale.
+        assert b"First marker." in site.current().routes["/n/customers/incident/"].body
+        write_atomically(overrides / "incident.txt.j2", original + "\nSecond marker.\n")
+        wait_for(server, lambda b: b"Second marker." in b.routes["/n/customers/incident/"].body)
+        assert site.environments == 3
+
+
+def test_rebuild_without_knowing_what_changed_makes_a_new_environment(server: PreviewServer,
+                                                                     sheet: Path) -> None:
+    site = server.site
+    site.rebuild([sheet])
+    assert site.environments == 1
+    site.rebuild()
+    assert site.environments == 2
+    site.rebuild([builtin_templates() / "incident.mjml.j2"])
+    assert site.environments == 3
+
+
+def test_a_rebuild_is_published_whole(server: PreviewServer, sheet: Path) -> None:
+    """While a rebuild (render, checks, deadlines) is in flight, requests wait for all of it."""
+    from notifier.preview import pages
+
+    gate = threading.Event()
+    real = pages.build_routes
+
+    def slow(snapshot: Snapshot, token: str) -> dict[str, Resource]:
+        gate.wait(5)
+        return real(snapshot, token)
+
+    sheet.write_text(SHEET.replace("status: contained", "status: resolved"), encoding="utf-8")
+    with mock.patch("notifier.preview.watch.build_routes", side_effect=slow):
+        rebuilding = threading.Thread(target=server.site.rebuild, args=([sheet],))
+        rebuilding.start()
+        time.sleep(0.2)
+        got: list[str] = []
+        reader = threading.Thread(target=lambda: got.append(text(server, "/n/customers/incident/")))
+        reader.start()
+        time.sleep(0.2)
+        assert not got  # the request waits rather than see the old build or half the new one
+        gate.set()
+        reader.join(5)
+        rebuilding.join(5)
+    assert got and "consistency.resolved_without_actions" in got[0]
+
+
+EARLIER = "history/r1.yaml"
+UPDATE_SHEET = (MINIMAL.replace("data_involved: [name, email]", "data_involved: [name, email, phone]")
+                .replace("    notice: incident\n", "    notice: update\n")
+                + f"supersedes:\n  sheet: {EARLIER}\n  sent_at: 2025-04-23T10:00:00+01:00\n")
+PHONE_NEWS = "We now know that your phone number was also involved."
+
+
+@pytest.fixture
+def update_sheet(tmp_path: Path) -> Path:
+    (tmp_path / "history").mkdir()
+    (tmp_path / EARLIER).write_text(MINIMAL, encoding="utf-8")
+    path = tmp_path / "sheet.yaml"
+    path.write_text(UPDATE_SHEET, encoding="utf-8")
+    return path
+
+
+def test_editing_the_earlier_revision_rebuilds(update_sheet: Path) -> None:
+    earlier = update_sheet.parent / EARLIER
+    with PreviewServer(update_sheet, port=0) as server:
+        server.start()
+        assert earlier.parent.resolve() in server.watcher.folders
+        assert PHONE_NEWS in text(server, "/n/customers/update/")
+        # The earlier revision now says the phone number was involved: no longer news.
+        write_atomically(earlier, MINIMAL.replace("data_involved: [name, email]",
+                                                  "data_involved: [name, email, phone]"))
+        wait_for(server, lambda b: PHONE_NEWS.encode() not in b.routes["/n/customers/update/"].body)
+        assert server.site.environments == 1  # the revision is a sheet, not a template
+        # A broken earlier revision shows its problem like the sheet's own.
+        write_atomically(earlier, MINIMAL.replace("kind: unauthorised_access", "kind: hacked"))
+        build = wait_for(server, lambda b: not b.ok)
+        assert any(str(earlier) in line and "unknown value 'hacked'" in line
+                   for line in problem_lines(build.snapshot.problems))
+        write_atomically(earlier, MINIMAL)
+        wait_for(server, lambda b: b.ok and PHONE_NEWS.encode()
+                 in b.routes["/n/customers/update/"].body)
+
+
+def test_a_missing_earlier_revision_is_watched_for(update_sheet: Path) -> None:
+    earlier = update_sheet.parent / EARLIER
+    earlier.unlink()
+    with PreviewServer(update_sheet, port=0) as server:
+        server.start()
+        assert not server.site.current().ok
+        earlier.write_text(MINIMAL, encoding="utf-8")
+        wait_for(server, lambda b: b.ok)
+        assert PHONE_NEWS in text(server, "/n/customers/update/")
+
+
+def test_pointing_supersedes_elsewhere_watches_the_new_folder(update_sheet: Path) -> None:
+    root = update_sheet.parent
+    (root / "older").mkdir()
+    moved = root / "older" / "r0.yaml"
+    moved.write_text(MINIMAL, encoding="utf-8")
+    with PreviewServer(update_sheet, port=0) as server:
+        server.start()
+        assert (root / "older").resolve() not in server.watcher.folders
+        write_atomically(update_sheet, UPDATE_SHEET.replace(EARLIER, "older/r0.yaml"))
+        wait_for(server, lambda b: b.snapshot.reads == (moved.resolve(),))
+        deadline = time.monotonic() + 5
+        while (root / "older").resolve() not in server.watcher.folders:
+            assert time.monotonic() < deadline, server.watcher.folders
+            time.sleep(0.02)
+        time.sleep(0.2)  # let the watcher settle on its new folders
+        write_atomically(moved, MINIMAL.replace("data_involved: [name, email]",
+                                                "data_involved: [name, email, phone]"))
+        wait_for(server, lambda b: PHONE_NEWS.encode() not in b.routes["/n/customers/update/"].body)

@@ -7,12 +7,11 @@ import socket
 from pathlib import Path
 
 import pytest
+from helpers import Page, edited_yaml, sheet_with
 
 from notifier.errors import RenderRefused
 from notifier.render import TEXT_WIDTH, render_notice, render_sheet
 from notifier.templating import make_environment
-
-from helpers import Page, edited_yaml, sheet_with
 
 
 def test_incident_notice_answers_the_readers_questions_in_order() -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import MINIMAL
 
 from notifier.errors import SheetError
 from notifier.sheet import parse_sheet
-
-from conftest import MINIMAL
 
 
 def problems(text: str) -> list[str]:

@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, Session
+from helpers import edited_yaml, sheet_with
 
 from notifier.cli import main
 from notifier.render import render_sheet
-
-from helpers import edited_yaml, sheet_with
 
 PASSWORD_VAR = "NOTIFIER_SMTP_PASSWORD"
 

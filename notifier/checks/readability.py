@@ -63,9 +63,10 @@ def _syllables(word: str, hyphenator: object | None) -> int:
 @cache
 def _hyphenator() -> object | None:
     try:
-        from pyphen import Pyphen  # type: ignore[import-untyped]
+        from pyphen import Pyphen
 
-        return Pyphen(lang="en_US")  # US grade: US syllables
+        hyphenator: object = Pyphen(lang="en_US")  # US grade: US syllables
+        return hyphenator
     except (ImportError, KeyError):
         return None
 

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from notifier.checks.deadlines import Deadline
+    from notifier.checks.finding import Finding
     from notifier.errors import Problem
     from notifier.model import Audience, FactSheet
     from notifier.render import RenderedNotice
@@ -57,6 +61,8 @@ class Entry:
     rendered: RenderedNotice | None = None
     stale: bool = False  # ``rendered`` is from an earlier build; this one refused it
     refused: tuple[Problem, ...] = ()
+    #: What `notifier check` finds for this audience's notice now (for a refused one, why).
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,10 @@ class Snapshot:
     rendered_at: datetime | None = None  # when the shown render was made
     build_ms: float = 0.0
     label: str = ""  # the sheet's path as the user gave it
+    deadlines: tuple[Deadline, ...] = ()  # the sheet's deadlines, soonest first
+    deadlines_at: datetime | None = None  # the moment their time left is measured from
+    #: Other files the latest sheet that loaded reads (the revision it supersedes), resolved.
+    reads: tuple[Path, ...] = ()
 
 
 def notice_route(audience_id: str, notice: str) -> str:
@@ -116,8 +126,10 @@ def build_routes(snapshot: Snapshot, token: str) -> dict[str, Resource]:
               "problem_lines": problem_lines(snapshot.problems) if snapshot.problems else [],
               "rendered_at": _clock(snapshot.rendered_at), "sheet": snapshot.sheet}
     rows = [_row(e) for e in snapshot.entries]
+    deadlines = [_deadline_row(d) for d in snapshot.deadlines]
     routes: dict[str, Resource] = {
-        "/": _page("index.html.j2", rows=rows, **common),
+        "/": _page("index.html.j2", rows=rows, deadlines=deadlines,
+                   deadlines_at=_clock(snapshot.deadlines_at), **common),
         CLIENT_ROUTE: Resource(_asset("client.js"), "text/javascript; charset=utf-8"),
         STYLE_ROUTE: Resource(_asset("preview.css"), "text/css; charset=utf-8"),
         STATE_ROUTE: Resource(_state(snapshot, rows, token), "application/json"),
@@ -164,6 +176,29 @@ class _Row:
     sender: str
     remote: list[str]
     stem: str
+    findings: list[Finding]  # errors first, then warnings, each in the checks' order
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class _DeadlineRow:
+    """A deadline with its due time and time left already worded (by deadlines.py)."""
+
+    deadline: Deadline
+    recipient: str
+    due: str
+    left: str
+    overdue: bool
+
+
+def _deadline_row(deadline: Deadline) -> _DeadlineRow:
+    local = deadline.due_local()
+    left = deadline.time_left
+    return _DeadlineRow(deadline=deadline, recipient=deadline.recipient.replace("_", " "),
+                        due=f"{local:%Y-%m-%d %H:%M %Z}" if local else "",
+                        left=deadline.left_text(),
+                        overdue=left is not None and left.total_seconds() < 0)
 
 
 def _row(entry: Entry) -> _Row:
@@ -173,21 +208,29 @@ def _row(entry: Entry) -> _Row:
     else:
         status = "rendered"
     sender = f"{rendered.sender[0]} <{rendered.sender[1]}>" if rendered else ""
+    findings = sorted(entry.findings, key=lambda f: f.severity != "error")
+    errors = sum(1 for f in findings if f.severity == "error")
     return _Row(entry=entry, href=notice_route(audience.id, audience.notice), status=status,
                 size=f"{audience.size:,}" if audience.size is not None else "",
                 sender=sender, remote=remote_images(rendered.html) if rendered else [],
-                stem=f"{audience.id}-{audience.notice}")
+                stem=f"{audience.id}-{audience.notice}", findings=findings, errors=errors,
+                warnings=len(findings) - errors)
 
 
 def _clock(moment: datetime | None) -> str:
-    return moment.strftime("%H:%M:%S") if moment else ""
+    """Return the local time of day of ``moment`` (aware ones are shown in local time)."""
+    if moment is None:
+        return ""
+    return (moment.astimezone() if moment.tzinfo else moment).strftime("%H:%M:%S")
 
 
 def _state(snapshot: Snapshot, rows: list[_Row], token: str) -> bytes:
     state = {"token": token, "ok": not snapshot.problems, "build_ms": round(snapshot.build_ms, 1),
              "problems": problem_lines(snapshot.problems) if snapshot.problems else [],
              "notices": [{"audience": row.entry.audience.id, "notice": row.entry.audience.notice,
-                          "status": row.status} for row in rows]}
+                          "status": row.status, "errors": row.errors, "warnings": row.warnings,
+                          "findings": [f.as_dict() for f in row.findings]} for row in rows],
+             "deadlines": [d.as_dict() for d in snapshot.deadlines]}
     return (json.dumps(state, indent=2) + "\n").encode("utf-8")
 
 
