@@ -137,11 +137,13 @@ def refusals(sheet: FactSheet, index: int) -> list[Problem]:
     return problems
 
 
-def build_context(sheet: FactSheet, index: int,
-                  previous: FactSheet | None = None) -> dict[str, Any]:
+def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = None,
+                  env: Environment | None = None) -> dict[str, Any]:
     """Return the template context for audience ``index``: facts plus what follows from them.
 
-    ``previous`` is the earlier revision the sheet supersedes, for ``update`` notices.
+    ``previous`` is the earlier revision the sheet supersedes, for ``update`` notices; its
+    subject is rendered with ``env`` (the templates the earlier notice went out with, as
+    far as this run knows them; the built-in ones when none is given).
     """
     audience = sheet.audiences[index]
     incident = sheet.incident
@@ -184,7 +186,7 @@ def build_context(sheet: FactSheet, index: int,
         "notice_date": format_date(sheet.notice_date, audience.locale) if sheet.notice_date else "",
         "services": incident.services,
         "staff": sheet.staff,
-        **_update_context(sheet, index, previous),
+        **_update_context(sheet, index, previous, env),
         **_regulator_context(sheet, index),
         "brand_color": (org.brand.color if org.brand and org.brand.color else "#1f3a5f"),
         "logo": (org.brand.logo if org.brand else None),
@@ -222,7 +224,8 @@ def headings(notice: str, california: bool) -> dict[str, str]:
     return h
 
 
-def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None) -> dict[str, Any]:
+def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
+                    env: Environment | None) -> dict[str, Any]:
     audience = sheet.audiences[index]
     if audience.notice != "update" or previous is None or sheet.supersedes is None:
         return {"changes": [], "corrected": [], "newly_involved": [], "no_longer_involved": [],
@@ -231,7 +234,7 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None) ->
     for i, earlier in enumerate(previous.audiences):
         if earlier.id == audience.id:
             ctx = build_context(previous, i)
-            subject = " ".join(render_copy(make_environment(), ctx)["subject"].split())
+            subject = " ".join(render_copy(env or make_environment(), ctx)["subject"].split())
     changes = [c for c in diff_sheets(previous, sheet)
                if c.field not in ("incident.summary", "incident.data_not_involved")]
 
@@ -373,7 +376,7 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
     if audience.notice == "update" and previous is None:
         # Never render an update without the revision it corrects: it would name no date.
         previous = load_previous(sheet)
-    ctx = build_context(sheet, index, previous)
+    ctx = build_context(sheet, index, previous, env)
     html_name, text_name = f"{audience.notice}.mjml.j2", f"{audience.notice}.txt.j2"
     try:
         ctx["copy"] = render_copy(env, ctx)
