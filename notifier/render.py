@@ -15,7 +15,7 @@ from jinja2.runtime import Macro
 from notifier import advice as advice_table
 from notifier.diff import Change, diff_sheets
 from notifier.errors import Problem, RenderRefused
-from notifier.htmlmail import render_email_html
+from notifier.htmlmail import render_email
 from notifier.model import FactSheet
 from notifier.regulators import first_regulator
 from notifier.templating import make_environment
@@ -390,7 +390,7 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or html_name
         raise RenderRefused([Problem(str(name), lineno, 0, "", f"template error: {exc.message}",
                                      "fix the template (a name the context lacks, or a syntax error)")]) from None
-    html = render_email_html(mjml_source, css, name=html_name)
+    html, tree = render_email(mjml_source, css, name=html_name)
     org = sheet.organisation
     notice = RenderedNotice(
         sheet_id=sheet.id, audience_id=audience.id, notice=audience.notice,
@@ -400,7 +400,7 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
     )
     from notifier.safety import check_rendered
 
-    check_rendered(sheet, notice)
+    check_rendered(sheet, notice, tree)
     return notice
 
 
