@@ -125,7 +125,7 @@ def variant_costs(sheet_path: Path, repeats: int) -> dict[str, Any]:
         sources.append(source)
         return original(source, name=name)
 
-    htmlmail.mjml_to_html = recording  # render_email_html looks it up at each call
+    htmlmail.mjml_to_html = recording  # render_email looks it up at each call
     try:
         for index in range(len(sheet.audiences)):  # warm up, and keep each MJML source
             render.render_notice(sheet, index, env, previous)
@@ -141,9 +141,9 @@ def variant_costs(sheet_path: Path, repeats: int) -> dict[str, Any]:
         per_kind[audience.notice].append((full, eml, bare))
 
     # Where the time goes: wrap each step and render every variant once more.
-    spent = {"mjml2html": 0.0, "premailer (inline_css)": 0.0, "safety checks": 0.0}
+    spent = {"mjml2html": 0.0, "premailer (inline_css_tree)": 0.0, "safety checks": 0.0}
     wrapped = [(htmlmail, "mjml_to_html", "mjml2html"),
-               (htmlmail, "inline_css", "premailer (inline_css)"),
+               (htmlmail, "inline_css_tree", "premailer (inline_css_tree)"),
                (safety, "check_rendered", "safety checks")]
     originals = [(module, name, getattr(module, name)) for module, name, _ in wrapped]
     for module, name, label in wrapped:
