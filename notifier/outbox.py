@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Collection, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,9 +35,9 @@ class OutboxEntry:
     preheader: str
     template: str
 
-    @property
+    @cached_property
     def sha256(self) -> str:
-        """The SHA-256 of the content, as recorded in the manifest."""
+        """The SHA-256 of the content, as recorded in the manifest (computed once)."""
         return hashlib.sha256(self.content).hexdigest()
 
 
