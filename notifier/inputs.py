@@ -105,7 +105,7 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
         templates: ``templates_digest`` of the template search path.
         date: the Date the ``.eml`` carries.
     """
-    from notifier.render import build_context
+    from notifier.context import build_context
 
     shared = hashlib.sha256(json.dumps(
         [output_versions(), templates, date.isoformat(), sheet.id]).encode()).digest()

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, TemplateError
-from jinja2.runtime import Macro
 
 from notifier import advice as advice_table
-from notifier.diff import Change, diff_sheets
+from notifier.context import build_context, render_copy
 from notifier.errors import Problem, RenderRefused
 from notifier.htmlmail import render_email
 from notifier.model import FactSheet
@@ -48,13 +44,6 @@ class RenderResult:
     sheet: FactSheet
     notices: list[RenderedNotice] = field(default_factory=list)
     refused: dict[str, RenderRefused] = field(default_factory=dict)
-
-
-def format_date(moment: date, locale: str) -> str:
-    """Format a date the way readers of ``locale`` write it, in the timestamp's own zone."""
-    if locale.lower().startswith("en-us"):
-        return f"{moment:%B} {moment.day}, {moment.year}"
-    return f"{moment.day} {moment:%B %Y}"
 
 
 def _position(sheet: FactSheet, loc: tuple[str | int, ...]) -> tuple[str, int, int]:
@@ -137,192 +126,6 @@ def refusals(sheet: FactSheet, index: int) -> list[Problem]:
     return problems
 
 
-def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = None,
-                  env: Environment | None = None) -> dict[str, Any]:
-    """Return the template context for audience ``index``: facts plus what follows from them.
-
-    ``previous`` is the earlier revision the sheet supersedes, for ``update`` notices; its
-    subject is rendered with ``env`` (the templates the earlier notice went out with, as
-    far as this run knows them; the built-in ones when none is given).
-    """
-    audience = sheet.audiences[index]
-    incident = sheet.incident
-    org = sheet.organisation
-    data = sheet.audience_data(audience)
-    advice = advice_table.advice_for(data, precautionary_reset=audience.precautionary_reset)
-    password_data = [c for c in data if c in advice_table.PASSWORD_CATEGORIES]
-    occurred = incident.occurred
-    return {
-        "notice": audience.notice,
-        "org": org,
-        "incident": incident,
-        "audience": audience,
-        "locale": audience.locale,
-        "lang": audience.locale,
-        "involved": advice_table.labels(data),
-        "not_involved": advice_table.absent_labels(incident.data_not_involved),
-        "advice": advice,
-        "other_advice": [a for a in advice if a.id not in advice_table.PASSWORD_ADVICE],
-        "password": {
-            "involved": bool(password_data),
-            "plaintext": "password_plaintext" in password_data,
-            "protection": incident.password_protection,
-            "precautionary": audience.precautionary_reset and not password_data,
-        },
-        "discovered": format_date(incident.discovered_at, audience.locale),
-        "occurred_from": format_date(occurred.start, audience.locale) if occurred else "",
-        "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
-        "authorities": [a.name for a in incident.authorities],
-        "signatory": org.signatory,
-        "h": headings(audience.notice, "US-CA" in audience.jurisdictions),
-        "law": {
-            "us_ma": "US-MA" in audience.jurisdictions,
-            "us_ny": "US-NY" in audience.jurisdictions,
-            "canada": "CA" in audience.jurisdictions,
-            "credit_agencies": bool(
-                ("US-MA" in audience.jurisdictions and set(data) & MA_CREDIT_DATA)
-                or ("US-CA" in audience.jurisdictions and "government_id" in data)),
-        },
-        "notice_date": format_date(sheet.notice_date, audience.locale) if sheet.notice_date else "",
-        "services": incident.services,
-        "staff": sheet.staff,
-        **_update_context(sheet, index, previous, env),
-        **_regulator_context(sheet, index),
-        "brand_color": (org.brand.color if org.brand and org.brand.color else "#1f3a5f"),
-        "logo": (org.brand.logo if org.brand else None),
-    }
-
-
-#: Data that makes Massachusetts' security-freeze and credit-agency content mandatory.
-MA_CREDIT_DATA = frozenset({"government_id", "payment_card_number", "payment_card_partial",
-                            "bank_account"})
-
-#: California Civ. Code 1798.82(d)(1): the title and the headings of the model form.
-CALIFORNIA = {
-    "title": "Notice of Data Breach", "what_happened": "What Happened",
-    "information": "What Information Was Involved", "doing": "What We Are Doing",
-    "can_do": "What You Can Do", "staying_safe": "Other Important Information",
-    "help": "For More Information",
-}
-
-
-def headings(notice: str, california: bool) -> dict[str, str]:
-    """Return the section headings for a notice; California's statutory ones for US-CA readers."""
-    h = {
-        "title": "", "what_happened": "What happened", "information": "Your information",
-        "doing": "What we are doing", "can_do": "What you can do", "staying_safe": "Staying safe",
-        "help": "Where to get help", "change_password": "Please change your password",
-        "changed": "What has changed",
-    }
-    if notice == "no_action_needed":
-        h.update(what_happened="What is happening", information="What is affected",
-                 can_do="Do I need to do anything?")
-    if notice == "password_reset":
-        h["can_do"] = "Other steps you can take"
-    if california:
-        h.update(CALIFORNIA)
-    return h
-
-
-def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
-                    env: Environment | None) -> dict[str, Any]:
-    audience = sheet.audiences[index]
-    if audience.notice != "update" or previous is None or sheet.supersedes is None:
-        return {"changes": [], "corrected": [], "newly_involved": [], "no_longer_involved": [],
-                "newly_told": [], "previous_subject": "", "previous_sent": ""}
-    subject = ""
-    for i, earlier in enumerate(previous.audiences):
-        if earlier.id == audience.id:
-            ctx = build_context(previous, i)
-            subject = " ".join(render_copy(env or make_environment(), ctx)["subject"].split())
-    changes = [c for c in diff_sheets(previous, sheet)
-               if c.field not in ("incident.summary", "incident.data_not_involved")]
-
-    def labels(kind: str) -> list[str]:
-        return [advice_table.CATEGORIES[c.new or c.old or ""].label for c in changes
-                if c.field == "incident.data_involved" and c.kind == kind]
-
-    return {
-        "changes": [_change_view(c) for c in changes
-                    if c.field not in ("incident.data_involved", "incident.authorities")],
-        "corrected": labels("corrected"),
-        "newly_involved": labels("added"),
-        "no_longer_involved": labels("removed"),
-        "newly_told": [c.new for c in changes if c.field == "incident.authorities" and c.new],
-        "previous_subject": subject,
-        "previous_sent": format_date(sheet.supersedes.sent_at, audience.locale),
-    }
-
-
-def _change_view(change: Change) -> dict[str, str]:
-    """Return a change with reader-facing names, for the update wording in _copy.j2."""
-    return {"field": change.field, "kind": change.kind, "old": change.old or "",
-            "new": change.new or ""}
-
-
-def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
-    audience = sheet.audiences[index]
-    if audience.notice != "regulator_report":
-        return {"regulator": None}
-    regulator = first_regulator(audience.jurisdictions)
-    incident = sheet.incident
-    people = [a.size for a in sheet.audiences
-              if a.notice not in ("staff_notice", "regulator_report") and a.size is not None]
-    deadline = regulator.deadline(incident.discovered_at) if regulator else None
-    consequences = [advice_table.CATEGORIES[c].risk for c in incident.data_involved]
-    return {"regulator": {
-        "name": regulator.name if regulator else "",
-        "rule_id": regulator.rule_id if regulator else "",
-        "citation": regulator.citation if regulator else "",
-        "wording": regulator.wording if regulator else "",
-        "deadline": (f"{format_date(deadline, audience.locale)} at {deadline:%H:%M} "
-                     f"(UTC{deadline:%z})" if deadline else ""),
-        "discovered": (f"{format_date(incident.discovered_at, audience.locale)} at "
-                       f"{incident.discovered_at:%H:%M} (UTC{incident.discovered_at:%z})"),
-        "people": f"about {sum(people):,}" if people else "not yet known",
-        "records": f"about {incident.records:,}" if incident.records is not None else "not yet known",
-        "categories": advice_table.nouns(incident.data_involved),
-        "not_involved": advice_table.nouns(incident.data_not_involved),
-        "consequences": list(dict.fromkeys([*consequences, *incident.likely_consequences])),
-        "notified": [f"{a.name} ({format_date(a.notified_at, audience.locale)})" if a.notified_at
-                     else a.name for a in incident.authorities],
-    }}
-
-
-class Copy(Mapping[str, str]):
-    """The sentence macros of ``_copy.j2``, each rendered to plain text on first use.
-
-    The wording is rendered here, without escaping, and handed to the templates as
-    ``copy``. HTML templates then escape it like any other value. Calling the macros from
-    an autoescaping template instead would wrap their unescaped output as ``Markup``, so
-    fact-sheet text like ``<b>`` would reach the HTML raw (Jinja marks a macro's result
-    safe by the caller's autoescape setting, not by whether it escaped). A notice uses
-    about half of the macros, so each is rendered only when asked for, then kept.
-    """
-
-    def __init__(self, env: Environment, ctx: dict[str, Any]) -> None:
-        module = env.get_template("_copy.j2").make_module(ctx)
-        self._macros = {name: macro for name, macro in vars(module).items()
-                        if isinstance(macro, Macro) and not macro.arguments}
-        self._done: dict[str, str] = {}
-
-    def __getitem__(self, name: str) -> str:
-        if name not in self._done:
-            self._done[name] = str(self._macros[name]())
-        return self._done[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._macros))
-
-    def __len__(self) -> int:
-        return len(self._macros)
-
-
-def render_copy(env: Environment, ctx: dict[str, Any]) -> Copy:
-    """Return the wording of ``_copy.j2`` for a context, as a mapping of macro name to text."""
-    return Copy(env, ctx)
-
-
 def _fill(words_text: str, indent: str, hang: str, width: int) -> list[str]:
     """Greedy fill at word boundaries; a word longer than the line (a URL) gets its own line.
 
@@ -388,8 +191,9 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
     except TemplateError as exc:
         lineno = getattr(exc, "lineno", 0) or 0
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or html_name
-        raise RenderRefused([Problem(str(name), lineno, 0, "", f"template error: {exc.message}",
-                                     "fix the template (a name the context lacks, or a syntax error)")]) from None
+        raise RenderRefused([Problem(
+            str(name), lineno, 0, "", f"template error: {exc.message}",
+            "fix the template (a name the context lacks, or a syntax error)")]) from None
     html, tree = render_email(mjml_source, css, name=html_name)
     org = sheet.organisation
     notice = RenderedNotice(

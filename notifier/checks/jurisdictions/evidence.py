@@ -121,7 +121,7 @@ def privacy_contact(view: NoticeView) -> Miss | None:
 
 def breach_date(view: NoticeView, *, required: bool) -> Miss | None:
     """The date or date range of the breach (incident.occurred) is in the notice."""
-    from notifier.render import format_date
+    from notifier.context import format_date
 
     occurred = view.sheet.incident.occurred
     if occurred is None:
@@ -135,7 +135,7 @@ def breach_date(view: NoticeView, *, required: bool) -> Miss | None:
 
 def discovery_date(view: NoticeView) -> Miss | None:
     """The date the breach was discovered is in the notice."""
-    from notifier.render import format_date
+    from notifier.context import format_date
 
     return _absent(view, "the date the breach was found",
                    format_date(view.sheet.incident.discovered_at, view.notice.locale),
