@@ -83,7 +83,7 @@ class Task:
 
 def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
                audiences: list[str] | None = None, notices: list[str] | None = None,
-               force: bool = False) -> SheetPlan:
+               force: bool = False, allow_errors: bool = False) -> SheetPlan:
     """Decide which of a sheet's variants to render and which are unchanged on disk.
 
     Args:
@@ -94,6 +94,8 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
         audiences: only these audience ids, if given.
         notices: only these notice kinds, if given.
         force: render every selected variant even if unchanged.
+        allow_errors: the variants will be written even with check errors; their input
+            hashes differ from checked ones, so a later checked run renders them again.
 
     Raises:
         SheetError: the revision the sheet supersedes is missing or invalid.
@@ -108,7 +110,7 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
     selected = [i for i, a in enumerate(sheet.audiences)
                 if (not audiences or a.id in audiences) and (not notices or a.notice in notices)]
     plan.inputs = input_hashes(sheet, selected, previous=plan.previous, templates=templates,
-                               date=plan.date)
+                               date=plan.date, checked=not allow_errors)
     folder = outbox / sheet.id
     manifest = read_manifest(folder)
     for index in selected:

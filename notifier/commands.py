@@ -195,7 +195,8 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
                 raise batch.duplicate_id_error(path, sheet, ids[sheet.id])
             outcome.sheet_id = sheet.id
             plan = batch.plan_sheet(path, sheet, outbox=outbox, templates=digest,
-                                    audiences=audiences, notices=notices, force=force)
+                                    audiences=audiences, notices=notices, force=force,
+                                    allow_errors=allow_errors)
         except SheetError as exc:
             outcome.problems = exc.problems
             continue

@@ -92,7 +92,7 @@ def _plain(value: Any) -> Any:
 
 
 def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | None,
-                 templates: str, date: datetime) -> dict[str, str]:
+                 templates: str, date: datetime, checked: bool = True) -> dict[str, str]:
     """Return each audience's input hash: its template context, the templates, versions, date.
 
     An audience whose context cannot be built gets no hash: it is always rendered, and the
@@ -104,11 +104,13 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
         previous: the revision the sheet supersedes, if any.
         templates: ``templates_digest`` of the template search path.
         date: the Date the ``.eml`` carries.
+        checked: the variants must pass the checks (False under ``--allow-errors``): a file
+            written without the checks is never taken as an unchanged, checked one.
     """
     from notifier.context import build_context
 
     shared = hashlib.sha256(json.dumps(
-        [output_versions(), templates, date.isoformat(), sheet.id]).encode()).digest()
+        [output_versions(), templates, date.isoformat(), sheet.id, checked]).encode()).digest()
     # Every context holds the same organisation and incident: dump each object once. The
     # memo keeps each object alive, so that no other object can take its id meanwhile.
     memo: dict[int, tuple[Any, Any]] = {}

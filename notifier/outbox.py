@@ -102,6 +102,16 @@ def entries_for(notice: RenderedNotice, eml: bytes) -> list[OutboxEntry]:
     return entries
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: Read once at import, before any writer thread exists (reading it means setting it).
+_UMASK = _current_umask()
+
+
 def atomic_write(path: Path, content: bytes) -> None:
     """Write ``content`` to ``path`` via a temporary file in the same folder and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,6 +120,9 @@ def atomic_write(path: Path, content: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
+            # mkstemp makes the file private (0600); the outbox is shared with the team, so
+            # give it the permissions an ordinary file gets under the process umask.
+            os.fchmod(handle.fileno(), 0o666 & ~_UMASK)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -185,8 +198,9 @@ def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes
     """Write a sheet's rendered notices under ``outbox/<sheet id>/`` and update its manifest.
 
     Files whose bytes are unchanged are left alone (``identical``). Files of audiences that
-    are no longer in the sheet are removed. Audiences not rendered this time (filtered out or
-    refused) keep their earlier files and manifest entries.
+    are no longer in the sheet are removed, and so are those of a refused audience: its
+    earlier notice no longer fits the facts and must not be sent by mistake. Audiences not
+    rendered this time because of a filter or because nothing changed keep their files.
 
     Args:
         result: what the sheet rendered.
@@ -206,7 +220,7 @@ def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes
     old_audiences = manifest_before.get("audiences")
     old_audiences = old_audiences if isinstance(old_audiences, dict) else {}
     rendered = {n.audience_id for n in result.notices}
-    in_sheet = {a.id for a in result.sheet.audiences}
+    in_sheet = {a.id for a in result.sheet.audiences} - set(result.refused)
     files: dict[str, dict[str, str]] = {
         rel: entry for rel, entry in old.items()
         if entry.get("audience") in in_sheet and entry.get("audience") not in rendered

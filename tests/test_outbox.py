@@ -87,7 +87,8 @@ def test_refused_audience_writes_nothing_and_others_still_render(
     assert not (folder / "staff").exists()
 
 
-def test_refusal_keeps_what_an_earlier_run_wrote_for_other_audiences(tmp_path: Path) -> None:
+def test_refusal_removes_the_refused_audiences_old_notice_and_keeps_the_others(
+        tmp_path: Path) -> None:
     good = sheet_with(**{"audiences": [
         {"id": "customers", "name": "Customers", "notice": "incident"},
         {"id": "partners", "name": "Partners", "notice": "incident"}]})
@@ -98,9 +99,13 @@ def test_refusal_keeps_what_an_earlier_run_wrote_for_other_audiences(tmp_path: P
         {"id": "partners", "name": "Partners", "notice": "incident"}]})
     result = render_sheet(bad)
     assert list(result.refused) == ["customers"]
-    write_outbox(result, tmp_path)
+    report = write_outbox(result, tmp_path)
     assert (tmp_path / "acme-2025" / "partners" / "incident.html").read_bytes() == before
-    assert (tmp_path / "acme-2025" / "customers" / "incident.html").is_file()
+    # The earlier notice no longer fits the facts: it must not stay where it could be sent.
+    assert not (tmp_path / "acme-2025" / "customers").exists()
+    assert report.status["customers/incident.html"] == "removed"
+    manifest = json.loads((tmp_path / "acme-2025" / "manifest.json").read_text())
+    assert not any(k.startswith("customers/") for k in manifest["files"])
 
 
 def test_invalid_sheet_renders_nothing_and_others_still_do(
@@ -156,3 +161,16 @@ def test_render_refuses_a_notice_with_check_errors_unless_allowed(
                               "--allow-errors"], capsys)
     assert code == 0, err
     assert (out_dir / "acme-2025" / "customers" / "incident.html").is_file()
+    # A later checked run does not take the unchecked files as unchanged: it refuses again
+    # and takes them out of the outbox.
+    code, out, err = run_cli(["render", str(path), "--outbox", str(out_dir), "-q"], capsys)
+    assert code == 2 and "[consistency.resolved_without_actions]" in err
+    assert not (out_dir / "acme-2025" / "customers").exists()
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    from notifier.outbox import _UMASK
+
+    target = tmp_path / "a" / "notice.html"
+    atomic_write(target, b"x")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_UMASK
