@@ -109,11 +109,41 @@ def _locale(value: str) -> str:
     return value
 
 
+#: ISO 3166-1 alpha-2 country codes (249, from the tz database's iso3166.tab, 2024).
+COUNTRIES = frozenset("""
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO
+    BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ
+    DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP
+    GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG
+    KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML
+    MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE
+    PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL
+    SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM
+    US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+""".split())
+#: US states, DC and territories, for US-XX subdivisions.
+US_STATES = frozenset("""
+    AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ
+    NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP UM
+""".split())
+#: Codes people write that are not ISO 3166-1 country codes, and what they mean.
+NOT_COUNTRIES = {"UK": "GB", "EN": "GB", "EL": "GR", "EU": "the member states' codes, e.g. IE, FR, DE"}
+
+
 def _jurisdiction(value: str) -> str:
     if not re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", value):
         hint = (f"write {value.upper()!r}" if re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?", value)
                 else "write an ISO 3166-1 code like GB or SG, or a subdivision like US-CA")
         raise _bad(f"{value!r} is not a country or subdivision code", hint)
+    country, _, sub = value.partition("-")
+    if country in NOT_COUNTRIES:
+        raise _bad(f"{value!r} is not an ISO 3166-1 country code",
+                   f"write {NOT_COUNTRIES[country]}")
+    if country not in COUNTRIES:
+        raise _bad(f"{value!r} is not an ISO 3166-1 country code",
+                   "write a two-letter code such as GB, IE, SG or US-CA")
+    if country == "US" and sub and sub not in US_STATES:
+        raise _bad(f"{value!r} is not a US state or territory", "write e.g. US-CA or US-NY")
     return value
 
 
@@ -131,6 +161,7 @@ def _timestamp(value: Any) -> Any:
     except ValueError:
         raise _bad(f"{value!r} is not a timestamp", "write e.g. 2025-04-22T09:30:00+01:00") from None
     if parsed.tzinfo is None:
+        text = parsed.isoformat()  # with a T, as the JSON Schema wants it
         raise _bad(f"{value!r} has no UTC offset, so it is ambiguous",
                    f"add the UTC offset of the clock it was read from, e.g. {text}+01:00 "
                    f"(UK summer time), {text}+08:00 (Singapore) or {text}Z (UTC)")

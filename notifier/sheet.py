@@ -22,7 +22,8 @@ SCHEMA_ID = "https://notifier.invalid/schema/fact-sheet.json"
 #: Words authors reach for, mapped to the vocabulary's name for them.
 SYNONYMS = {
     "dob": "date_of_birth", "birthday": "date_of_birth", "birth_date": "date_of_birth",
-    "address": "postal_address", "home_address": "postal_address",
+    "address": "postal_address", "home_address": "postal_address", "adress": "postal_address",
+    "addresses": "postal_address", "postal": "postal_address", "addr": "postal_address",
     "email_address": "email", "phone_number": "phone", "mobile": "phone",
     "password": "password_hash", "passwords": "password_hash", "hashed_password": "password_hash",
     "credit_card": "payment_card_number", "card_number": "payment_card_number",
@@ -264,6 +265,23 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
     if start and discovered and start > discovered:
         add(("incident", "occurred", "from"), "is after incident.discovered_at; an incident "
             "cannot start after it was found", "check both timestamps and their UTC offsets")
+    kind = incident.get("kind")
+    if kind == "attempted_access" and involved:
+        add(("incident", "kind"), "is attempted_access, but data_involved lists data: an "
+            "attempt that reached data is an access", "use unauthorised_access or data_theft, "
+            "or empty data_involved if no data was reached")
+    notice_date = data.get("notice_date")
+    if isinstance(notice_date, str) and discovered and notice_date < discovered.date().isoformat():
+        add(("notice_date",), "is before incident.discovered_at",
+            "write the date the notices go out")
+    supersedes = data.get("supersedes") if isinstance(data.get("supersedes"), dict) else {}
+    assert isinstance(supersedes, dict)
+    earlier = supersedes.get("sheet")
+    if isinstance(earlier, str) and source.path not in ("<string>",):
+        target = Path(source.path).parent / earlier
+        if not target.is_file():
+            add(("supersedes", "sheet"), f"no earlier revision at {target}",
+                "write the path of the earlier revision, relative to this sheet's folder")
     authorities = incident.get("authorities") if isinstance(incident.get("authorities"), list) else []
     for i, authority in enumerate(authorities or []):
         told = _when(authority.get("notified_at")) if isinstance(authority, dict) else None

@@ -172,12 +172,29 @@ class _Builder:
         rest = self.text[key_node.end_mark.index:].split("\n", 1)[0]
         return re.match(r":\s+#[0-9A-Fa-f]{3,8}\b", rest) is not None
 
+    def _prose_pitfalls(self, node: yaml.ScalarNode, loc: FieldPath) -> None:
+        """Catch two ways YAML silently changes an unquoted sentence."""
+        end = node.end_mark.index
+        rest = self.text[end:].split("\n", 1)[0]
+        if re.match(r"\s+#\S", rest):
+            self.problem(node, loc, "the text goes on after ' #', which YAML reads as a comment "
+                         "and drops", "put the whole text in quotes, or write the # with a "
+                         "space after it only for a real comment")
+        if node.start_mark.line != node.end_mark.line:
+            lines = self.text[node.start_mark.index:end].split("\n")[1:]
+            if any(line.lstrip().startswith("- ") for line in lines):
+                self.problem(node, loc, "a line starting with '- ' was joined to this text: "
+                             "it is indented too far to be a new list item",
+                             "indent each '- ' item like the first one")
+
     def build_scalar(self, node: yaml.ScalarNode, loc: FieldPath) -> Any:
         value: str = node.value
         if node.tag == _STR:
             explicit = self.text.startswith("!", node.start_mark.index)
             if node.style or explicit:  # quoted, block or !!str: always text (plain: None or "")
                 return value
+            if " " in value:  # an unquoted sentence
+                self._prose_pitfalls(node, loc)
             if _NULL.match(value):
                 return None
             if value in _BOOL:

@@ -86,8 +86,11 @@ def test_update_with_a_missing_earlier_revision_is_a_clear_error(sheet_file) -> 
     data = yaml.safe_load(edited_yaml(**{"audiences.0.notice": "update"}))
     data["supersedes"] = {"sheet": "nope.yaml", "sent_at": "2025-04-22T18:00:00+01:00"}
     path = sheet_file(yaml.safe_dump(data))
-    with pytest.raises(SheetError, match="nope.yaml: no such file"):
-        render_sheet(load_sheet(path))
+    with pytest.raises(SheetError) as info:
+        load_sheet(path)
+    (problem,) = info.value.problems
+    assert problem.field == "supersedes.sheet" and problem.line > 0
+    assert "no earlier revision at" in problem.message and "nope.yaml" in problem.message
 
 
 # -- service disruption -------------------------------------------------------------------

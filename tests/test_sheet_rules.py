@@ -38,3 +38,49 @@ def test_from_and_to_are_the_only_names_for_the_period() -> None:
     text = MINIMAL.replace("  summary:", "  occurred:\n    start: 2025-04-20T09:30:00+01:00\n  summary:")
     found = problems(text)
     assert any("incident.occurred.start: unknown field 'start'" in p for p in found)
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("UK", "'UK' is not an ISO 3166-1 country code; write GB"),
+    ("XX", "'XX' is not an ISO 3166-1 country code; write a two-letter code"),
+    ("US-ZZ", "'US-ZZ' is not a US state or territory; write e.g. US-CA"),
+])
+def test_jurisdiction_codes_are_real(code: str, message: str) -> None:
+    (line,) = problems(MINIMAL + f"    jurisdictions: [{code}]\n")
+    assert line.startswith("s.yaml:23:21: audiences.0.jurisdictions.0: " + message)
+
+
+def test_real_codes_pass() -> None:
+    parse_sheet(MINIMAL + "    jurisdictions: [GB, IE, NO, SG, US-CA, CA]\n", "s.yaml")
+
+
+def test_text_cut_by_a_comment_is_reported() -> None:
+    text = MINIMAL.replace("  status: contained", "  safe:\n    - Bookings at the front desk #and by phone are fine.\n  status: contained")
+    (line,) = problems(text)
+    assert "incident.safe.0: the text goes on after ' #', which YAML reads as a comment" in line
+
+
+def test_a_list_item_indented_too_far_is_reported() -> None:
+    text = MINIMAL.replace("  status: contained", "  actions_taken:\n    - We closed the gap.\n      - We told the supplier.\n  status: contained")
+    (line,) = problems(text)
+    assert "incident.actions_taken.0: a line starting with '- ' was joined to this text" in line
+
+
+def test_attempted_access_with_data_involved_is_a_contradiction() -> None:
+    (line,) = problems(MINIMAL.replace("kind: unauthorised_access", "kind: attempted_access"))
+    assert "incident.kind: is attempted_access, but data_involved lists data" in line
+
+
+def test_notice_date_before_discovery() -> None:
+    (line,) = problems("notice_date: 2025-04-01\n" + MINIMAL)
+    assert line.startswith("s.yaml:1:14: notice_date: is before incident.discovered_at")
+
+
+def test_adress_suggests_postal_address() -> None:
+    found = problems(MINIMAL.replace("data_involved: [name, email]", "data_involved: [name, adress]"))
+    assert any("did you mean 'postal_address'?" in p for p in found)
+
+
+def test_offset_hint_uses_the_t_separator() -> None:
+    (line,) = problems(MINIMAL.replace("2025-04-22T09:30:00+01:00", "'2025-04-22 09:30:00'"))
+    assert "e.g. 2025-04-22T09:30:00+01:00" in line

@@ -91,6 +91,7 @@ def take_snapshot(sheet_path: Path, templates: Path | None, previous: Snapshot |
         deadlines = tuple(deadlines_for(sheet, now=moment))
     except SheetError as exc:
         problems = tuple(exc.problems)
+        reads = declared_reads(sheet_path) or reads
     except NotifierError as exc:  # a templates folder gone, a template that does not parse
         problems = tuple(getattr(exc, "problems", ()) or
                          (Problem(str(sheet_path), 0, 0, "", str(exc), ""),))
@@ -129,6 +130,25 @@ def files_read(sheet: FactSheet) -> tuple[Path, ...]:
         return ()
     base = Path(sheet.source.path).parent if sheet.source is not None else Path.cwd()
     return ((base / sheet.supersedes.sheet).resolve(),)
+
+
+def declared_reads(sheet_path: Path) -> tuple[Path, ...]:
+    """Return the earlier revision an invalid sheet names, read from its raw YAML.
+
+    A sheet whose earlier revision is missing does not load, yet that file must be watched
+    so that the page recovers the moment it appears.
+    """
+    from notifier.yamlsource import read_yaml
+
+    try:
+        data = read_yaml(sheet_path).data
+    except SheetError:
+        return ()
+    supersedes = data.get("supersedes")
+    earlier = supersedes.get("sheet") if isinstance(supersedes, dict) else None
+    if not isinstance(earlier, str):
+        return ()
+    return ((sheet_path.parent / earlier).resolve(),)
 
 
 def _ms(started: float) -> float:
