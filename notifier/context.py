@@ -152,12 +152,16 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         return {"regulator": None}
     regulator = first_regulator(audience.jurisdictions)
     incident = sheet.incident
+    # Readers this authority answers for: audiences in its jurisdictions, or in none given.
+    codes = regulator.codes if regulator else frozenset()
     people = [a.size for a in sheet.audiences
-              if a.notice not in ("staff_notice", "regulator_report") and a.size is not None]
+              if a.notice not in ("staff_notice", "regulator_report") and a.size is not None
+              and (not a.jurisdictions or codes & set(a.jurisdictions))]
     deadline = regulator.deadline(incident.discovered_at) if regulator else None
     consequences = [advice_table.CATEGORIES[c].risk for c in incident.data_involved]
     return {"regulator": {
         "name": regulator.name if regulator else "",
+        "packs": list(regulator.packs) if regulator else [],
         "rule_id": regulator.rule_id if regulator else "",
         "citation": regulator.citation if regulator else "",
         "wording": regulator.wording if regulator else "",

@@ -23,6 +23,8 @@ class Regulator:
     rule_id: str
     citation: str
     wording: str
+    codes: frozenset[str] = frozenset()  # the jurisdictions whose readers it answers for
+    packs: tuple[str, ...] = ()  # element-ID prefixes of ../shared/law that apply to it
     hours: int | None = None  # elapsed hours after discovery
     calendar_days: int | None = None  # due by the end of the Nth day after discovery
 
@@ -38,17 +40,17 @@ class Regulator:
 
 _ICO = Regulator("Information Commissioner's Office (ICO)", "uk.deadline.ico",
                  "UK GDPR Art. 33(1)", "without undue delay and within 72 hours of discovery",
-                 hours=72)
+                 frozenset({"GB"}), ("gdpr", "uk"), hours=72)
 _EU = Regulator("the lead supervisory authority", "gdpr.deadline.sa", "GDPR Art. 33(1)",
                 "without undue delay and, where feasible, within 72 hours of becoming aware",
-                hours=72)
+                EU_CODES, ("gdpr",), hours=72)
 _PDPC = Regulator("Personal Data Protection Commission (PDPC)", "sg.deadline.pdpc",
                   "PDPA s. 26D(1)", "no later than 3 calendar days after the assessment that "
-                  "the breach is notifiable", calendar_days=3)
+                  "the breach is notifiable", frozenset({"SG"}), ("sg",), calendar_days=3)
 _OAIC = Regulator("Office of the Australian Information Commissioner (OAIC)", "au.deadline.oaic",
-                  "Privacy Act s. 26WK(2)(b)", "as soon as practicable")
+                  "Privacy Act s. 26WK(2)(b)", "as soon as practicable", frozenset({"AU"}), ("au",))
 _OPC = Regulator("Office of the Privacy Commissioner of Canada", "pipeda.deadline.commissioner",
-                 "PIPEDA s. 10.1(2)", "as soon as feasible")
+                 "PIPEDA s. 10.1(2)", "as soon as feasible", frozenset({"CA"}), ("pipeda",))
 
 
 def regulator_for(jurisdiction: str) -> Regulator | None:

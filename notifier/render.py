@@ -70,11 +70,11 @@ def refusals(sheet: FactSheet, index: int) -> list[Problem]:
                 f"audience {audience.id!r} cannot be told 'no action needed': its data includes "
                 f"{', '.join(needs)}, which readers must act on",
                 "use notice: incident (or password_reset where passwords are involved)"))
-        if sheet.incident.misuse == "confirmed":
+        if sheet.incident.misuse != "none_known":
             problems.append(Problem(
                 path, line, col, field_name,
                 f"audience {audience.id!r} cannot be told 'no action needed' when misuse of the "
-                "data is confirmed", "use notice: incident"))
+                f"data is {sheet.incident.misuse}", "use notice: incident"))
     if audience.notice == "service_disruption":
         if not sheet.incident.services:
             problems.append(Problem(path, line, col, field_name,

@@ -54,7 +54,14 @@ def make_environment(overrides: Path | None = None) -> Environment:
         auto_reload=False,
     )
     env.filters["join_words"] = join_words
+    env.filters["elements"] = elements
     return env
+
+
+def elements(ids: str, packs: list[str]) -> str:
+    """Return 'Elements: a, b' for the space-separated law element IDs of the given packs."""
+    kept = [i for i in ids.split() if i.split(".", 1)[0] in packs]
+    return f"Elements: {', '.join(kept)}" if kept else ""
 
 
 def join_words(items: list[str], conjunction: str = "and") -> str:

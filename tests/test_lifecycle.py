@@ -172,7 +172,8 @@ def test_regulator_report_carries_every_element_and_the_deadline() -> None:
     assert "by 25 April 2025 at 09:30 (UTC+0100)" in text  # 72 hours after discovery
     assert "- names - email addresses" in text
     assert "Email addresses can be targeted with phishing emails." in text
-    assert "Nothing further is planned at this stage" in text
+    assert "To complete: the fact sheet records no proposed measures" in text
+    assert "sg.pdpa" not in text  # an ICO draft cites UK and GDPR elements only
 
 
 def test_singapore_regulator_deadline_is_three_calendar_days() -> None:

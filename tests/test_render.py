@@ -131,9 +131,10 @@ def test_no_action_needed_refused_when_data_calls_for_action(category: str) -> N
     assert category in problem.message and "use notice: incident" in problem.hint
 
 
-def test_no_action_needed_refused_when_misuse_is_confirmed() -> None:
-    sheet = sheet_with(**{"audiences.0.notice": "no_action_needed", "incident.misuse": "confirmed"})
-    with pytest.raises(RenderRefused, match="misuse of the data is confirmed"):
+@pytest.mark.parametrize("misuse", ["suspected", "confirmed"])
+def test_no_action_needed_refused_when_misuse_is_suspected_or_confirmed(misuse: str) -> None:
+    sheet = sheet_with(**{"audiences.0.notice": "no_action_needed", "incident.misuse": misuse})
+    with pytest.raises(RenderRefused, match=f"misuse of the data is {misuse}"):
         render_notice(sheet, 0)
 
 
