@@ -32,7 +32,7 @@ import binascii
 import hashlib
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import TYPE_CHECKING
@@ -54,7 +54,12 @@ _ATEXT_LINE = re.compile(r"[\x20-\x7e]*")
 
 
 def message_date(sheet: FactSheet, environ: Mapping[str, str] | None = None) -> datetime:
-    """Return the Date of a sheet's messages: ``SOURCE_DATE_EPOCH`` if set, else ``discovered_at``.
+    """Return the Date of a sheet's messages, deterministically.
+
+    In order: ``SOURCE_DATE_EPOCH`` if set; the sheet's ``notice_date`` (09:00 in the time
+    zone of ``discovered_at``, never before it); else the later of ``discovered_at`` and the
+    time the notices it supersedes went out, so that an update is never dated before the
+    message it corrects.
 
     Raises:
         UsageError: ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds.
@@ -67,7 +72,14 @@ def message_date(sheet: FactSheet, environ: Mapping[str, str] | None = None) -> 
         except (ValueError, OverflowError, OSError):
             raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since "
                              "1970-01-01 UTC; set it to e.g. 1745310600 or unset it") from None
-    return sheet.incident.discovered_at
+    discovered = sheet.incident.discovered_at
+    candidates = [discovered]
+    if sheet.supersedes is not None:
+        candidates.append(sheet.supersedes.sent_at)
+    if sheet.notice_date is not None:
+        send = datetime.combine(sheet.notice_date, time(9, 0), tzinfo=discovered.tzinfo)
+        return max(send, *candidates)
+    return max(candidates)
 
 
 def check_header_value(value: str, field: str, where: str) -> None:

@@ -165,3 +165,15 @@ def test_a_recipient_that_is_not_an_address_is_refused() -> None:
         build_eml(notice(), date=datetime(2025, 4, 22, tzinfo=UTC), to=["Bob <bob@example.com>"])
     assert str(info.value) == ("acme-2025/customers/incident: to: 'Bob <bob@example.com>' is not "
                                "an email address; write e.g. reviewer@example.com")
+
+
+def test_message_date_follows_the_notice_date_and_never_precedes_the_corrected_message() -> None:
+    from notifier.eml import message_date
+    from notifier.sheet import load_sheet
+
+    from conftest import INCIDENTS
+
+    shopback = load_sheet(INCIDENTS / "shopback-2020.yaml")  # notice_date: 2020-09-26
+    assert message_date(shopback, environ={}).isoformat() == "2020-09-26T09:00:00+08:00"
+    coop = load_sheet(INCIDENTS / "co-op-2025.yaml")  # supersedes a message sent 18:00
+    assert message_date(coop, environ={}).isoformat() == "2025-04-30T18:00:00+01:00"
