@@ -14,7 +14,7 @@ from notifier.errors import Problem, RenderRefused
 from notifier.htmlmail import render_email
 from notifier.model import FactSheet
 from notifier.regulators import first_regulator
-from notifier.templating import make_environment
+from notifier.templating import builtin_templates, make_environment
 
 #: Plain-text emails are wrapped to this many columns; URLs are never broken.
 TEXT_WIDTH = 78
@@ -164,6 +164,22 @@ def _wrap(text: str, width: int = TEXT_WIDTH) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n") + "\n"
 
 
+def _refuse_untranslated(sheet: FactSheet, index: int, env: Environment) -> None:
+    """Refuse a non-English audience when the wording would come from the English built-ins:
+    its ``<html lang>`` would claim a language the text is not in."""
+    audience = sheet.audiences[index]
+    if audience.locale.lower().split("-")[0] == "en":
+        return
+    copy = env.get_template("_copy.j2").filename or ""
+    if Path(copy).resolve().is_relative_to(builtin_templates().resolve()):
+        path, line, col = _position(sheet, ("audiences", index, "locale"))
+        raise RenderRefused([Problem(
+            path, line, col, f"audiences.{index}.locale",
+            f"audience {audience.id!r} reads {audience.locale}, but the built-in wording is "
+            "English only", "use an English locale (e.g. en-IE), or render with --templates "
+            "pointing at a translated _copy.j2 and notice templates")])
+
+
 def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
                   previous: FactSheet | None = None) -> RenderedNotice:
     """Render audience ``index``'s notice.
@@ -176,6 +192,7 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
         raise RenderRefused(problems)
     env = env or make_environment()
     audience = sheet.audiences[index]
+    _refuse_untranslated(sheet, index, env)
     if audience.notice == "update" and previous is None:
         # Never render an update without the revision it corrects: it would name no date.
         previous = load_previous(sheet)

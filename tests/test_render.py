@@ -266,3 +266,16 @@ def test_fill_matches_textwrap(line: str) -> None:
     expected = textwrap.wrap(line.rstrip(), width=TEXT_WIDTH, subsequent_indent=hang,
                              break_long_words=False, break_on_hyphens=False)
     assert _wrap(line.rstrip()).rstrip("\n").split("\n") == expected
+
+
+def test_a_non_english_audience_is_refused_with_the_english_wording(tmp_path: Path) -> None:
+    sheet = sheet_with(**{"audiences.0.locale": "fr-FR"})
+    with pytest.raises(RenderRefused, match="built-in wording is English only") as info:
+        render_notice(sheet, 0)
+    assert info.value.problems[0].field == "audiences.0.locale"
+    # a team's translated wording lifts the refusal
+    from notifier.templating import builtin_templates
+
+    (tmp_path / "_copy.j2").write_text(
+        (builtin_templates() / "_copy.j2").read_text(encoding="utf-8"), encoding="utf-8")
+    assert render_notice(sheet, 0, make_environment(tmp_path)).locale == "fr-FR"
