@@ -10,6 +10,7 @@ import pytest
 from check_helpers import edits, set_in, sheet_from
 from conftest import INCIDENTS
 
+from notifier import commands
 from notifier.checks.finding import Finding
 from notifier.checks.report import CheckReport, SheetChecks
 from notifier.cli import main
@@ -79,6 +80,44 @@ def test_end_to_end_error_exits_1_with_a_table(tmp_path: Path, capsys: pytest.Ca
     assert code == 1
     assert "consistency.resolved_without_actions" in out
     assert out.rstrip().endswith("1 error, 0 warnings in 1 notice")
+
+
+def test_human_output_reads_at_80_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    sheet_from(tmp_path, edits(set_in("incident.status", "resolved"),
+                               set_in("audiences.0.jurisdictions", ["US-CA", "GB"])))
+    code, out, _ = run(["check", str(tmp_path / "sheet.yaml"), "--now", NOW], capsys)
+    assert code == 1
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+    words = set(out.split())
+    report = commands.check([tmp_path / "sheet.yaml"], now=NOW)
+    assert report.findings and report.sheets[0].deadlines
+    for f in report.findings:  # every word whole: nothing folded mid-word
+        assert {f.rule_id, f.audience, *f.message.split(), *f.fix.split()} <= words, f.rule_id
+    assert "ERROR" in words and "WARN" in words
+    for d in report.sheets[0].deadlines:
+        assert {d.id, *d.left_text().split(), *(w for n in d.notes for w in n.split())} <= words
+    # each note on its own line, never run into the time left or another note
+    lines = [line.strip() for line in out.splitlines()]
+    assert "counts from the individual notices" in lines
+    assert "note: 15 calendar days after the individual notices are sent" in lines
+    assert sum(line.startswith("note: applies when more than 500 people") for line in lines) == 1
+
+
+def test_a_regulator_told_in_time_is_shown_met(capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    royal_mail = INCIDENTS / "royal-mail-click-and-drop.yaml"
+    code, out, _ = run(["check", str(royal_mail), "--now", NOW], capsys)
+    assert code == 0
+    assert "told 2022-10-05 16:00 BST, 26 h 30 min after discovery: in time" in out
+    assert "MET" in out.split() and "overdue" not in out
+    code, out, _ = run(["check", str(INCIDENTS / "shopback-2020.yaml"), "--json", "--now", NOW], capsys)
+    pdpc = next(d for d in json.loads(out)["sheets"][0]["deadlines"] if d["id"] == "sg.deadline.pdpc")
+    assert (pdpc["left"], pdpc["outcome"], pdpc["told_at"]) == (
+        "told 2020-09-25 18:00 +08, 8 h after discovery: in time", "in time",
+        "2020-09-25T18:00:00+08:00")
 
 
 def test_end_to_end_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

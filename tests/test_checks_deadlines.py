@@ -1,4 +1,5 @@
-"""Deadlines from discovered_at and each audience's jurisdictions, with time left at an injected now."""
+"""Deadlines from discovered_at and each audience's jurisdictions, with time left at an injected now,
+met or late once incident.authorities records the recipient was told."""
 
 from __future__ import annotations
 
@@ -6,9 +7,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from check_helpers import edits, set_in, sheet_from
+from check_helpers import Edit, edits, set_in, sheet_from
 
-from notifier.checks.deadlines import Deadline, deadlines_for, duration, parse_now
+from notifier.checks.deadlines import (
+    RECIPIENTS,
+    Deadline,
+    deadlines_for,
+    duration,
+    hours,
+    parse_now,
+    recipient_zone,
+)
+from notifier.checks.jurisdictions import reference
 from notifier.errors import UsageError
 
 NOW = "2025-04-23T09:30:00+01:00"  # 24 hours after MINIMAL's discovered_at
@@ -118,3 +128,148 @@ def test_parse_now_and_duration() -> None:
     assert duration(timedelta(days=3, hours=5, minutes=7)) == "3 d 5 h"
     assert duration(timedelta(hours=2, minutes=42)) == "2 h 42 min"
     assert duration(timedelta(minutes=42)) == "42 min"
+
+
+# -- deadlines met or late: incident.authorities with notified_at -----------------------------
+
+ICO = "Information Commissioner's Office"
+LATER = "2025-05-01T09:30:00+01:00"
+
+
+def told(name: str, at: str | None = None) -> dict[str, str]:
+    return {"name": name, "notified_at": at} if at else {"name": name}
+
+
+def uk_told(*authorities: dict[str, str]) -> Edit:
+    return edits(set_in("audiences.0.jurisdictions", ["GB"]),
+                 set_in("incident.authorities", list(authorities)))
+
+
+def test_an_ico_told_within_72_hours_is_met_not_overdue(tmp_path: Path) -> None:
+    before = by_id(deadlines_for(sheet_from(tmp_path, uk_told()), now=LATER))["uk.deadline.ico"]
+    assert (before.left_text(), before.outcome, before.told_at) == ("overdue by 6 d 0 h", None, None)
+    sheet = sheet_from(tmp_path, uk_told(told(ICO, "2025-04-23T12:00:00+01:00")), "told.yaml")
+    ico = by_id(deadlines_for(sheet, now=LATER))["uk.deadline.ico"]
+    assert ico.left_text() == "told 2025-04-23 12:00 BST, 26 h 30 min after discovery: in time"
+    assert (ico.outcome, ico.told, ico.time_left) == ("in time", (ICO,), timedelta(hours=45, minutes=30))
+    data = ico.as_dict()
+    assert (data["told_at"], data["outcome"], data["told_after_seconds"]) == (
+        "2025-04-23T12:00:00+01:00", "in time", 26 * 3600 + 1800)
+    assert data["left"] == ico.left_text() and data["told"] == [ICO]
+
+
+def test_an_ico_told_after_72_hours_is_late(tmp_path: Path) -> None:
+    sheet = sheet_from(tmp_path, uk_told(told(ICO, "2025-04-26T10:30:00+01:00")))
+    ico = by_id(deadlines_for(sheet, now=LATER))["uk.deadline.ico"]
+    assert ico.left_text() == "told 2025-04-26 10:30 BST: 1 d 1 h late"
+    assert ico.outcome == "late" and ico.time_left == -timedelta(days=1, hours=1)
+
+
+def test_an_authority_without_notified_at_or_told_after_now_does_not_count(tmp_path: Path) -> None:
+    listed = by_id(deadlines_for(sheet_from(tmp_path, uk_told(told(ICO))), now=LATER))
+    assert listed["uk.deadline.ico"].left_text() == "overdue by 6 d 0 h"
+    assert listed["uk.deadline.ico"].notes == (
+        f"incident.authorities lists {ICO} without notified_at: add it to show whether this "
+        "deadline was met",)
+    future = sheet_from(tmp_path, uk_told(told(ICO, "2025-04-24T09:00:00+01:00")), "future.yaml")
+    ico = by_id(deadlines_for(future, now=NOW))["uk.deadline.ico"]
+    assert (ico.outcome, ico.left_text()) == (None, "2 d 0 h left")
+    assert "not counted yet" in ico.note
+    assert by_id(deadlines_for(future, now=LATER))["uk.deadline.ico"].outcome == "in time"
+
+
+@pytest.mark.parametrize(("codes", "deadline", "name", "met"), [
+    (["GB"], "uk.deadline.ico", "Information Commissioner's Office", True),
+    (["GB"], "uk.deadline.ico", "ICO", True),
+    (["GB"], "uk.deadline.ico", "Office of the Australian Information Commissioner", False),
+    (["GB"], "uk.deadline.ico", "National Cyber Security Centre", False),
+    (["IE"], "gdpr.deadline.sa", "Data Protection Commission", True),
+    (["FR"], "gdpr.deadline.sa", "CNIL", True),
+    (["DE"], "gdpr.deadline.sa", "Der Hamburgische Beauftragte für Datenschutz", True),
+    (["IE"], "gdpr.deadline.sa", "Personal Data Protection Commission", False),
+    (["SG"], "sg.deadline.pdpc", "Personal Data Protection Commission", True),
+    (["SG"], "sg.deadline.pdpc", "Data Protection Commission", False),
+    (["AU"], "au.deadline.oaic", "Office of the Australian Information Commissioner", True),
+    (["AU"], "au.deadline.oaic", "Information Commissioner's Office", False),
+    (["CA"], "pipeda.deadline.commissioner", "Office of the Privacy Commissioner of Canada", True),
+    (["US-TX"], "tx.deadline.ag", "Office of the Texas Attorney General", True),
+    (["US-TX"], "tx.deadline.ag", "California Attorney General", False),
+    (["US-CA"], "ca.deadline.ag", "Attorney General", True),
+    (["US-FL"], "fl.deadline.department", "Florida Department of Legal Affairs", True),
+])
+def test_authorities_are_matched_to_their_deadline_by_name(tmp_path: Path, codes: list[str],
+                                                          deadline: str, name: str, met: bool) -> None:
+    sheet = sheet_from(tmp_path, edits(set_in("audiences.0.jurisdictions", codes),
+                                       set_in("incident.authorities",
+                                              [told(name, "2025-04-22T17:30:00+01:00")])))
+    found = by_id(deadlines_for(sheet, now=LATER))[deadline]
+    assert (found.told_at is not None) is met
+    if met and found.due is not None:
+        assert found.left_text().endswith(", 8 h after discovery: in time")
+    elif met:  # no fixed deadline (ASAP, or counted from the individual notices)
+        assert found.left_text().endswith(", 8 h after discovery")
+
+
+def test_a_deadline_with_several_recipients_is_met_when_all_are_told(tmp_path: Path) -> None:
+    agencies = ["New York Attorney General", "New York Department of State",
+                "New York State Police"]
+    first = sheet_from(tmp_path, edits(set_in("audiences.0.jurisdictions", ["US-NY"]),
+                                       set_in("incident.authorities", [told(agencies[0], LATER)])))
+    ny = by_id(deadlines_for(first, now=LATER))["ny.deadline.state_agencies"]
+    assert ny.outcome is None
+    assert ny.notes[-1] == ("told so far: New York Attorney General; still to tell: the Department "
+                            "of State, the Division of State Police")
+    every = sheet_from(tmp_path, edits(set_in("audiences.0.jurisdictions", ["US-NY"]),
+                                       set_in("incident.authorities", [told(a, LATER) for a in agencies])),
+                       "all.yaml")
+    assert by_id(deadlines_for(every, now=LATER))["ny.deadline.state_agencies"].outcome == "told"
+
+
+def test_every_regulator_deadline_names_the_authorities_that_meet_it() -> None:
+    regulator = {d["id"] for e in reference()["jurisdictions"] for d in e["deadlines"]
+                 if d["recipient"] not in ("individuals", "media")}
+    assert regulator == set(RECIPIENTS)
+
+
+def test_singapore_pdpc_told_eight_hours_after_discovery_is_met(tmp_path: Path) -> None:
+    sheet = sheet_from(tmp_path, edits(
+        set_in("incident.discovered_at", "2020-09-25T10:00:00+08:00"),
+        set_in("audiences.0.jurisdictions", ["SG"]),
+        set_in("incident.authorities", [told("Personal Data Protection Commission",
+                                             "2020-09-25T18:00:00+08:00")])))
+    pdpc = by_id(deadlines_for(sheet, now=NOW))["sg.deadline.pdpc"]
+    assert pdpc.left_text() == "told 2020-09-25 18:00 +08, 8 h after discovery: in time"
+
+
+# -- the zone due times are shown in ----------------------------------------------------------
+
+@pytest.mark.parametrize(("codes", "authorities", "zone", "due_local"), [
+    (["IE"], [], "Europe/Dublin", "2025-04-25T09:30:00+01:00"),
+    (["FI"], [], "Europe/Helsinki", "2025-04-25T11:30:00+03:00"),
+    (["FR", "DE"], [], "UTC+01:00", "2025-04-25T09:30:00+01:00"),  # two zones: discovery's offset
+    (["FR", "DE"], [told("Data Protection Commission")], "Europe/Dublin",
+     "2025-04-25T09:30:00+01:00"),
+])
+def test_the_eu_deadline_is_shown_in_the_supervisory_authoritys_zone(
+        tmp_path: Path, codes: list[str], authorities: list[dict[str, str]], zone: str,
+        due_local: str) -> None:
+    sheet = sheet_from(tmp_path, edits(set_in("audiences.0.jurisdictions", codes),
+                                       set_in("incident.authorities", authorities)))
+    sa = by_id(deadlines_for(sheet, now=NOW))["gdpr.deadline.sa"]
+    assert (sa.zone, sa.as_dict()["due_local"]) == (zone, due_local)
+    assert sa.due == datetime(2025, 4, 25, 8, 30, tzinfo=UTC)
+
+
+def test_the_eu_zone_is_never_utc_unless_discovery_was(tmp_path: Path) -> None:
+    sheet = sheet_from(tmp_path, edits(set_in("audiences.0.jurisdictions", ["IE"]),
+                                       set_in("incident.discovered_at", "2025-01-10T09:30:00Z")))
+    sa = by_id(deadlines_for(sheet, now=NOW))["gdpr.deadline.sa"]
+    assert f"{sa.due_local():%Y-%m-%d %H:%M %Z}" == "2025-01-13 09:30 GMT"
+    assert recipient_zone("gdpr", sheet, []) == "UTC"
+
+
+def test_hours() -> None:
+    assert hours(timedelta(hours=8)) == "8 h"
+    assert hours(timedelta(hours=26, minutes=30)) == "26 h 30 min"
+    assert hours(timedelta(minutes=42)) == "42 min"
+    assert hours(timedelta(days=5, hours=2)) == "5 d 2 h"

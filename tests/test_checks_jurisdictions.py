@@ -28,6 +28,7 @@ from check_helpers import Edit, edits, notice_for, set_in, sheet_from
 from conftest import ROOT
 
 from notifier.checks import Finding, check_notice
+from notifier.checks.catalog import all_rules
 from notifier.checks.jurisdictions import packs, packs_for, reference
 from notifier.checks.jurisdictions.cross import NOT_CHECKED as CROSS_NOT_CHECKED
 from notifier.render import RenderedNotice, render_sheet
@@ -199,7 +200,7 @@ MA_SIZE = set_in("audiences.0.size", 1234)
 
 # (jurisdictions, extra edits) for a sheet whose rendered notice every pack element passes.
 PASSING: dict[str, tuple[list[str], tuple[Edit, ...]]] = {
-    "gdpr": (["FR"], (set_in("audiences.0.locale", "fr-FR"),)),
+    "gdpr": (["IE"], (set_in("audiences.0.locale", "en-IE"),)),  # render is English only
     "uk": (["GB"], ()),
     "ca": (["US-CA"], (CA_DATA, OFFER)),
     "ny": (["US-NY"], (CREDS,)),
@@ -241,7 +242,7 @@ BREAKS: list[tuple[str, Edit, Transform | None, str, str]] = [
      "warning"),  # a no-action notice is voluntary under the UK GDPR: advice
     ("uk", edits(), replace(SUMMARY, "Something happened."), "uk.art34.nature", "error"),
     ("gdpr", set_in("organisation.privacy_contact", None), None, "gdpr.art34.dpo_contact", "error"),
-    ("gdpr", set_in("audiences.0.locale", "en-GB"), None, "gdpr.art34.language", "warning"),
+    ("gdpr", set_in("audiences.0.jurisdictions", ["FR"]), None, "gdpr.art34.language", "warning"),
     ("ca", edits(), rename_heading("Notice of Data Breach", "Security notice"),
      "ca.1798_82.title", "error"),
     ("ca", edits(), replace("Notice of Data Breach: Acme Ltd", "Acme Ltd: Notice of Data Breach",
@@ -367,10 +368,23 @@ def test_cross_rules(tmp_path: Path) -> None:
     assert {("x.ma_variant", "error"), ("x.channel.email_consent", "warning")} <= found
 
     sg = where(["SG"], PDPC, set_in("incident.data_involved", ["email", "password_hash"]))
+    assert "x.channel.email_consent" not in {f.rule_id for f in pack_findings(tmp_path, sg)}
     assert "x.password.reuse_advice" not in {f.rule_id for f in pack_findings(tmp_path, sg)}
     found = {(f.rule_id, f.severity) for f in pack_findings(
         tmp_path, sg, replace(REUSE, "If you used this"))}
     assert {("x.password.reuse_advice", "error"), ("x.review_flags", "warning")} <= found
+
+
+def test_email_consent_names_the_laws_in_full(tmp_path: Path) -> None:
+    consent = [f.message for f in pack_findings(tmp_path, where(["US-CA"]))
+               if f.rule_id == "x.channel.email_consent"]
+    assert consent == ["email notice to an audience under California Civ. Code 1798.82: electronic "
+                       "notice may need the reader's consent (E-SIGN; express consent in New York; "
+                       "agreement under HIPAA)"]
+    canada = pack_findings(tmp_path, where(["CA"]))  # Canada (PIPEDA) is not California
+    assert "x.channel.email_consent" not in {f.rule_id for f in canada}
+    rule = next(r for r in all_rules() if r.id == "x.channel.email_consent")
+    assert "California Civ. Code 1798.82" in rule.source and ", ca," not in rule.source
 
 
 # -- the packaged copy of the reference ------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 from check_helpers import checked, edits, findings_for, notice_for, rule_ids, set_in, with_html
 
 from notifier.checks import check_notice
-from notifier.checks.links import organisation_domains
+from notifier.checks.links import organisation_domains, registrable_domain
 
 
 def test_the_minimal_sheet_has_no_link_findings(tmp_path: Path) -> None:
@@ -81,3 +81,45 @@ def test_a_password_notice_must_send_readers_to_the_site_themselves(tmp_path: Pa
     bad = dataclasses.replace(notice, html=strip.sub("now", notice.html),
                               text=strip.sub("now", notice.text))
     assert "links.password.go_yourself" in checked(sheet, bad)
+
+
+HARBOURLINE = edits(set_in("organisation.website", "https://www.harbourline.com"),
+                    set_in("organisation.contact.url", "https://www.harbourline.com/incident"),
+                    set_in("organisation.contact.email", "help@harbourline.com"),
+                    set_in("organisation.sender.email", "care@harbourline.com"))
+
+
+def test_a_look_alike_contact_url_is_a_warning(tmp_path: Path) -> None:
+    assert "links.contact_domain" not in rule_ids(findings_for(tmp_path, HARBOURLINE))
+    every = findings_for(tmp_path, edits(HARBOURLINE, set_in(
+        "organisation.contact.url", "https://harbourline-support.com/incident")))
+    found = [f for f in every if f.rule_id == "links.contact_domain"]
+    assert [f.severity for f in found] == ["warning"]
+    assert found[0].message == (
+        "organisation.contact.url 'https://harbourline-support.com/incident' is on "
+        "harbourline-support.com, not on the website's domain harbourline.com: readers cannot "
+        "tell it from a look-alike phishing address")
+    assert "links.domain" not in rule_ids(every)  # the contact's domain is still allowed
+
+
+def test_a_look_alike_contact_email_is_a_warning(tmp_path: Path) -> None:
+    found = findings_for(tmp_path, edits(HARBOURLINE, set_in(
+        "organisation.contact.email", "help@harbourline-secure.com")))
+    assert "links.contact_domain" in rule_ids(found, "warning")
+
+
+def test_a_contact_domain_listed_in_link_domains_or_under_the_website_passes(tmp_path: Path) -> None:
+    listed = edits(HARBOURLINE, set_in("organisation.contact.url", "https://harbourline-support.com/x"),
+                   set_in("organisation.link_domains", ["harbourline-support.com"]))
+    assert "links.contact_domain" not in rule_ids(findings_for(tmp_path, listed))
+    sub = edits(HARBOURLINE, set_in("organisation.contact.url", "https://support.harbourline.com/"),
+                set_in("organisation.contact.email", "help@email.harbourline.com"))
+    assert "links.contact_domain" not in rule_ids(findings_for(tmp_path, sub))
+
+
+def test_registrable_domains() -> None:
+    assert registrable_domain("www.harbourline.com") == "harbourline.com"
+    assert registrable_domain("email.coop.co.uk") == "coop.co.uk"
+    assert registrable_domain("support.shopback.sg") == "shopback.sg"
+    assert registrable_domain("www.example.com.sg") == "example.com.sg"
+    assert registrable_domain("harbourline-support.com") != registrable_domain("www.harbourline.com")

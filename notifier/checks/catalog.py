@@ -88,6 +88,7 @@ def _row(rule: Rule) -> str:
 
 def rules_markdown() -> str:
     """Return docs/checks.md: every rule ID with severity, what it checks, source and status."""
+    from notifier.checks.deadlines import RECIPIENTS
     from notifier.checks.jurisdictions import cross, packs, reference
 
     lines = [INTRO]
@@ -115,6 +116,21 @@ def rules_markdown() -> str:
               "Deadlines counted from the individual notices (`after_notices`) have no date until "
               "the notices are sent. Threshold deadlines are left out when the audiences' sizes "
               "are known and below the threshold.", "",
+              "**Told.** When `incident.authorities` lists the recipient with `notified_at` (at or "
+              "before `--now`), the deadline shows as met (`told <time>, <n h> after discovery: in "
+              "time`) or late (`told <time>: <n> late`) instead of the time left; with no fixed "
+              "deadline, just when it was told. A deadline with several recipients (New York's "
+              "agencies; Massachusetts' AG and OCABR) is met when all are told. Authorities are "
+              "recognised by name (case-insensitive):", "",
+              *(f"- `{k}`: " + "; ".join(f"{r.label}: `{r.pattern.pattern}`"
+                                       + (f" (not `{r.exclude.pattern}`)" if r.exclude else "")
+                                       for r in v) for k, v in RECIPIENTS.items()), "",
+              "**Time zone.** Due times are shown in the recipient's zone: the UK's, Singapore's, "
+              "Australia's (Sydney), Canada's (Toronto) and each US state's (the earliest where a "
+              "state spans zones). For the EU supervisory authority: the country of a supervisory "
+              "authority named in `incident.authorities` (e.g. the Data Protection Commission: "
+              "Europe/Dublin), else the capital's zone of the audiences' EU/EEA country when they "
+              "share one zone, else the UTC offset of `discovered_at`.", "",
               "| deadline | recipient | counting | period | source | status |",
               "| --- | --- | --- | --- | --- | --- |"]
     for entry in reference()["jurisdictions"]:

@@ -19,6 +19,14 @@ RULES = {r.id: r for r in (
          "every link is on a domain of the organisation's: website, contact and sender domains, "
          "organisation.link_domains, or a subdomain of one; public-authority sites the "
          "jurisdiction packs require are also allowed", "house rule (phishing hygiene, issue 6)"),
+    Rule("links.contact_domain", "warning",
+         "the contact page (organisation.contact.url) and contact email are on the website's "
+         "registrable domain (e.g. harbourline.com for www.harbourline.com), or on a domain "
+         "listed in organisation.link_domains: links.domain allows the contact's domain, so a "
+         "look-alike such as harbourline-support.com would otherwise pass unremarked. Checked "
+         "on notices that carry the address; the registrable domain is the last two labels, or "
+         "three under a country's second-level domain (co.uk, com.sg, com.au, ...)",
+         "house rule (phishing hygiene, issue 6)"),
     Rule("links.shortener", "error", "no URL shorteners (bit.ly, t.co, ...), even allow-listed",
          "house rule (phishing hygiene, issue 6)"),
     Rule("links.text_mismatch", "error",
@@ -72,6 +80,47 @@ def organisation_domains(sheet: FactSheet) -> set[str]:
     return {d for d in domains if d}
 
 
+#: Second-level labels under which a country's domains are registered (co.uk, com.sg, ...).
+_SECOND_LEVEL = frozenset({"ac", "co", "com", "edu", "gov", "govt", "gen", "ltd", "me", "mil",
+                           "net", "nhs", "nic", "org", "plc", "sch", "or", "ne", "go", "gob",
+                           "id", "asn"})
+
+
+def registrable_domain(host: str) -> str:
+    """Return the domain a host belongs to: ``coop.co.uk`` for ``email.coop.co.uk``.
+
+    The last two labels, or three under a country code's common second-level domain. An
+    approximation of the public suffix list, without a dependency on it.
+    """
+    labels = _bare(host).split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def contact_lookalikes(sheet: FactSheet) -> list[tuple[str, str, str]]:
+    """Return (field, address, its registrable domain) for each contact address off the website.
+
+    A contact URL or email whose registrable domain is not the website's, and that is not on
+    (or under) a domain in organisation.link_domains.
+    """
+    org = sheet.organisation
+    website = registrable_domain(urlsplit(org.website).hostname or "")
+    listed = {_bare(d.split("://")[-1].split("/")[0]) for d in org.link_domains}
+    found = []
+    for name, address, host in (
+            ("organisation.contact.url", org.contact.url,
+             urlsplit(org.contact.url).hostname if org.contact.url else None),
+            ("organisation.contact.email", org.contact.email,
+             org.contact.email.rsplit("@", 1)[1] if org.contact.email else None)):
+        if not (address and host):
+            continue
+        domain = registrable_domain(host)
+        if domain != website and not _within(host, listed) and not _within(domain, listed):
+            found.append((name, address, domain))
+    return found
+
+
 def _within(host: str, domains: set[str] | frozenset[str]) -> bool:
     host = _bare(host)
     return any(host == d or host.endswith("." + d) for d in domains)
@@ -82,6 +131,14 @@ def _targets(view: NoticeView) -> list[tuple[str, str, str]]:
     found = [("HTML", link.href, link.text) for link in view.scan.links]
     found += [("plain text", url.rstrip(".,;:"), "") for url in _URL.findall(view.notice.text)]
     return found
+
+
+def _host(href: str) -> str:
+    """Return the host a link goes to (the domain of a mailto: address)."""
+    parts = urlsplit(href if "://" in href or ":" in href.split("/")[0] else "https://" + href)
+    if parts.scheme.lower() == "mailto":
+        return parts.path.rsplit("@", 1)[-1]
+    return parts.hostname or ""
 
 
 def _check_target(view: NoticeView, where: str, href: str, shown: str,
@@ -127,12 +184,30 @@ def _check_target(view: NoticeView, where: str, href: str, shown: str,
     return found
 
 
+def _contact_domain(view: NoticeView, targets: list[tuple[str, str, str]]) -> list[Finding]:
+    """Flag a contact address off the website's domain, when this notice carries it."""
+    found: list[Finding] = []
+    website = registrable_domain(urlsplit(view.sheet.organisation.website).hostname or "")
+    for name, address, domain in contact_lookalikes(view.sheet):
+        linked = any(_within(_host(href), {domain}) for _, href, _ in targets)
+        if linked or len(view.search(re.compile(re.escape(domain), re.I))) < 2:
+            found.append(view.finding(
+                RULES["links.contact_domain"],
+                f"{name} {address!r} is on {domain}, not on the website's domain {website}: "
+                "readers cannot tell it from a look-alike phishing address",
+                f"use an address on {website}, or, if {domain} really is yours, add it to "
+                "organisation.link_domains"))
+    return found
+
+
 def check(view: NoticeView) -> list[Finding]:
     """Return the phishing-hygiene findings for one rendered notice."""
     domains = organisation_domains(view.sheet)
     found: list[Finding] = []
-    for where, href, shown in _targets(view):
+    targets = _targets(view)
+    for where, href, shown in targets:
         found += _check_target(view, where, href, shown, domains)
+    found += _contact_domain(view, targets)
     if view.password_notice:
         missing = view.search(_GO_YOURSELF)
         if missing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from notifier.errors import Problem, SheetError
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
     from notifier.checks.deadlines import Deadline
 
@@ -76,36 +78,79 @@ class CheckReport:
         }
 
     def renderables(self) -> list[RenderableType]:
-        """Return rich tables of the findings and the deadlines, for the terminal."""
-        from rich.markup import escape
-        from rich.table import Table
+        """Return the findings and the deadlines for the terminal, one block per item.
 
-        findings = Table(title="Findings", show_lines=True, expand=True)
-        for column, ratio in (("sheet / audience / notice", 2), ("severity", 1), ("rule", 2),
-                              ("what is wrong; how to fix it", 5), ("source", 2)):
-            findings.add_column(column, ratio=ratio, overflow="fold")
-        for f in self.findings:
-            colour = "red" if f.severity == "error" else "yellow"
-            findings.add_row(escape(f"{f.sheet} / {f.audience} / {f.notice}"),
-                             f"[{colour}]{f.severity}[/{colour}]", f.rule_id,
-                             escape(f"{f.message}; {f.fix}"), escape(f"{f.source} ({f.status})"))
-        deadlines = Table(title="Deadlines", show_lines=False, expand=True)
-        for column in ("sheet", "deadline", "recipient", "due (recipient's time)", "time left",
-                       "source"):
-            deadlines.add_column(column, overflow="fold")
-        for s in self.sheets:
-            for d in s.deadlines:
-                local = d.due_local()
-                due = f"{local:%Y-%m-%d %H:%M %Z}" if local else "-"
-                note = f"\n{d.note}" if d.note else ""
-                deadlines.add_row(s.sheet_id, d.id, escape(d.recipient), due,
-                                  escape(d.left_text() + note), escape(f"{d.source} ({d.status})"))
+        Each block has a short label (ERROR/WARN; MET/LATE/OVERDUE/OPEN) in a column that never
+        wraps and its text, one fact a line, beside it, so that it reads at 80 columns.
+        """
+        from rich.rule import Rule
+        from rich.text import Text
+
         out: list[RenderableType] = []
         if self.findings:
-            out.append(findings)
+            out.append(Rule("Findings", align="left"))
+            for s in self.sheets:
+                if s.findings:
+                    out += [Text(s.sheet_id or str(s.path), style="bold"),
+                            _blocks(_finding_block(f) for f in s.findings), Text("")]
         if any(s.deadlines for s in self.sheets):
-            out.append(deadlines)
+            out.append(Rule("Deadlines", align="left"))
+            for s in self.sheets:
+                if s.deadlines:
+                    out += [Text(s.sheet_id, style="bold"),
+                            _blocks(_deadline_block(d) for d in s.deadlines), Text("")]
         return out
+
+
+def _blocks(rows: Iterable[tuple[Text, Text]]) -> RenderableType:
+    """Return (label, text) rows as a grid: the label never wraps, a blank line between rows."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=7)
+    grid.add_column(ratio=1, overflow="fold")
+    for i, (label, text) in enumerate(rows):
+        if i:
+            grid.add_row("", "")
+        grid.add_row(label, text)
+    return grid
+
+
+def _finding_block(f: Finding) -> tuple[Text, Text]:
+    from rich.text import Text
+
+    label = Text("ERROR", style="bold red") if f.severity == "error" else Text("WARN", style="yellow")
+    text = Text.assemble((f.rule_id, "bold"), f"  {f.audience} / {f.notice}\n", f.message, "\n",
+                         ("fix: ", "dim"), f.fix, "\n", ("source: ", "dim"),
+                         f"{f.source} ({f.status})")
+    return label, text
+
+
+_DEADLINE_LABELS = {"in time": ("MET", "green"), "told": ("TOLD", "green"), "late": ("LATE", "red")}
+
+
+def _deadline_block(d: Deadline) -> tuple[Text, Text]:
+    from rich.text import Text
+
+    left = d.time_left
+    if d.outcome is not None:
+        word, style = _DEADLINE_LABELS[d.outcome]
+    elif left is not None and left.total_seconds() < 0:
+        word, style = "OVERDUE", "bold red"
+    else:
+        word, style = "OPEN", "yellow"
+    local = d.due_local()
+    due = f"due {local:%Y-%m-%d %H:%M %Z}" if local else "no fixed time"
+    text = Text.assemble((d.id, "bold"), f"  to {d.recipient.replace('_', ' ')}, {due}\n",
+                         (d.left_text(), style))
+    for note in d.notes or ((d.note,) if d.note else ()):
+        text.append("\n")
+        text.append("note: ", "dim")
+        text.append(note)
+    text.append("\n")
+    text.append("source: ", "dim")
+    text.append(f"{d.source} ({d.status})")
+    return Text(word, style=style), text
 
 
 def check_sheets(paths: list[Path], *, now: datetime | str | None = None,

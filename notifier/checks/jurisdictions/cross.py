@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from notifier import advice as advice_table
 from notifier.checks.finding import Finding, Rule, Status
-from notifier.checks.jurisdictions import reference
+from notifier.checks.jurisdictions import packs, reference
 
 if TYPE_CHECKING:
     from notifier.checks.jurisdictions import Pack
@@ -34,12 +34,13 @@ REVIEW = Rule("x.review_flags", "warning",
 def rules() -> list[Rule]:
     """Return the cross-pack rules this module checks, with the reference's wording and status."""
     found = [REVIEW]
+    names = {p.id: p.name for p in packs()}
     for entry in reference()["cross_rules"]:
         if entry["id"] in _SEVERITY:
             status: Status = entry["status"]
             found.append(Rule(entry["id"], _SEVERITY[entry["id"]], entry["text"],  # type: ignore[arg-type]
                               "shared/law/requirements.yaml cross_rules (packs: "
-                              f"{', '.join(entry['packs'])})", status))
+                              f"{', '.join(names.get(p, p) for p in entry['packs'])})", status))
     return found
 
 
@@ -48,11 +49,11 @@ def check(view: NoticeView, chosen: list[Pack]) -> list[Finding]:
     by_id = {r.id: r for r in rules()}
     ids = {p.id for p in chosen}
     found: list[Finding] = []
-    consent = ids & {"ny", "hipaa", "ca", "tx", "ma"}
+    consent = [p.name for p in chosen if p.id in {"ny", "hipaa", "ca", "tx", "ma"}]
     if consent:
         found.append(view.finding(
             by_id["x.channel.email_consent"], f"email notice to an audience under "
-            f"{', '.join(sorted(consent))}: electronic notice may need the reader's consent "
+            f"{', '.join(consent)}: electronic notice may need the reader's consent "
             "(E-SIGN; express consent in New York; agreement under HIPAA)",
             "confirm these readers agreed to electronic notice, or send it by post too"))
     if ids & {"ca", "gdpr", "uk", "sg", "au", "pipeda"} and view.password_notice:
