@@ -12,7 +12,10 @@ import typer
 from notifier.errors import ExitCode, NotifierError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from notifier import commands
+    from notifier.errors import RenderRefused
 
 app = typer.Typer(
     name="notifier",
@@ -103,9 +106,7 @@ def render(
     for outcome in report.outcomes:
         for problem in outcome.problems:
             _err(str(problem))
-        for refusal in outcome.refused.values():
-            for problem in refusal.problems:
-                _err(f"refused: {problem}")
+        _print_refusals(outcome.refused)
     if not report.ok:
         raise typer.Exit(ExitCode.CANNOT)
 
@@ -163,6 +164,12 @@ class _LazyProgress:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def _print_refusals(refused: Mapping[str, RenderRefused]) -> None:
+    for refusal in refused.values():
+        for problem in refusal.problems:
+            _err(f"refused: {problem}")
 
 
 def _print_render_table(report: commands.RenderReport) -> None:
@@ -243,9 +250,7 @@ def send_test(
     for sent in report.sent:
         print(f"sent {sent.audience} ({sent.notice}) to {', '.join(report.to)} via {report.server}: "
               f"{sent.subject}")
-    for refusal in report.refused.values():
-        for problem in refusal.problems:
-            _err(f"refused: {problem}")
+    _print_refusals(report.refused)
     if not report.ok:
         raise typer.Exit(ExitCode.CANNOT)
 

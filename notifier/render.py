@@ -58,71 +58,55 @@ def refusals(sheet: FactSheet, index: int) -> list[Problem]:
     """Return why audience ``index``'s notice must not be sent, or nothing if it may be."""
     audience = sheet.audiences[index]
     data = sheet.audience_data(audience)
-    loc = ("audiences", index, "notice")
-    path, line, col = _position(sheet, loc)
-    field_name = ".".join(str(p) for p in loc)
-    problems = []
-    if audience.notice == "no_action_needed":
+    notice, who = audience.notice, f"audience {audience.id!r}"
+    path, line, col = _position(sheet, ("audiences", index, "notice"))
+    problems: list[Problem] = []
+
+    def refuse(message: str, hint: str, field: str = "notice") -> None:
+        problems.append(Problem(path, line, col, f"audiences.{index}.{field}", message, hint))
+
+    if notice == "no_action_needed":
         needs = advice_table.calls_for_action(data)
         if needs:
-            problems.append(Problem(
-                path, line, col, field_name,
-                f"audience {audience.id!r} cannot be told 'no action needed': its data includes "
-                f"{', '.join(needs)}, which readers must act on",
-                "use notice: incident (or password_reset where passwords are involved)"))
+            refuse(f"{who} cannot be told 'no action needed': its data includes "
+                   f"{', '.join(needs)}, which readers must act on",
+                   "use notice: incident (or password_reset where passwords are involved)")
         if sheet.incident.misuse != "none_known":
-            problems.append(Problem(
-                path, line, col, field_name,
-                f"audience {audience.id!r} cannot be told 'no action needed' when misuse of the "
-                f"data is {sheet.incident.misuse}", "use notice: incident"))
-    if audience.notice == "service_disruption":
+            refuse(f"{who} cannot be told 'no action needed' when misuse of the data is "
+                   f"{sheet.incident.misuse}", "use notice: incident")
+    if notice == "service_disruption":
         if not sheet.incident.services:
-            problems.append(Problem(path, line, col, field_name,
-                                    f"audience {audience.id!r} gets a service_disruption notice but "
-                                    "incident.services lists no service",
-                                    "add the affected services under incident.services"))
+            refuse(f"{who} gets a service_disruption notice but incident.services lists no "
+                   "service", "add the affected services under incident.services")
         if data:
-            problems.append(Problem(
-                path, line, col, field_name,
-                f"audience {audience.id!r} gets a service_disruption notice but its data is "
-                f"involved ({', '.join(data)}); a service notice must not stand in for a breach notice",
-                "use notice: incident for this audience, or give it `data_involved: []`"))
+            refuse(f"{who} gets a service_disruption notice but its data is involved "
+                   f"({', '.join(data)}); a service notice must not stand in for a breach notice",
+                   "use notice: incident for this audience, or give it `data_involved: []`")
     if {"US-CA", "US-MA"} <= set(audience.jurisdictions):
-        problems.append(Problem(
-            path, line, col, field_name.replace("notice", "jurisdictions"),
-            f"audience {audience.id!r} covers both US-CA and US-MA, whose laws ask for "
-            "opposite things (California: describe what happened; Massachusetts: do not)",
-            "split it into one audience for US-CA and one for US-MA (cross rule x.ma_variant)"))
-    if audience.notice == "update" and sheet.supersedes is None:
-        problems.append(Problem(path, line, col, field_name,
-                                f"audience {audience.id!r} gets an update notice but the sheet has "
-                                "no `supersedes`", "add `supersedes: {sheet: <earlier revision>.yaml, "
-                                "sent_at: <when it went out>}` at the top level"))
-    if audience.notice == "staff_notice" and sheet.staff is None:
-        problems.append(Problem(path, line, col, field_name,
-                                f"audience {audience.id!r} gets a staff_notice but the sheet has no "
-                                "`staff` section", "add `staff:` with customer_line, press_office "
-                                "and help (see docs/fact-sheet.md)"))
-    if audience.notice == "regulator_report":
+        refuse(f"{who} covers both US-CA and US-MA, whose laws ask for opposite things "
+               "(California: describe what happened; Massachusetts: do not)",
+               "split it into one audience for US-CA and one for US-MA (cross rule x.ma_variant)",
+               field="jurisdictions")
+    if notice == "update" and sheet.supersedes is None:
+        refuse(f"{who} gets an update notice but the sheet has no `supersedes`",
+               "add `supersedes: {sheet: <earlier revision>.yaml, sent_at: <when it went out>}` "
+               "at the top level")
+    if notice == "staff_notice" and sheet.staff is None:
+        refuse(f"{who} gets a staff_notice but the sheet has no `staff` section",
+               "add `staff:` with customer_line, press_office and help (see docs/fact-sheet.md)")
+    if notice == "regulator_report":
         if first_regulator(audience.jurisdictions) is None:
-            problems.append(Problem(path, line, col, field_name,
-                                    f"audience {audience.id!r} gets a regulator_report but none of "
-                                    f"its jurisdictions ({', '.join(audience.jurisdictions) or 'none'}) "
-                                    "has a supervisory authority this tool drafts for",
-                                    "set jurisdictions to GB, an EU/EEA code, SG, AU or CA"))
+            refuse(f"{who} gets a regulator_report but none of its jurisdictions "
+                   f"({', '.join(audience.jurisdictions) or 'none'}) has a supervisory authority "
+                   "this tool drafts for", "set jurisdictions to GB, an EU/EEA code, SG, AU or CA")
         if sheet.organisation.privacy_contact is None:
-            problems.append(Problem(path, line, col, field_name,
-                                    "a regulator report needs a contact point, and "
-                                    "organisation.privacy_contact is missing",
-                                    "add organisation.privacy_contact (name and email of the DPO)"))
-    if audience.notice == "password_reset" and not (
-            advice_table.PASSWORD_CATEGORIES & set(data)) and not audience.precautionary_reset:
-        problems.append(Problem(
-            path, line, col, field_name,
-            f"audience {audience.id!r} gets a password_reset notice but no password data is "
-            "involved for it",
-            "use notice: incident, or add `precautionary_reset: true` to the audience if the "
-            "reset is a precaution"))
+            refuse("a regulator report needs a contact point, and organisation.privacy_contact "
+                   "is missing", "add organisation.privacy_contact (name and email of the DPO)")
+    if (notice == "password_reset" and not advice_table.PASSWORD_CATEGORIES & set(data)
+            and not audience.precautionary_reset):
+        refuse(f"{who} gets a password_reset notice but no password data is involved for it",
+               "use notice: incident, or add `precautionary_reset: true` to the audience if the "
+               "reset is a precaution")
     return problems
 
 
