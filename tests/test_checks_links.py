@@ -6,6 +6,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+import pytest
 from check_helpers import checked, edits, findings_for, notice_for, rule_ids, set_in, with_html
 
 from notifier.checks import check_notice
@@ -123,3 +124,18 @@ def test_registrable_domains() -> None:
     assert registrable_domain("support.shopback.sg") == "shopback.sg"
     assert registrable_domain("www.example.com.sg") == "example.com.sg"
     assert registrable_domain("harbourline-support.com") != registrable_domain("www.harbourline.com")
+
+
+@pytest.mark.parametrize(("field", "value", "named"), [
+    ("organisation.privacy_contact", {"name": "DPO", "email": "dpo@harbour-line.com"},
+     "organisation.privacy_contact.email"),
+    ("organisation.sender", {"name": "Harbourline", "email": "news@harbourline-mail.com"},
+     "organisation.sender.email"),
+    ("organisation.reply_to", "care@harbourline-help.com", "organisation.reply_to"),
+])
+def test_a_look_alike_privacy_sender_or_reply_to_address_is_a_warning(
+        tmp_path: Path, field: str, value: object, named: str) -> None:
+    found = [f for f in findings_for(tmp_path, edits(HARBOURLINE, set_in(field, value)))
+             if f.rule_id == "links.contact_domain"]
+    assert found and found[0].severity == "warning"
+    assert found[0].message.startswith(f"{named} ")

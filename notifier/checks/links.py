@@ -20,7 +20,8 @@ RULES = {r.id: r for r in (
          "organisation.link_domains, or a subdomain of one; public-authority sites the "
          "jurisdiction packs require are also allowed", "house rule (phishing hygiene, issue 6)"),
     Rule("links.contact_domain", "warning",
-         "the contact page (organisation.contact.url) and contact email are on the website's "
+         "the contact page and email, the privacy contact, the sender and the reply-to address "
+         "are on the website's "
          "registrable domain (e.g. harbourline.com for www.harbourline.com), or on a domain "
          "listed in organisation.link_domains: links.domain allows the contact's domain, so a "
          "look-alike such as harbourline-support.com would otherwise pass unremarked. Checked "
@@ -108,11 +109,18 @@ def contact_lookalikes(sheet: FactSheet) -> list[tuple[str, str, str]]:
     website = registrable_domain(urlsplit(org.website).hostname or "")
     listed = {_bare(d.split("://")[-1].split("/")[0]) for d in org.link_domains}
     found = []
+
+    def mailbox(address: str | None) -> str | None:
+        return address.rsplit("@", 1)[1] if address else None
+
+    privacy = org.privacy_contact.email if org.privacy_contact else None
     for name, address, host in (
             ("organisation.contact.url", org.contact.url,
              urlsplit(org.contact.url).hostname if org.contact.url else None),
-            ("organisation.contact.email", org.contact.email,
-             org.contact.email.rsplit("@", 1)[1] if org.contact.email else None)):
+            ("organisation.contact.email", org.contact.email, mailbox(org.contact.email)),
+            ("organisation.privacy_contact.email", privacy, mailbox(privacy)),
+            ("organisation.sender.email", org.sender.email, mailbox(org.sender.email)),
+            ("organisation.reply_to", org.reply_to, mailbox(org.reply_to))):
         if not (address and host):
             continue
         domain = registrable_domain(host)
@@ -190,7 +198,9 @@ def _contact_domain(view: NoticeView, targets: list[tuple[str, str, str]]) -> li
     website = registrable_domain(urlsplit(view.sheet.organisation.website).hostname or "")
     for name, address, domain in contact_lookalikes(view.sheet):
         linked = any(_within(_host(href), {domain}) for _, href, _ in targets)
-        if linked or len(view.search(re.compile(re.escape(domain), re.I))) < 2:
+        # The sender and reply-to are in every message's headers, shown or not in the body.
+        in_headers = name in ("organisation.sender.email", "organisation.reply_to")
+        if in_headers or linked or len(view.search(re.compile(re.escape(domain), re.I))) < 2:
             found.append(view.finding(
                 RULES["links.contact_domain"],
                 f"{name} {address!r} is on {domain}, not on the website's domain {website}: "
