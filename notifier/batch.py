@@ -174,8 +174,7 @@ def refuse_on_check_errors(sheet: FactSheet, index: int, notice: RenderedNotice)
     if not found:
         return
     loc = ("audiences", index, "notice")
-    path, line, col = (sheet.source.path, *sheet.source.position(loc)) if sheet.source else (
-        sheet.id, 0, 0)
+    path, line, col = sheet.where(loc)
     raise RenderRefused([Problem(
         path, line, col, ".".join(map(str, loc)), f"[{f.rule_id}] {f.message}",
         f"{f.fix} (or render with --allow-errors to write it anyway)") for f in found])

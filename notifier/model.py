@@ -371,6 +371,13 @@ class FactSheet(_Model):
         """The parsed YAML this sheet came from (a ``yamlsource.Source``), for positions."""
         return self._source
 
+    def where(self, loc: tuple[str | int, ...]) -> tuple[str, int, int]:
+        """Return (file, line, col) of a field path, or the sheet's id and 0, 0 without a source."""
+        if self._source is None:
+            return (self.id, 0, 0)
+        line, col = self._source.position(loc)
+        return (self._source.path, line, col)
+
     def audience_data(self, audience: Audience) -> list[str]:
         """Return the data categories involved for this audience, as the sheet lists them."""
         if audience.data_involved is None:

@@ -46,20 +46,12 @@ class RenderResult:
     refused: dict[str, RenderRefused] = field(default_factory=dict)
 
 
-def _position(sheet: FactSheet, loc: tuple[str | int, ...]) -> tuple[str, int, int]:
-    source = sheet.source
-    if source is None:
-        return ("<sheet>", 0, 0)
-    line, col = source.position(loc)
-    return (source.path, line, col)
-
-
 def refusals(sheet: FactSheet, index: int) -> list[Problem]:
     """Return why audience ``index``'s notice must not be sent, or nothing if it may be."""
     audience = sheet.audiences[index]
     data = sheet.audience_data(audience)
     notice, who = audience.notice, f"audience {audience.id!r}"
-    path, line, col = _position(sheet, ("audiences", index, "notice"))
+    path, line, col = sheet.where(("audiences", index, "notice"))
     problems: list[Problem] = []
 
     def refuse(message: str, hint: str, field: str = "notice") -> None:
@@ -156,7 +148,7 @@ def _refuse_untranslated(sheet: FactSheet, index: int, env: Environment) -> None
         return
     copy = env.get_template("_copy.j2").filename or ""
     if Path(copy).resolve().is_relative_to(builtin_templates().resolve()):
-        path, line, col = _position(sheet, ("audiences", index, "locale"))
+        path, line, col = sheet.where(("audiences", index, "locale"))
         raise RenderRefused([Problem(
             path, line, col, f"audiences.{index}.locale",
             f"audience {audience.id!r} reads {audience.locale}, but the built-in wording is "
