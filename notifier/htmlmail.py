@@ -39,7 +39,7 @@ def _premailer() -> Any:
     """Return a Premailer subclass that parses each distinct CSS text once per process.
 
     Premailer parses and re-serialises the ``css_text`` on every call (a third of its
-    time); the result depends only on that text and on the options, which ``inline_css``
+    time); the result depends only on that text and on the options, which ``inline_css_tree``
     always passes the same, so it is kept and reused. The HTML output is unchanged.
     """
     from premailer import Premailer  # lazy: the import costs about 0.35 s
@@ -99,16 +99,6 @@ def inline_css_tree(html: str, css: str) -> tuple[str, Any]:
     if not out.lstrip().lower().startswith("<!doctype"):
         out = _DOCTYPE + "\n" + out
     return (out if out.endswith("\n") else out + "\n"), page
-
-
-def inline_css(html: str, css: str) -> str:
-    """Inline ``css`` into ``html`` with premailer (see ``inline_css_tree``); return the HTML."""
-    return inline_css_tree(html, css)[0]
-
-
-def render_email_html(source: str, css: str, *, name: str) -> str:
-    """Return the final email HTML for an MJML document and the CSS to inline into it."""
-    return inline_css(mjml_to_html(source, name=name), css)
 
 
 def render_email(source: str, css: str, *, name: str) -> tuple[str, Any]:
