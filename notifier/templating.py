@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from jinja2 import (
     BaseLoader,
@@ -15,6 +17,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from notifier.cache import template_cache
 from notifier.errors import UsageError
 
 
@@ -26,13 +29,24 @@ def builtin_templates() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
+#: The settings that shape compiled templates; the bytecode cache is kept apart per value.
+AUTOESCAPE: dict[str, Any] = {"enabled_extensions": ("html", "mjml.j2", "html.j2"),
+                              "disabled_extensions": ("txt.j2",), "default_for_string": True,
+                              "default": False}
+SETTINGS: dict[str, Any] = {"keep_trailing_newline": True, "trim_blocks": True,
+                            "lstrip_blocks": True}
+ENV_FINGERPRINT = hashlib.sha256(
+    repr((sorted(AUTOESCAPE.items()), sorted(SETTINGS.items()), "StrictUndefined",
+          "filters: join_words elements")).encode()).hexdigest()[:12]
+
+
 def make_environment(overrides: Path | None = None) -> Environment:
     """Build the Jinja environment every render uses.
 
     A team's ``overrides`` folder comes first on the search path; any template there may
     extend the original as ``{% extends "!builtin/<name>" %}``. HTML and MJML templates
     (``*.mjml.j2``, ``*.html.j2``) autoescape; plain-text ones do not; every undefined
-    name is an error.
+    name is an error. Compiled templates are kept in the user's cache (``notifier.cache``).
     """
     builtin = FileSystemLoader(str(builtin_templates()))
     loaders: list[BaseLoader] = []
@@ -44,14 +58,11 @@ def make_environment(overrides: Path | None = None) -> Environment:
     loaders += [builtin, PrefixLoader({"!builtin": builtin})]
     env = Environment(
         loader=ChoiceLoader(loaders),
-        autoescape=select_autoescape(enabled_extensions=("html", "mjml.j2", "html.j2"),
-                                     disabled_extensions=("txt.j2",), default_for_string=True,
-                                     default=False),
+        autoescape=select_autoescape(**AUTOESCAPE),
         undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        bytecode_cache=template_cache(ENV_FINGERPRINT),
         auto_reload=False,
+        **SETTINGS,
     )
     env.filters["join_words"] = join_words
     env.filters["elements"] = elements

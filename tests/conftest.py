@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the tests' template and dictionary cache out of the user's home (and the CLI
+    subprocesses the tests start inherit it)."""
+    before = os.environ.get("NOTIFIER_CACHE_DIR")
+    os.environ["NOTIFIER_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if before is None:
+        del os.environ["NOTIFIER_CACHE_DIR"]
+    else:
+        os.environ["NOTIFIER_CACHE_DIR"] = before
 
 
 @pytest.fixture

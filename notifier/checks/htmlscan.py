@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 #: Elements that never have an end tag.
@@ -127,13 +128,22 @@ class HtmlScan:
 
 
 def _style_for(tag: str, attrs: Mapping[str, str | None], parent: Style) -> Style:
-    css = parse_style(attrs.get("style"))
+    return _computed_style(tag, attrs.get("style"), attrs.get("bgcolor"),
+                           attrs.get("hidden") is not None, attrs.get("aria-hidden") == "true",
+                           parent)
+
+
+@lru_cache(maxsize=4096)
+def _computed_style(tag: str, style: str | None, bgcolor: str | None, hidden_attr: bool,
+                    aria_hidden: bool, parent: Style) -> Style:
+    """Compute an element's style from what it inherits; kept, as notices repeat their styles."""
+    css = parse_style(style)
     size = parent.font_px * _DEFAULT_EM.get(tag, 1.0)
     if "font-size" in css:
         size = _font_px(css["font-size"], parent.font_px)
     color = parse_color(css.get("color")) or parent.color
     background = (parse_color(css.get("background-color")) or parse_color(css.get("background"))
-                  or parse_color(attrs.get("bgcolor")) or parent.background)
+                  or parse_color(bgcolor) or parent.background)
     weight = css.get("font-weight", "")
     bold = parent.bold or tag in _DEFAULT_BOLD
     if weight:
@@ -141,7 +151,7 @@ def _style_for(tag: str, attrs: Mapping[str, str | None], parent: Style) -> Styl
     hidden = (parent.hidden or tag in _INVISIBLE
               or css.get("display") == "none" or css.get("visibility") == "hidden"
               or css.get("mso-hide") == "all" or css.get("opacity") in ("0", "0.0")
-              or attrs.get("hidden") is not None or attrs.get("aria-hidden") == "true"
+              or hidden_attr or aria_hidden
               or (css.get("max-height", "").startswith("0") and css.get("overflow") == "hidden"))
     return Style(color=color, background=background, font_px=size, bold=bold, hidden=hidden)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from notifier.checks.finding import Finding, Rule
 
@@ -63,12 +63,43 @@ def _syllables(word: str, hyphenator: object | None) -> int:
 @cache
 def _hyphenator() -> object | None:
     try:
-        from pyphen import Pyphen
-
-        hyphenator: object = Pyphen(lang="en_US")  # US grade: US syllables
-        return hyphenator
-    except (ImportError, KeyError):
+        import pyphen
+    except ImportError:
         return None
+    return pyphen.Pyphen(lang="en_US") if _load_patterns(pyphen, "en_US") else None  # US syllables
+
+
+def _load_patterns(pyphen: Any, lang: str) -> bool:
+    """Put ``lang``'s parsed patterns in pyphen's own cache, from ours when we have them.
+
+    Parsing the dictionary costs about 40 ms in every new process; the parsed patterns
+    are kept as JSON in the user cache (``notifier.cache``), keyed by the dictionary's
+    bytes and pyphen's version. Returns False when the language is missing.
+    """
+    from notifier import cache as user_cache
+
+    try:
+        path = pyphen.LANGUAGES[pyphen.language_fallback(lang)]
+        source = path.read_bytes() + f"\0pyphen {pyphen.__version__}".encode()
+    except (KeyError, OSError):
+        return False
+    if path in pyphen.hdcache:
+        return True
+    kept = user_cache.load_json("hyphenation", source)
+    if isinstance(kept, dict) and isinstance(kept.get("patterns"), dict):
+        hd = pyphen.HyphDict.__new__(pyphen.HyphDict)
+        hd.patterns = {k: (v[0], tuple(v[1])) for k, v in kept["patterns"].items()}
+        hd.cache, hd.maxlen = {}, kept["maxlen"]
+        pyphen.hdcache[path] = hd
+        return True
+    hd = pyphen.HyphDict(path)
+    pyphen.hdcache[path] = hd
+    if all(isinstance(v, int) for _, values in hd.patterns.values() for v in values):
+        # (a dictionary with non-standard hyphenation would need pyphen's objects: not kept)
+        user_cache.store_json("hyphenation", source,
+                              {"patterns": {k: [start, list(values)] for k, (start, values)
+                                            in hd.patterns.items()}, "maxlen": hd.maxlen})
+    return True
 
 
 def grade(text: str, locale: str = "en-US") -> float:

@@ -1,0 +1,130 @@
+"""A per-user cache of things slow to rebuild at start-up: compiled templates, parsed dictionaries.
+
+It works like Python's ``__pycache__``: each entry is checked against the text it was made
+from, so the cache never changes a rendered byte, and deleting it costs only speed. A cold
+``notifier render`` spends most of its start-up compiling the templates (about 0.1 s) and
+parsing the hyphenation dictionary of the readability check (about 0.04 s); with the cache
+both take a few milliseconds.
+
+Where: ``$NOTIFIER_CACHE_DIR``, else ``$XDG_CACHE_HOME/notifier``, else
+``~/.cache/notifier``. ``NOTIFIER_CACHE_DIR=off`` turns it off. A cache that cannot be
+created, read or written is skipped, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+#: Values of NOTIFIER_CACHE_DIR that turn the cache off.
+OFF = frozenset({"off", "0", "no", "false", "none"})
+
+
+def cache_dir(*parts: str) -> Path | None:
+    """Return (creating it, private to the user) a folder of the cache, or None if there is none."""
+    configured = os.environ.get("NOTIFIER_CACHE_DIR")
+    if configured is not None and configured.strip().lower() in OFF | {""}:
+        return None
+    if configured:
+        root = Path(configured)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        root = Path(xdg) / "notifier" if xdg else Path.home() / ".cache" / "notifier"
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        folder = root
+        for part in ("", *parts):
+            folder = folder / part if part else folder
+            folder.mkdir(mode=0o700, exist_ok=True)
+            if not _private(folder):
+                return None
+    except OSError:
+        return None
+    return folder
+
+
+def _private(folder: Path) -> bool:
+    """Whether only this user can write in ``folder``: compiled code is run from it."""
+    info = folder.lstat()
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and mine and not info.st_mode & 0o022
+
+
+def python_tag() -> str:
+    """Return e.g. 'py311': compiled code is only valid for the Python that made it."""
+    return f"py{sys.version_info[0]}{sys.version_info[1]}"
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Jinja's file bytecode cache, made harmless: a damaged or unwritable entry is skipped.
+
+    Jinja keys an entry by the template's name and file and stores the SHA-1 of its source
+    beside the code: a changed template is compiled again. The folder must be specific to
+    the Jinja version and to the environment's settings (``templating.ENV_FINGERPRINT``),
+    which change the compiled code but not the key.
+    """
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a truncated or foreign file: compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # a full disk or a read-only home: the next run compiles again
+
+
+def template_cache(fingerprint: str) -> TemplateCache | None:
+    """Return the template bytecode cache for environments with these settings, if any."""
+    import jinja2
+
+    folder = cache_dir("templates", f"jinja{jinja2.__version__}-{python_tag()}-{fingerprint}")
+    return TemplateCache(str(folder), "%s.jinja") if folder is not None else None
+
+
+def load_json(kind: str, source: bytes) -> Any:
+    """Return the cached JSON derived from ``source`` under ``kind``, or None."""
+    path = _entry(kind, source)
+    if path is None:
+        return None
+    try:
+        with path.open(encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def store_json(kind: str, source: bytes, value: Any) -> None:
+    """Keep ``value`` (made from ``source``) for ``load_json``; written whole or not at all."""
+    path = _entry(kind, source)
+    if path is None:
+        return
+    temporary = None
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(value, f, separators=(",", ":"), ensure_ascii=False)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _entry(kind: str, source: bytes) -> Path | None:
+    folder = cache_dir(kind)
+    if folder is None:
+        return None
+    return folder / f"{hashlib.sha256(source).hexdigest()}.json"

@@ -1,0 +1,148 @@
+"""The user cache (compiled templates, parsed hyphenation patterns) never changes a byte."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from notifier import cache
+from notifier.checks import readability
+from notifier.render import render_sheet
+from notifier.sheet import load_sheet
+from notifier.templating import make_environment
+from tests.conftest import INCIDENTS
+
+SHEET = INCIDENTS / "co-op-2025.yaml"
+
+
+def _render_all(templates: Path | None = None) -> list[tuple[str, str, str]]:
+    result = render_sheet(load_sheet(SHEET), templates=templates)
+    assert not result.refused
+    return [(n.audience_id, n.html, n.text) for n in result.notices]
+
+
+@pytest.fixture
+def cache_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "cache"
+    monkeypatch.setenv("NOTIFIER_CACHE_DIR", str(root))
+    return root
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def test_a_warm_cache_renders_the_same_bytes_without_compiling(
+        cache_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTIFIER_CACHE_DIR", "off")
+    uncached = _render_all()
+    assert not cache_root.exists()
+
+    monkeypatch.setenv("NOTIFIER_CACHE_DIR", str(cache_root))
+    cold = _render_all()
+    compiled = [p for p in _entries(cache_root) if p.suffix == ".jinja"]
+    assert len(compiled) >= 4  # layout, sections, copy and the notice templates
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a template was compiled although the cache holds it")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
+    warm = _render_all()
+    assert uncached == cold == warm
+
+
+def test_the_cache_folder_is_private(cache_root: Path) -> None:
+    _render_all()
+    folders = [cache_root, *[p for p in cache_root.rglob("*") if p.is_dir()]]
+    assert all(p.stat().st_mode & 0o077 == 0 for p in folders), "other users could plant code"
+
+
+def test_a_damaged_entry_is_compiled_again(cache_root: Path) -> None:
+    expected = _render_all()
+    for path in _entries(cache_root):
+        if path.suffix == ".jinja":
+            path.write_bytes(path.read_bytes()[:40])  # the header survives, the code is cut
+    assert _render_all() == expected
+
+
+def test_an_unusable_cache_folder_is_skipped(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("NOTIFIER_CACHE_DIR", str(blocker / "cache"))
+    assert cache.cache_dir("templates") is None
+    assert _render_all()  # renders, no error
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(cache_root: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _render_all()
+    for path in _entries(cache_root):
+        path.unlink()
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", full_disk)
+    assert _render_all() == expected
+    assert not [p for p in _entries(cache_root) if p.suffix == ".jinja"]
+
+
+def test_a_changed_template_is_not_served_from_the_cache(cache_root: Path, tmp_path: Path) -> None:
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    probe = overrides / "probe.txt.j2"
+    probe.write_text("First wording.\n", encoding="utf-8")
+    assert make_environment(overrides).get_template("probe.txt.j2").render() == "First wording.\n"
+    assert [p for p in _entries(cache_root) if p.suffix == ".jinja"]
+    probe.write_text("Second wording.\n", encoding="utf-8")
+    assert make_environment(overrides).get_template("probe.txt.j2").render() == "Second wording.\n"
+
+
+def test_settings_and_versions_keep_separate_folders(cache_root: Path) -> None:
+    _render_all()
+    (folder,) = (cache_root / "templates").iterdir()
+    assert folder.name.startswith(f"jinja{jinja2.__version__}-{cache.python_tag()}-")
+
+
+def test_hyphenation_patterns_come_back_from_the_cache(cache_root: Path) -> None:
+    pyphen = pytest.importorskip("pyphen")
+    text = "Someone copied information about our members. We are sorry for the worry."
+    pyphen.hdcache.clear()
+    readability._hyphenator.cache_clear()
+    parsed = readability.grade(text)
+    (entry,) = (cache_root / "hyphenation").iterdir()
+    pyphen.hdcache.clear()
+    readability._hyphenator.cache_clear()
+    assert readability.grade(text) == parsed  # from the cache this time
+    entry.write_text("{not json", encoding="utf-8")
+    pyphen.hdcache.clear()
+    readability._hyphenator.cache_clear()
+    assert readability.grade(text) == parsed  # a damaged entry: parsed again
+
+
+def test_cli_output_is_identical_with_and_without_the_cache(tmp_path: Path) -> None:
+    outputs = []
+    for setting in ("off", str(tmp_path / "c"), str(tmp_path / "c")):
+        outbox = tmp_path / f"out-{len(outputs)}"
+        env = {**os.environ, "NOTIFIER_CACHE_DIR": setting}
+        done = subprocess.run([sys.executable, "-m", "notifier", "render", str(SHEET),
+                               "--outbox", str(outbox), "--quiet", "--jobs", "1"],
+                              env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        outputs.append({p.relative_to(outbox): p.read_bytes()
+                        for p in sorted(outbox.rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_folder_others_can_write_to_is_not_used(cache_root: Path) -> None:
+    cache_root.mkdir(mode=0o700)
+    cache_root.chmod(0o777)  # someone else could plant compiled code here
+    assert cache.cache_dir("templates") is None
+    assert _render_all()
+    assert not _entries(cache_root)
