@@ -58,7 +58,7 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "discovered": format_date(incident.discovered_at, audience.locale),
         "occurred_from": format_date(occurred.start, audience.locale) if occurred else "",
         "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
-        "authorities": [a.name for a in incident.authorities],
+        "authorities": [a.in_sentence for a in incident.authorities],
         "signatory": org.signatory,
         "h": headings(audience.notice, "US-CA" in audience.jurisdictions),
         "law": {
@@ -134,7 +134,9 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
         "corrected": labels("corrected"),
         "newly_involved": labels("added"),
         "no_longer_involved": labels("removed"),
-        "newly_told": [c.new for c in changes if c.field == "incident.authorities" and c.new],
+        "newly_told": [a.in_sentence for a in sheet.incident.authorities
+                       if any(c.field == "incident.authorities" and c.new == a.name
+                              for c in changes)],
         "previous_subject": subject,
         "previous_sent": format_date(sheet.supersedes.sent_at, audience.locale),
     }

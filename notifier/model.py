@@ -267,6 +267,28 @@ class Authority(_Model):
 
     name: Line
     notified_at: Timestamp | None = None
+    article: Literal["the", "none"] | None = Field(
+        default=None, description="Whether sentences put 'the' before the name; guessed "
+        "when not given ('the' for an office, agency, centre, commission and the like).")
+
+    @property
+    def in_sentence(self) -> str:
+        """The name as a sentence uses it: 'the National Crime Agency', 'Action Fraud'."""
+        if self.article == "none" or _HAS_ARTICLE.match(self.name):
+            return self.name
+        if self.article == "the" or _TAKES_THE.search(self.name):
+            return f"the {self.name}"
+        return self.name
+
+
+#: Names that already begin with an article ("The Pensions Regulator", "An Garda Síochána").
+_HAS_ARTICLE = re.compile(r"(?i)(the|an)\s")
+#: Institutional nouns that take "the" in English, and acronyms said as letters (the ICO).
+_TAKES_THE = re.compile(
+    r"\b(Office|Agency|Centre|Center|Commission|Commissioner|Authority|Bureau|Department|"
+    r"Service|Board|Council|Ministry|Inspectorate|Regulator|Ombudsman|Attorney General|"
+    r"Constabulary|Directorate|Unit|Team|Institute|Administration|Division|Force)\b"
+    r"|\bPolice$|^[A-Z]{2,6}$")
 
 
 class Service(_Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from helpers import Page, edited_yaml, sheet_with
 
 from notifier.errors import RenderRefused
 from notifier.render import TEXT_WIDTH, render_notice, render_sheet
+from notifier.sheet import load_sheet
 from notifier.templating import make_environment
 
 
@@ -279,3 +281,33 @@ def test_a_non_english_audience_is_refused_with_the_english_wording(tmp_path: Pa
     (tmp_path / "_copy.j2").write_text(
         (builtin_templates() / "_copy.j2").read_text(encoding="utf-8"), encoding="utf-8")
     assert render_notice(sheet, 0, make_environment(tmp_path)).locale == "fr-FR"
+
+
+@pytest.mark.parametrize(("name", "article", "expected"), [
+    ("National Crime Agency", None, "the National Crime Agency"),
+    ("Information Commissioner's Office", None, "the Information Commissioner's Office"),
+    ("ICO", None, "the ICO"),
+    ("Metropolitan Police", None, "the Metropolitan Police"),
+    ("Action Fraud", None, "Action Fraud"),
+    ("Police Scotland", None, "Police Scotland"),
+    ("The Pensions Regulator", None, "The Pensions Regulator"),
+    ("Europol", "the", "the Europol"),
+    ("Cyber Unit", "none", "Cyber Unit"),
+])
+def test_authorities_read_as_english_in_sentences(name: str, article: str | None,
+                                                  expected: str) -> None:
+    from notifier.model import Authority
+
+    assert Authority.model_validate({"name": name, "article": article}).in_sentence == expected
+
+
+def test_the_notice_names_authorities_with_their_article(sheet_file: Callable[..., Path],
+                                                          minimal_yaml: str) -> None:
+    text = minimal_yaml.replace(
+        "  data_not_involved: [payment_card_number]\n",
+        "  data_not_involved: [payment_card_number]\n  authorities:\n"
+        "    - name: National Crime Agency\n    - name: Action Fraud\n")
+    notice = render_sheet(load_sheet(sheet_file(text))).notices[0]
+    sentence = "We have reported the incident to the National Crime Agency and Action Fraud."
+    assert sentence in " ".join(notice.text.split())
+    assert sentence in " ".join(notice.html.split())
