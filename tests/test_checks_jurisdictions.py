@@ -60,7 +60,9 @@ POLICE_REPORT = ("You have the right to obtain a police report about this incide
                  "obtain a copy of it.")
 NO_FEE = "There is no fee: placing, lifting or removing a freeze is free of charge."
 NY_AGENCIES = ("For advice on protecting yourself from identity theft, you can contact the Federal "
-               "Trade Commission (https://www.identitytheft.gov, 1-877-438-4338) and the New York "
+               "Trade Commission (https://www.identitytheft.gov, 1-877-438-4338), the New York "
+               "Department of State's Division of Consumer Protection "
+               "(https://dos.ny.gov/consumer-protection, 1-800-697-1220) and the New York "
                "Attorney General's Office (https://ag.ny.gov, 1-800-771-7755).")
 COMPLAINT = ("If you are not satisfied with how we have handled this, you can complain to us "
              "through the contact details above, and our privacy team will review your complaint.")
