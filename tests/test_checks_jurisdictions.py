@@ -201,13 +201,16 @@ MA_DATA = set_in("incident.data_involved", ["name", "email", "payment_card_parti
 MA_SIZE = set_in("audiences.0.size", 1234)
 
 # (jurisdictions, extra edits) for a sheet whose rendered notice every pack element passes.
+MA_ACTIONS = set_in("incident.actions_taken", ["We added more checks on who can reach our "
+                                                 "systems.", "We reset every staff password."])
 PASSING: dict[str, tuple[list[str], tuple[Edit, ...]]] = {
     "gdpr": (["IE"], (set_in("audiences.0.locale", "en-IE"),)),  # render is English only
     "uk": (["GB"], ()),
     "ca": (["US-CA"], (CA_DATA, OFFER)),
     "ny": (["US-NY"], (CREDS,)),
     "tx": (["US-TX"], ()),
-    "ma": (["US-MA"], (MA_DATA, OFFER, MA_SIZE)),
+    # Massachusetts: what is being done may not say how it happened ("the gap the intruder used").
+    "ma": (["US-MA"], (MA_DATA, OFFER, MA_SIZE, MA_ACTIONS)),
     "fl": (["US-FL"], (CREDS,)),
     "hipaa": (["US-FL"], HIPAA),
     "sg": (["SG"], (PDPC,)),
@@ -272,6 +275,14 @@ BREAKS: list[tuple[str, Edit, Transform | None, str, str]] = [
      "error"),
     ("ma", edits(), after_heading("What happened", "Criminals broke into our website.",
                                   parts=("text",)), "ma.93h.forbid.nature_of_breach", "error"),
+    ("ma", edits(), after_heading("What happened", "Criminals broke into our website.",
+                                  parts=("html",)), "ma.93h.forbid.nature_of_breach", "error"),
+    ("ma", edits(MA_ACTIONS), after_heading("What we are doing", "We fixed the fault that let "
+                                            "them in.", parts=("text",)),
+     "ma.93h.forbid.nature_of_breach", "error"),
+    ("ma", edits(MA_ACTIONS), replace("Important: a security incident",
+                                      "Important: a cyber attack", parts=("subject",)),
+     "ma.93h.forbid.nature_of_breach", "error"),
     ("ma", edits(), after_heading("What happened", "We are writing to 1,234 residents.",
                                   parts=("text",)), "ma.93h.forbid.resident_count", "error"),
     ("ma", edits(), after_heading("What happened", "We are writing to 2,000 people.",

@@ -20,6 +20,13 @@ if TYPE_CHECKING:
 READER_NOTICES = frozenset({"incident", "password_reset", "no_action_needed", "update"})
 
 
+_HEADING_TAG = re.compile(r"h[1-6]")
+
+
+def _heading_key(text: str) -> str:
+    return flatten(text).rstrip("?.:").lower()
+
+
 def flatten(text: str) -> str:
     """Collapse all whitespace to single spaces (wrapped plain text reads as one line)."""
     return " ".join(text.split())
@@ -68,6 +75,31 @@ class NoticeView:
     def html_headings(self) -> list[str]:
         """The HTML part's heading texts, in order."""
         return [h.text for h in self.scan.headings]
+
+    def sections(self, *names: str) -> dict[str, str]:
+        """Return the text under the headings ``names`` (case-insensitive), per part.
+
+        Keys are ``plain text`` and ``HTML``; each value joins the named sections' text,
+        whitespace collapsed, up to the next heading.
+        """
+        wanted = {n.lower() for n in names}
+        lines = self.notice.text.split("\n")
+        text: list[str] = []
+        inside = False
+        for i, line in enumerate(lines):
+            rule = re.fullmatch(r"[-=]{3,}", line.strip() or "x")
+            if i + 1 < len(lines) and line.strip() and re.fullmatch(r"[-=]{3,}", lines[i + 1].strip()):
+                inside = _heading_key(line) in wanted
+            elif inside and not rule:
+                text.append(line)
+        html: list[str] = []
+        inside = False
+        for run in self.scan.runs:
+            if _HEADING_TAG.fullmatch(run.tag):
+                inside = _heading_key(run.text) in wanted
+            elif inside:
+                html.append(run.text)
+        return {"plain text": flatten("\n".join(text)), "HTML": flatten(" ".join(html))}
 
     @property
     def password_notice(self) -> bool:

@@ -6,7 +6,6 @@ import re
 from typing import TYPE_CHECKING
 
 from notifier.checks.jurisdictions import Pack, element, evidence, pack_data
-from notifier.checks.view import flatten
 
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
@@ -14,25 +13,11 @@ if TYPE_CHECKING:
 #: Words that describe how a breach happened: the attack, the actor, the systems, the cause.
 NATURE_WORDS = re.compile(
     r"\b(hack\w*|attack\w*|criminal\w*|ransomware|malware|phishing attack|exploit\w*|"
-    r"vulnerabilit\w*|misconfigur\w*|stole|stolen|theft|copied|exfiltrat\w*|leak\w*|fault|bug|"
-    r"broke into|break into|gained access|got into|without permission|unauthori[sz]ed)\b", re.I)
+    r"vulnerabilit\w*|misconfigur\w*|stole|stolen|(?<!identity )theft|copied|exfiltrat\w*|"
+    r"leak\w*|fault|bug|intru\w*|broke into|break into|gained access|got into|"
+    r"without permission|unauthori[sz]ed)\b", re.I)
 _COUNT = re.compile(r"\b\d[\d,.]*\s*(?:million|thousand|m|k)?\s*(?:people|customers|members|"
                     r"residents|individuals|accounts|users|records|of you)\b", re.I)
-
-
-def _section(text: str, name: str) -> str:
-    """Return the plain-text section under heading ``name`` (case-insensitive), flattened."""
-    lines = text.split("\n")
-    out: list[str] = []
-    inside = False
-    for i, line in enumerate(lines):
-        is_heading = i + 1 < len(lines) and re.fullmatch(r"[-=]{3,}", lines[i + 1].strip() or "x")
-        if is_heading:
-            inside = line.strip().rstrip("?.:").lower() == name.lower()
-            continue
-        if inside and not re.fullmatch(r"[-=]{3,}", line.strip() or "x"):
-            out.append(line)
-    return flatten("\n".join(out))
 
 
 def nature_of_breach(view: NoticeView) -> evidence.Miss | None:
@@ -42,11 +27,17 @@ def nature_of_breach(view: NoticeView) -> evidence.Miss | None:
     if not view.missing(view.sheet.incident.summary) or not view.missing(
             view.sheet.incident.summary.split(".")[0]):
         return ("the notice describes the nature of the breach (incident.summary is in it)", fix)
-    section = _section(view.notice.text, "what happened")
-    match = NATURE_WORDS.search(section)
-    if match:
-        return (f"the 'What happened' section describes the nature of the breach: "
-                f"{match.group(0)!r}", fix)
+    # The sections that tell the story: what happened, and what is being done about it
+    # (a fixed "fault" or "vulnerability" is a cause); the subject and preheader too.
+    for part, section in view.sections("what happened", "what we are doing").items():
+        match = NATURE_WORDS.search(section)
+        if match:
+            return (f"the {part}'s 'What happened' or 'What we are doing' section describes the "
+                    f"nature of the breach: {match.group(0)!r}", fix)
+    for name, line in (("subject", view.notice.subject), ("preheader", view.notice.preheader)):
+        match = NATURE_WORDS.search(line)
+        if match:
+            return f"the {name} describes the nature of the breach: {match.group(0)!r}", fix
     return None
 
 
@@ -90,8 +81,9 @@ CHECKS = (
      "18 months or more",
      lambda v: (evidence.months_offered(v, "credit monitoring", 18, "credit monitoring")
                 if "government_id" in v.data else None)),
-    (element("ma", "ma.93h.forbid.nature_of_breach"), "incident.summary is absent and the 'What "
-     "happened' section names no attack, actor, cause or system", nature_of_breach),
+    (element("ma", "ma.93h.forbid.nature_of_breach"), "incident.summary is absent; the 'What "
+     "happened' and 'What we are doing' sections of both parts, the subject and the preheader "
+     "name no attack, actor, cause or system", nature_of_breach),
     (element("ma", "ma.93h.forbid.resident_count"), "neither audience.size nor '<number> people/"
      "residents/...' is in the notice", resident_count),
     (element("ma", "ma.93h.forbid.waiver_condition"), "no waiver or release of claims is asked for",
