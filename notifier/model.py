@@ -74,6 +74,25 @@ def _single_line(value: str) -> str:
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise _bad("is empty", "write the text, or remove the field if it is optional")
+    return _no_placeholder(value)
+
+
+#: Marks a draft leaves where a fact is still to come: customers must never read them.
+_PLACEHOLDER = re.compile(
+    r"\{\{|\{%|\}\}|\b(?:TBD|TBC|TODO|FIXME|XXX+|lorem ipsum)\b|\?\?\?"
+    r"|[\[<](?:insert|add|enter|name|date|company|organisation|organization|number|link|url|"
+    r"details?|placeholder|tk|to come|to confirm)\b[^\]>]*[\]>]", re.I)
+
+
+def _no_placeholder(value: str) -> str:
+    match = _PLACEHOLDER.search(value)
+    if match:
+        mark = match.group(0)
+        raise _bad(f"contains the placeholder {mark!r}; readers would see it as it is",
+                   "write the fact in its place, or leave the field out until it is known"
+                   if not mark.startswith(("{", "}")) else
+                   "write the fact itself: fact sheets are not templates, so '{{ }}' and '{% %}' "
+                   "are never filled in")
     return value
 
 

@@ -94,6 +94,11 @@ CASES: dict[str, Expect] = {
     # unknown keys, with did-you-mean
     "unknown_key_websit": Expect(
         5, 3, "organisation.websit", "unknown field 'websit'; did you mean 'website'?"),
+    # draft placeholders: readers would see them as they are
+    "placeholder_tbd": Expect(15, 12, "incident.summary", "contains the placeholder 'TBD'"),
+    "placeholder_bracket": Expect(
+        10, 11, "organisation.sender.name", "contains the placeholder '[Name of sender]'"),
+    "placeholder_template": Expect(15, 12, "incident.summary", "contains the placeholder '{{'"),
     # alias bomb: 9 levels of 9 aliases would be 9**9 values
     "billion_laughs": Expect(
         2, 8, "e.1", "expands to more than 20000 values through aliases"),

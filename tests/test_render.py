@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import Page, edited_yaml, sheet_with
 
-from notifier.errors import RenderRefused
+from notifier.errors import RenderRefused, SheetError
 from notifier.render import TEXT_WIDTH, render_notice, render_sheet
 from notifier.sheet import load_sheet
 from notifier.templating import make_environment
@@ -159,8 +159,8 @@ def test_audience_subset_of_data_is_what_that_audience_is_told() -> None:
     assert "your password" not in partners.text.split("Not involved")[0]
 
 
-INJECTIONS = ["<script>alert(1)</script>", "Fish & Chips", "\"double\" and 'single'",
-              "{{ 7*7 }}", "{% raw %}x{% endraw %}"]
+INJECTIONS = ["<script>alert(1)</script>", "Fish & Chips", "\"double\" and 'single'"]
+JINJA = ["{{ 7*7 }}", "{% raw %}x{% endraw %}"]
 
 
 def test_fact_text_renders_literally_never_evaluated() -> None:
@@ -174,8 +174,29 @@ def test_fact_text_renders_literally_never_evaluated() -> None:
     for text in INJECTIONS:
         assert text in page.visible
         assert text in notice.text
-    assert "49" not in notice.text and "49" not in page.visible
     assert "Fish & Chips <b>Ltd</b>" in notice.subject
+
+
+def test_template_syntax_in_a_fact_is_refused_when_the_sheet_is_read() -> None:
+    with pytest.raises(SheetError) as caught:
+        sheet_with(**{"incident.summary": "We sold {{ 7*7 }} fish."})
+    (problem,) = caught.value.problems
+    assert problem.field == "incident.summary"
+    assert "'{{'" in problem.message and "not templates" in problem.hint
+
+
+def test_template_syntax_that_gets_past_validation_is_still_never_evaluated() -> None:
+    # Defence in depth: a model changed after validation (model_copy skips it) renders literally.
+    sheet = sheet_with()
+    summary = "We sold " + " ".join(JINJA) + "."
+    sheet = sheet.model_copy(update={"incident": sheet.incident.model_copy(
+        update={"summary": summary, "safe": JINJA, "actions_taken": JINJA})})
+    notice = render_notice(sheet, 0)
+    page = Page(notice.html)
+    for text in JINJA:
+        assert text in page.visible
+        assert text in notice.text
+    assert "49" not in notice.text and "49" not in page.visible
 
 
 def test_final_html_properties() -> None:

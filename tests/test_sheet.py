@@ -116,3 +116,27 @@ def test_sheet_error_survives_pickle(sheet_file: Callable[..., Path]) -> None:
         assert all(type(p) is Problem for p in copy.problems)
         assert str(copy) == str(error)
         assert copy.exit_code == 2
+
+
+@pytest.mark.parametrize("text", [
+    "Someone got into one of our systems on 22 April.",
+    "We closed the gap and reset every staff password.",
+    "Call 0800 123 4567 (free from UK landlines) [option 2].",
+    "The XX-ray department was not affected.",
+    "Totally unrelated: the word 'today' is fine.",
+])
+def test_ordinary_text_is_not_taken_for_a_placeholder(text: str) -> None:
+    from notifier.model import _no_placeholder
+
+    assert _no_placeholder(text) == text
+
+
+@pytest.mark.parametrize("text", ["On TBD we found", "todo: confirm", "Ref XXXX", "Date ???",
+                                  "[insert date]", "<details to come>", "[Name]", "{% if x %}"])
+def test_draft_placeholders_are_refused(text: str) -> None:
+    from pydantic_core import PydanticCustomError
+
+    from notifier.model import _no_placeholder
+
+    with pytest.raises(PydanticCustomError):
+        _no_placeholder(text)
