@@ -173,11 +173,13 @@ def refuse_on_check_errors(sheet: FactSheet, index: int, notice: RenderedNotice)
     found = errors(check_notice(sheet, notice))
     if not found:
         return
-    loc = ("audiences", index, "notice")
-    path, line, col = sheet.where(loc)
-    raise RenderRefused([Problem(
-        path, line, col, ".".join(map(str, loc)), f"[{f.rule_id}] {f.message}",
-        f"{f.fix} (or render with --allow-errors to write it anyway)") for f in found])
+    problems = []
+    for f in found:
+        loc = f.field or ("audiences", index, "notice")
+        path, line, col = sheet.where(loc)
+        problems.append(Problem(path, line, col, ".".join(map(str, loc)), f"[{f.rule_id}] {f.message}",
+                                f"{f.fix} (or render with --allow-errors to write it anyway)"))
+    raise RenderRefused(problems)
 
 
 # Caches keyed by content hashes, so that nothing renders from a stale sheet or template:

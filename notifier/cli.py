@@ -167,9 +167,13 @@ class _LazyProgress:
 
 
 def _print_refusals(refused: Mapping[str, RenderRefused]) -> None:
-    for refusal in refused.values():
+    # A problem with a shared fact (the summary, say) refuses every audience: say it once.
+    audiences: dict[str, list[str]] = {}
+    for audience_id, refusal in refused.items():
         for problem in refusal.problems:
-            _err(f"refused: {problem}")
+            audiences.setdefault(str(problem), []).append(audience_id)
+    for line, ids in audiences.items():
+        _err(f"refused: {line}" + (f" [audiences: {', '.join(ids)}]" if len(ids) > 1 else ""))
 
 
 def _print_render_table(report: commands.RenderReport) -> None:

@@ -75,3 +75,47 @@ def test_resolved_with_actions_passes(tmp_path: Path) -> None:
     found = findings_for(tmp_path, edits(set_in("incident.status", "resolved"),
                                          set_in("incident.actions_taken", ["We fixed the fault."])))
     assert "consistency.resolved_without_actions" not in rule_ids(found)
+
+
+SUMMARY_RULE = "consistency.summary_names_uninvolved_data"
+
+
+def test_a_summary_that_names_data_listed_as_not_involved_is_an_error(tmp_path: Path) -> None:
+    # The minimal sheet lists payment_card_number as not involved.
+    found = findings_for(tmp_path, set_in(
+        "incident.summary", "Criminals copied customer card numbers from our website."))
+    hit = [f for f in found if f.rule_id == SUMMARY_RULE]
+    assert [(f.severity, f.field) for f in hit] == [("error", ("incident", "summary"))]
+    assert "payment_card_number as not involved" in hit[0].message
+
+
+def test_a_summary_that_names_data_listed_nowhere_is_a_warning(tmp_path: Path) -> None:
+    found = findings_for(tmp_path, set_in(
+        "incident.summary", "Someone copied our customers' passwords."))
+    hit = [f for f in found if f.rule_id == SUMMARY_RULE]
+    assert [f.severity for f in hit] == ["warning"]
+    assert "password_hash or password_plaintext" in hit[0].message
+
+
+@pytest.mark.parametrize("summary", [
+    "Someone copied names and email addresses from one of our systems.",  # involved
+    "Card numbers were not affected.",  # a denial, not a claim
+    "Someone got into one of our systems without permission.",
+])
+def test_a_summary_that_agrees_with_the_data_passes(tmp_path: Path, summary: str) -> None:
+    found = findings_for(tmp_path, set_in("incident.summary", summary))
+    assert SUMMARY_RULE not in rule_ids(found)
+
+
+def test_render_refuses_at_the_summary_line(tmp_path: Path) -> None:
+    from notifier.commands import render
+    from tests.conftest import MINIMAL
+
+    sheet = tmp_path / "s.yaml"
+    sheet.write_text(MINIMAL.replace("Someone got into one of our systems without permission.",
+                                     "Criminals copied card numbers."), encoding="utf-8")
+    report = render([sheet], outbox=tmp_path / "out")
+    (outcome,) = report.outcomes
+    (problem,) = outcome.refused["customers"].problems
+    assert (problem.line, problem.field) == (14, "incident.summary")
+    assert not (tmp_path / "out" / "acme-2025" / "customers").exists()

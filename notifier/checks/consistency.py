@@ -30,6 +30,9 @@ RULES = {r.id: r for r in (
     Rule("consistency.not_involved_contradiction", "error",
          "the notice does not say that a category the sheet lists as involved was not involved "
          "(the 'Not involved' list, and sheet sentences such as safe lines)", "house rule"),
+    Rule("consistency.summary_names_uninvolved_data", "error",
+         "incident.summary does not say that data was taken or seen which the sheet lists as "
+         "not involved (a warning when the sheet lists it nowhere)", "house rule"),
     Rule("consistency.misuse_confirmed_reassuring", "error",
          "when misuse is confirmed, the notice does not use reassuring wording "
          "('no evidence of misuse', 'nothing to worry about', ...)", "house rule"),
@@ -95,6 +98,52 @@ def _mentions(sentence: str, category: str) -> bool:
     return any(re.search(r"\b" + re.escape(term) + r"\b", low) for term in TERMS[category])
 
 
+def _named_terms(sentence: str) -> dict[str, set[str]]:
+    """Return each data term a sentence uses, with the categories it may mean, not counting a
+    term inside a longer one ('addresses' in 'email addresses')."""
+    low = sentence.lower()
+    spans: list[tuple[int, int, str, str]] = []
+    for category, terms in TERMS.items():
+        for term in terms:
+            spans += [(m.start(), m.end(), term, category)
+                      for m in re.finditer(r"\b" + re.escape(term) + r"\b", low)]
+    named: dict[str, set[str]] = {}
+    for start, end, term, category in spans:
+        if not any(s <= start and end <= e and e - s > end - start for s, e, _, _ in spans):
+            named.setdefault(term, set()).add(category)
+    return named
+
+
+def _summary_claims(view: NoticeView) -> list[Finding]:
+    """Affirmative sentences of the summary that name data the sheet says was not involved."""
+    rule = RULES["consistency.summary_names_uninvolved_data"]
+    incident = view.sheet.incident
+    where = ("incident", "summary")
+    found = []
+    for sentence in _SENTENCE.findall(flatten(incident.summary)):
+        if _NEGATION.search(sentence):
+            continue
+        quoted = sentence.strip()
+        for term, categories in sorted(_named_terms(sentence).items()):
+            if categories & set(incident.data_involved):
+                continue
+            denied = sorted(categories & set(incident.data_not_involved))
+            if denied:
+                found.append(view.finding(
+                    rule, f"the summary says {quoted!r}, but the sheet lists "
+                    f"{' and '.join(denied)} as not involved",
+                    "correct incident.data_involved and data_not_involved, or reword the summary",
+                    field=where))
+            else:
+                found.append(view.finding(
+                    rule, f"the summary says {quoted!r} ({term!r}), but incident.data_involved "
+                    f"has no {' or '.join(sorted(categories))}, so the notice neither lists it nor "
+                    "advises on it",
+                    "add the category to incident.data_involved if it was involved, or reword "
+                    "the summary", severity="warning", field=where))
+    return found
+
+
 def _not_involved_items(view: NoticeView) -> list[str]:
     """Return the items listed under 'Not involved:' in the plain text."""
     lines = view.notice.text.split("\n")
@@ -145,6 +194,7 @@ def check(view: NoticeView) -> list[Finding]:
 
     found = refusal_findings(view.sheet, view.index, refusals(view.sheet, view.index))
     found += _contradictions(view)
+    found += _summary_claims(view)
     incident = view.sheet.incident
     if incident.misuse == "confirmed":
         for name, hay in (("plain text", view.notice.text), ("HTML", view.html_text)):

@@ -34,6 +34,9 @@ class Finding:
     fix: str
     source: str
     status: Status = "house"
+    #: The sheet field the finding is about, when it is a fact rather than the template
+    #: (``("incident", "summary")``); render's refusal points there.
+    field: tuple[str | int, ...] | None = None
 
     def __str__(self) -> str:
         return (f"{self.sheet}/{self.audience}/{self.notice}: {self.severity}: {self.rule_id}: "
@@ -43,7 +46,8 @@ class Finding:
         """Return the finding as plain data for JSON output."""
         return {"rule": self.rule_id, "severity": self.severity, "sheet": self.sheet,
                 "audience": self.audience, "notice": self.notice, "message": self.message,
-                "fix": self.fix, "source": self.source, "status": self.status}
+                "fix": self.fix, "source": self.source, "status": self.status,
+                **({"field": ".".join(map(str, self.field))} if self.field else {})}
 
 
 def severity_for(kind: str) -> Severity:

@@ -124,12 +124,13 @@ class NoticeView:
         parts = {"plain text": self.text, "HTML": self.html_text}
         return [name for name, hay in parts.items() if not regex.search(hay)]
 
-    def finding(self, rule: Rule, message: str, fix: str, *,
-                severity: Severity | None = None) -> Finding:
-        """Return a finding of ``rule`` against this notice."""
+    def finding(self, rule: Rule, message: str, fix: str, *, severity: Severity | None = None,
+                field: tuple[str | int, ...] | None = None) -> Finding:
+        """Return a finding of ``rule`` against this notice (about sheet ``field``, if given)."""
         return Finding(rule_id=rule.id, severity=severity or rule.severity,
                        sheet=self.sheet.id, audience=self.audience.id, notice=self.audience.notice,
-                       message=message, fix=fix, source=rule.source, status=rule.status)
+                       message=message, fix=fix, source=rule.source, status=rule.status,
+                       field=field)
 
 
 def parts_phrase(parts: list[str]) -> str:
