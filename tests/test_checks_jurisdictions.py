@@ -432,3 +432,21 @@ def test_every_individual_element_is_checked_or_excused() -> None:
     from notifier.checks.jurisdictions.cross import rules
 
     assert cross_ids - {r.id for r in rules()} - set(CROSS_NOT_CHECKED) == set()
+
+
+def test_a_place_without_rules_is_a_warning_not_silence(tmp_path: Path) -> None:
+    sheet, notice = notice_for(tmp_path, where(["US-WA", "JP", "GB"]))
+    found = [f for f in check_notice(sheet, notice) if f.rule_id == "x.uncovered_jurisdiction"]
+    assert [f.severity for f in found] == ["warning"]
+    assert "no legal rules for US-WA and JP" in found[0].message
+
+
+@pytest.mark.parametrize(("codes", "locale", "warned"), [
+    (["CA"], "en-US", True), (["CA", "US-NY"], "en-GB", True), (["CA"], "en-CA", False),
+    (["US-CA"], "en-US", False),
+])
+def test_canada_written_for_california_is_questioned(tmp_path: Path, codes: list[str],
+                                                     locale: str, warned: bool) -> None:
+    sheet, notice = notice_for(tmp_path, where(codes, set_in("audiences.0.locale", locale)))
+    ids = {f.rule_id for f in check_notice(sheet, notice)}
+    assert ("x.ca_is_canada" in ids) is warned

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from notifier import advice as advice_table
 from notifier.checks.finding import Finding, Rule, Status
-from notifier.checks.jurisdictions import packs, reference
+from notifier.checks.jurisdictions import INDIVIDUAL_NOTICES, packs, reference
 
 if TYPE_CHECKING:
     from notifier.checks.jurisdictions import Pack
@@ -31,9 +31,19 @@ REVIEW = Rule("x.review_flags", "warning",
               "secondary")
 
 
+UNCOVERED = Rule("x.uncovered_jurisdiction", "warning",
+                 "every jurisdiction of an individuals' notice has a pack of legal rules here; "
+                 "for any other, nothing jurisdiction-specific is checked",
+                 "house rule: the packs cover the places in shared/law/README.md")
+CANADA_OR_CALIFORNIA = Rule("x.ca_is_canada", "warning",
+                            "'CA' (Canada) is not written where 'US-CA' (California) is likely "
+                            "meant: a US locale or other US states in the same audience",
+                            "house rule")
+
+
 def rules() -> list[Rule]:
     """Return the cross-pack rules this module checks, with the reference's wording and status."""
-    found = [REVIEW]
+    found = [REVIEW, UNCOVERED, CANADA_OR_CALIFORNIA]
     names = {p.id: p.name for p in packs()}
     for entry in reference()["cross_rules"]:
         if entry["id"] in _SEVERITY:
@@ -68,6 +78,7 @@ def check(view: NoticeView, chosen: list[Pack]) -> list[Finding]:
             by_id["x.ma_variant"], "one audience covers both Massachusetts (must not describe "
             "the breach) and California (must describe it in 'What Happened')",
             "split the audience: one for US-MA, one for US-CA"))
+    found += _places(view)
     for pack in chosen:
         flagged = sorted(pack.review & set(view.data))
         if flagged:
@@ -75,4 +86,27 @@ def check(view: NoticeView, chosen: list[Pack]) -> list[Finding]:
                 REVIEW, f"{', '.join(flagged)}: whether this is personal information under "
                 f"{pack.name} needs a human decision (the checks assume it is)",
                 "have counsel confirm, then keep or drop the category for this audience"))
+    return found
+
+
+def _places(view: NoticeView) -> list[Finding]:
+    """Warn about jurisdictions no pack covers, and about 'CA' where California is likely meant."""
+    found: list[Finding] = []
+    if view.audience.notice not in INDIVIDUAL_NOTICES:
+        return found
+    codes = view.audience.jurisdictions
+    covered = frozenset().union(*(p.codes for p in packs()))
+    uncovered = [c for c in codes if c not in covered]
+    if uncovered:
+        found.append(view.finding(
+            UNCOVERED, f"no legal rules for {' and '.join(uncovered)} here: nothing specific to "
+            f"{'that place' if len(uncovered) == 1 else 'those places'} was checked, and no "
+            "deadline was computed", "have counsel review this notice against the local law "
+            "(notifier check covers: see docs/checks.md)"))
+    us_hint = view.audience.locale.lower() == "en-us" or any(c.startswith("US-") for c in codes)
+    if "CA" in codes and us_hint:
+        found.append(view.finding(
+            CANADA_OR_CALIFORNIA, "'CA' is Canada (PIPEDA rules were applied), but this audience "
+            "reads American English or includes US states", "write US-CA for California, or keep "
+            "CA if these readers are in Canada"))
     return found
