@@ -149,8 +149,7 @@ def _describe(value: Any) -> str:
 _EXAMPLES = {
     "id": "id: acme-2025-04", "name": "name: Example Ltd", "website": "website: https://www.example.com",
     "discovered_at": "discovered_at: 2025-04-22T09:30:00+01:00", "summary": "summary: On 22 April we found …",
-    "kind": "kind: unauthorised_access", "status": "status: investigating", "misuse": "misuse: none_known",
-    "notice": "notice: incident", "email": "email: help@example.com",
+    "email": "email: help@example.com",
     "data_involved": "data_involved: [name, email]", "audiences": "audiences: [ … ]",
 }
 
@@ -164,9 +163,15 @@ def _problem(source: Source, err: ErrorDetails) -> Problem:
     if kind == "missing":
         line, col = source.position(loc[:-1], key=True)
         name = str(loc[-1])
+        under = _dotted(loc[:-1]) or "the top level"
+        choices = list(_subschema(loc).get("enum", []))
+        if choices:  # a fact to decide (how far misuse is known, say): no value is suggested
+            return Problem(source.path, line, col, field, "required field is missing",
+                           f"add `{name}:` under {under} with the value that is true: "
+                           f"{', '.join(choices[:-1])} or {choices[-1]}")
         example = _EXAMPLES.get(name, f"{name}: …")
         return Problem(source.path, line, col, field, "required field is missing",
-                       f"add `{example}` under {_dotted(loc[:-1]) or 'the top level'}")
+                       f"add `{example}` under {under}")
     if kind == "extra_forbidden":
         line, col = source.position(loc, key=True)
         allowed = _allowed_keys(loc[:-1])

@@ -140,3 +140,22 @@ def test_draft_placeholders_are_refused(text: str) -> None:
 
     with pytest.raises(PydanticCustomError):
         _no_placeholder(text)
+
+
+def test_a_missing_fact_to_decide_lists_its_values_without_suggesting_one(
+        sheet_file: Callable[..., Path], minimal_yaml: str) -> None:
+    path = sheet_file(minimal_yaml.replace("  misuse: none_known\n", ""))
+    with pytest.raises(SheetError) as caught:
+        load_sheet(path)
+    (problem,) = caught.value.problems
+    assert problem.field == "incident.misuse"
+    assert problem.hint == ("add `misuse:` under incident with the value that is true: "
+                            "none_known, suspected or confirmed")
+
+
+def test_a_missing_text_field_gets_an_example(sheet_file: Callable[..., Path],
+                                              minimal_yaml: str) -> None:
+    path = sheet_file(minimal_yaml.replace("  website: https://www.acme.example\n", ""))
+    with pytest.raises(SheetError) as caught:
+        load_sheet(path)
+    assert caught.value.problems[0].hint == "add `website: https://www.example.com` under organisation"
