@@ -115,12 +115,16 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
     audience = sheet.audiences[index]
     if audience.notice != "update" or previous is None or sheet.supersedes is None:
         return {"changes": [], "corrected": [], "newly_involved": [], "no_longer_involved": [],
-                "newly_told": [], "previous_subject": "", "previous_sent": ""}
+                "newly_told": [], "previous_subject": "", "previous_sent": "",
+                "advice_changed": False}
     subject = ""
+    told_no_action = False
     for i, earlier in enumerate(previous.audiences):
         if earlier.id == audience.id:
             ctx = build_context(previous, i)
             subject = " ".join(render_copy(env or make_environment(), ctx)["subject"].split())
+            told_no_action = (earlier.notice == "no_action_needed"
+                              or not advice_table.advice_for(previous.audience_data(earlier)))
     changes = [c for c in diff_sheets(previous, sheet)
                if c.field not in ("incident.summary", "incident.data_not_involved")]
 
@@ -138,6 +142,9 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
                        if any(c.field == "incident.authorities" and c.new == a.name
                               for c in changes)],
         "previous_subject": subject,
+        # The earlier message said there was nothing to do, and now there is: say so first.
+        "advice_changed": told_no_action and bool(advice_table.advice_for(
+            sheet.audience_data(audience), precautionary_reset=audience.precautionary_reset)),
         "previous_sent": format_date(sheet.supersedes.sent_at, audience.locale),
     }
 

@@ -57,9 +57,10 @@ def message_date(sheet: FactSheet, environ: Mapping[str, str] | None = None) -> 
     """Return the Date of a sheet's messages, deterministically.
 
     In order: ``SOURCE_DATE_EPOCH`` if set; the sheet's ``notice_date`` (09:00 in the time
-    zone of ``discovered_at``, never before it); else the later of ``discovered_at`` and the
-    time the notices it supersedes went out, so that an update is never dated before the
-    message it corrects.
+    zone of ``discovered_at``); never before the latest of ``discovered_at``, the time the
+    notices it supersedes went out and the times authorities were told, so that no message
+    is dated before a fact it reports. (A sheet that supersedes another must give
+    ``notice_date``.)
 
     Raises:
         UsageError: ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds.
@@ -73,7 +74,9 @@ def message_date(sheet: FactSheet, environ: Mapping[str, str] | None = None) -> 
             raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since "
                              "1970-01-01 UTC; set it to e.g. 1745310600 or unset it") from None
     discovered = sheet.incident.discovered_at
-    candidates = [discovered]
+    # Never before a fact the notices report: the discovery, the message they correct, an
+    # authority being told.
+    candidates = [discovered, *(a.notified_at for a in sheet.incident.authorities if a.notified_at)]
     if sheet.supersedes is not None:
         candidates.append(sheet.supersedes.sent_at)
     if sheet.notice_date is not None:

@@ -281,6 +281,15 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
             "write the date the notices go out")
     supersedes = data.get("supersedes") if isinstance(data.get("supersedes"), dict) else {}
     assert isinstance(supersedes, dict)
+    sent = _when(supersedes.get("sent_at"))
+    if supersedes and notice_date is None:
+        add(("supersedes",), "a sheet that supersedes an earlier one needs notice_date, the day "
+            "this revision's notices go out (it dates them after the earlier message)",
+            f"add `notice_date: {sent.date().isoformat() if sent else 'YYYY-MM-DD'}` or later "
+            "at the top level")
+    if isinstance(notice_date, str) and sent and notice_date < sent.date().isoformat():
+        add(("notice_date",), "is before supersedes.sent_at: this revision's notices cannot go "
+            "out before the message they correct", "write the date the new notices go out")
     earlier = supersedes.get("sheet")
     if isinstance(earlier, str) and source.path not in ("<string>",):
         target = Path(source.path).parent / earlier

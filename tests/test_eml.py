@@ -175,5 +175,6 @@ def test_message_date_follows_the_notice_date_and_never_precedes_the_corrected_m
 
     shopback = load_sheet(INCIDENTS / "shopback-2020.yaml")  # notice_date: 2020-09-26
     assert message_date(shopback, environ={}).isoformat() == "2020-09-26T09:00:00+08:00"
-    coop = load_sheet(INCIDENTS / "co-op-2025.yaml")  # supersedes a message sent 18:00
-    assert message_date(coop, environ={}).isoformat() == "2025-04-30T18:00:00+01:00"
+    # notice_date 2 May, but the ICO was told at 10:00 that day: never dated before a fact
+    coop = load_sheet(INCIDENTS / "co-op-2025.yaml")
+    assert message_date(coop, environ={}).isoformat() == "2025-05-02T10:00:00+01:00"

@@ -73,6 +73,62 @@ def test_coop_update_names_the_earlier_notice_and_corrects_it() -> None:
     assert 'We do not believe that any member or customer data has been affected." We can no ' \
            "longer say that." in text
     assert "What has changed" in [h for _, h in Page(update.html).headings]
+    # The first message said there was nothing to do; this one has steps: it says so first.
+    changed = text[text.index("What has changed"):text.index("What happened")]
+    assert changed.index("Our advice has changed.") < changed.index("We first described")
+    assert "We have taken more steps since our last message" in changed
+    assert "New since our last message:" not in text
+
+
+def _update_pair(tmp_path: Path, first_notice: str, first_data: list[str]) -> Path:
+    first = yaml.safe_load(edited_yaml(**{"audiences.0.notice": first_notice,
+                                         "incident.data_involved": first_data}))
+    (tmp_path / "r1.yaml").write_text(yaml.safe_dump(first), encoding="utf-8")
+    second = yaml.safe_load(edited_yaml(**{"audiences.0.notice": "update",
+                                          "incident.data_involved": ["name", "email"]}))
+    second["supersedes"] = {"sheet": "r1.yaml", "sent_at": "2025-04-22T18:00:00+01:00"}
+    second["notice_date"] = "2025-04-25"
+    path = tmp_path / "r2.yaml"
+    path.write_text(yaml.safe_dump(second), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("first_notice", "first_data", "said"), [
+    ("no_action_needed", ["name"], True),
+    ("incident", ["name", "email"], False),  # the first message already gave the steps
+])
+def test_an_update_says_when_the_advice_changed(tmp_path: Path, first_notice: str,
+                                                first_data: list[str], said: bool) -> None:
+    notice = render_notice(load_sheet(_update_pair(tmp_path, first_notice, first_data)), 0)
+    assert ("Our advice has changed." in flat(notice.text)) is said
+    assert ("Our advice has changed." in flat(Page(notice.html).visible)) is said
+
+
+def test_an_update_needs_a_notice_date_after_the_message_it_corrects(sheet_file) -> None:  # type: ignore[no-untyped-def]
+    from notifier.errors import SheetError
+
+    data = yaml.safe_load(edited_yaml(**{"audiences.0.notice": "update"}))
+    (Path(sheet_file("x: 1", "r1.yaml")).parent / "r1.yaml").write_text(
+        edited_yaml(), encoding="utf-8")
+    data["supersedes"] = {"sheet": "r1.yaml", "sent_at": "2025-04-24T18:00:00+01:00"}
+    with pytest.raises(SheetError) as info:
+        load_sheet(sheet_file(yaml.safe_dump(data)))
+    (problem,) = info.value.problems
+    assert problem.field == "supersedes" and "needs notice_date" in problem.message
+    assert "notice_date: 2025-04-24" in problem.hint
+    data["notice_date"] = "2025-04-23"  # after the discovery, before the first message
+    with pytest.raises(SheetError) as info:
+        load_sheet(sheet_file(yaml.safe_dump(data)))
+    assert [p.field for p in info.value.problems] == ["notice_date"]
+
+
+def test_the_update_email_is_dated_after_every_fact_it_reports() -> None:
+    from notifier.eml import message_date
+
+    sheet = load_sheet(INCIDENTS / "co-op-2025.yaml")
+    date = message_date(sheet, environ={})
+    assert sheet.supersedes is not None and date > sheet.supersedes.sent_at
+    assert all(date >= a.notified_at for a in sheet.incident.authorities if a.notified_at)
 
 
 def test_update_without_supersedes_is_refused() -> None:
@@ -85,6 +141,7 @@ def test_update_with_a_missing_earlier_revision_is_a_clear_error(sheet_file) -> 
 
     data = yaml.safe_load(edited_yaml(**{"audiences.0.notice": "update"}))
     data["supersedes"] = {"sheet": "nope.yaml", "sent_at": "2025-04-22T18:00:00+01:00"}
+    data["notice_date"] = "2025-04-23"
     path = sheet_file(yaml.safe_dump(data))
     with pytest.raises(SheetError) as info:
         load_sheet(path)

@@ -717,7 +717,8 @@ def test_a_rebuild_is_published_whole(server: PreviewServer, sheet: Path) -> Non
 EARLIER = "history/r1.yaml"
 UPDATE_SHEET = (MINIMAL.replace("data_involved: [name, email]", "data_involved: [name, email, phone]")
                 .replace("    notice: incident\n", "    notice: update\n")
-                + f"supersedes:\n  sheet: {EARLIER}\n  sent_at: 2025-04-23T10:00:00+01:00\n")
+                + f"notice_date: 2025-04-24\nsupersedes:\n  sheet: {EARLIER}\n"
+                "  sent_at: 2025-04-23T10:00:00+01:00\n")
 PHONE_NEWS = "We now know that your phone number was also involved."
 
 
