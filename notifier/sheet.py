@@ -229,6 +229,10 @@ def _when(value: Any) -> datetime | None:
     return moment if moment is not None and moment.tzinfo else None
 
 
+#: Notices read by the people whose data was involved (as notifier.checks.view.READER_NOTICES).
+_READER_NOTICES = frozenset({"incident", "password_reset", "no_action_needed", "update"})
+
+
 def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
     """Rules across fields, run on the raw data so that they report even when a type is wrong."""
     problems: list[Problem] = []
@@ -314,6 +318,11 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
                     f"audience id {audience_id!r} is already used by audience {seen_ids[audience_id]}",
                     "give each audience its own id")
             seen_ids.setdefault(audience_id, a)
+        if ("US-CA" in _strings(audience.get("jurisdictions")) and notice_date is None
+                and audience.get("notice") in _READER_NOTICES):
+            add(("audiences", a, "jurisdictions"), "California's notice must carry its own date, "
+                "and the sheet has no notice_date", "add `notice_date: YYYY-MM-DD` (the day the "
+                "notices go out) at the top level")
         for i, cat in enumerate(_strings(audience.get("data_involved"))):
             if cat not in involved:
                 add(("audiences", a, "data_involved", i),

@@ -86,6 +86,7 @@ def test_human_output_reads_at_80_columns(tmp_path: Path, capsys: pytest.Capture
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     sheet_from(tmp_path, edits(set_in("incident.status", "resolved"),
+                               set_in("notice_date", "2025-05-02"),
                                set_in("audiences.0.jurisdictions", ["US-CA", "GB"])))
     code, out, _ = run(["check", str(tmp_path / "sheet.yaml"), "--now", NOW], capsys)
     assert code == 1

@@ -63,12 +63,14 @@ def test_singapore_pdpc_three_calendar_days_from_the_day_after(tmp_path: Path) -
 
 def test_california_30_days_applies_from_2026(tmp_path: Path) -> None:
     sheet = sheet_from(tmp_path, edits(set_in("incident.discovered_at", "2026-02-10T09:00:00-08:00"),
-                                       set_in("audiences.0.jurisdictions", ["US-CA"])))
+                                       set_in("audiences.0.jurisdictions", ["US-CA"]),
+                                       set_in("notice_date", "2026-02-20")))
     found = by_id(deadlines_for(sheet, now="2026-02-11T09:00:00-08:00"))
     assert found["ca.deadline.individuals"].as_dict()["due_local"] == "2026-03-12T23:59:59-07:00"
     assert found["ca.deadline.ag"].counting == "after_notices"
     assert "15 calendar days after the individual notices are sent" in found["ca.deadline.ag"].note
-    before = sheet_from(tmp_path, set_in("audiences.0.jurisdictions", ["US-CA"]), name="old.yaml")
+    before = sheet_from(tmp_path, edits(set_in("audiences.0.jurisdictions", ["US-CA"]),
+                                        set_in("notice_date", "2025-05-02")), name="old.yaml")
     old = by_id(deadlines_for(before, now=NOW))["ca.deadline.individuals"]
     assert (old.counting, old.due) == ("asap", None)
     assert old.note.startswith("the fixed period applies to breaches found from 2026-01-01")
@@ -200,6 +202,7 @@ def test_an_authority_without_notified_at_or_told_after_now_does_not_count(tmp_p
 def test_authorities_are_matched_to_their_deadline_by_name(tmp_path: Path, codes: list[str],
                                                           deadline: str, name: str, met: bool) -> None:
     sheet = sheet_from(tmp_path, edits(set_in("audiences.0.jurisdictions", codes),
+                                       set_in("notice_date", "2025-05-02"),
                                        set_in("incident.authorities",
                                               [told(name, "2025-04-22T17:30:00+01:00")])))
     found = by_id(deadlines_for(sheet, now=LATER))[deadline]

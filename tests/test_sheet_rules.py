@@ -51,7 +51,14 @@ def test_jurisdiction_codes_are_real(code: str, message: str) -> None:
 
 
 def test_real_codes_pass() -> None:
-    parse_sheet(MINIMAL + "    jurisdictions: [GB, IE, NO, SG, US-CA, CA]\n", "s.yaml")
+    parse_sheet("notice_date: 2025-05-02\n" + MINIMAL
+                + "    jurisdictions: [GB, IE, NO, SG, US-CA, CA]\n", "s.yaml")
+
+
+def test_a_california_audience_needs_the_notice_date() -> None:
+    (line,) = problems(MINIMAL + "    jurisdictions: [US-CA]\n")
+    assert "audiences.0.jurisdictions: California's notice must carry its own date" in line
+    assert "add `notice_date: YYYY-MM-DD`" in line
 
 
 def test_text_cut_by_a_comment_is_reported() -> None:
