@@ -43,10 +43,10 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              "emails.", ("phishing",), noun="email addresses"),
     Category("phone", "your phone number", "Phone numbers can be targeted with scam calls and "
              "texts.", ("scam_calls",), noun="phone numbers"),
-    Category("postal_address", "your postal address", "Addresses allow targeted letters and, "
-             "with names and dates of birth, identity fraud.", noun="postal addresses"),
-    Category("date_of_birth", "your date of birth", "With names and addresses, dates of birth "
-             "allow identity fraud.", noun="dates of birth"),
+    Category("postal_address", "your postal address", "Postal addresses can be targeted with "
+             "scam letters.", noun="postal addresses"),
+    Category("date_of_birth", "your date of birth", "Dates of birth help criminals pass "
+             "identity checks.", noun="dates of birth"),
     Category("username", "your username", "Usernames make guessing attacks on accounts easier.",
              noun="usernames"),
     Category("password_hash", "your password, stored in protected form",
@@ -94,6 +94,20 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
 COMBINATIONS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"name", "date_of_birth", "postal_address"}), "identity_fraud"),
 )
+
+#: Risks that only categories together carry (regulator drafts list them after the others).
+COMBINED_RISKS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"name", "date_of_birth", "postal_address"}), "Together, names, dates of birth "
+     "and postal addresses allow identity fraud."),
+)
+
+
+def risks(categories: Iterable[str]) -> list[str]:
+    """Return the risk of each category, in table order, then those of combinations present."""
+    involved = set(categories)
+    found = [c.risk for c in CATEGORIES.values() if c.id in involved]
+    return found + [risk for combo, risk in COMBINED_RISKS if combo <= involved]
+
 
 PASSWORD_CATEGORIES = frozenset({"password_hash", "password_plaintext"})
 PASSWORD_ADVICE = ("change_password", "no_reuse", "two_step")

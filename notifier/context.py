@@ -167,7 +167,7 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
               if a.notice not in ("staff_notice", "regulator_report") and a.size is not None
               and (not a.jurisdictions or codes & set(a.jurisdictions))]
     deadline = regulator.deadline(incident.discovered_at) if regulator else None
-    consequences = [advice_table.CATEGORIES[c].risk for c in incident.data_involved]
+    consequences = advice_table.risks(incident.data_involved)
     return {"regulator": {
         "name": regulator.name if regulator else "",
         "packs": list(regulator.packs) if regulator else [],
@@ -183,8 +183,9 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "categories": advice_table.nouns(incident.data_involved),
         "not_involved": advice_table.nouns(incident.data_not_involved),
         "consequences": list(dict.fromkeys([*consequences, *incident.likely_consequences])),
-        "notified": [f"{a.name} ({format_date(a.notified_at, audience.locale)})" if a.notified_at
-                     else a.name for a in incident.authorities],
+        "notified": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
+                     if a.notified_at else a.in_sentence for a in incident.authorities],
+        "anchor": regulator.anchor if regulator else "",
     }}
 
 

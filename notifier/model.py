@@ -350,6 +350,9 @@ class Incident(_Model):
     measures_proposed: list[Text] = Field(default_factory=list, description="what is still to be done")
     delay_reasons: Text | None = Field(
         default=None, description="why the regulator is told after its deadline")
+    how_discovered: Text | None = Field(
+        default=None, description="how the organisation found out (regulator drafts only), e.g. "
+        "'Our security monitoring flagged unusual downloads from a customer database.'")
     protection_offer: ProtectionOffer | None = None
 
 

@@ -27,6 +27,8 @@ class Regulator:
     packs: tuple[str, ...] = ()  # element-ID prefixes of ../shared/law that apply to it
     hours: int | None = None  # elapsed hours after discovery
     calendar_days: int | None = None  # due by the end of the Nth day after discovery
+    #: What the draft says the deadline is counted from, when the law's own start is later.
+    anchor: str = "counted from when we found the breach"
 
     def deadline(self, discovered: datetime) -> datetime | None:
         """Return when the authority must be told, or None when the law sets no fixed period."""
@@ -46,7 +48,9 @@ _EU = Regulator("the lead supervisory authority", "gdpr.deadline.sa", "GDPR Art.
                 EU_CODES, ("gdpr",), hours=72)
 _PDPC = Regulator("Personal Data Protection Commission (PDPC)", "sg.deadline.pdpc",
                   "PDPA s. 26D(1)", "no later than 3 calendar days after the assessment that "
-                  "the breach is notifiable", frozenset({"SG"}), ("sg",), calendar_days=3)
+                  "the breach is notifiable", frozenset({"SG"}), ("sg",), calendar_days=3,
+                  anchor="counted, to be safe, from when we found the breach (the assessment "
+                  "that it is notifiable cannot come earlier)")
 _OAIC = Regulator("Office of the Australian Information Commissioner (OAIC)", "au.deadline.oaic",
                   "Privacy Act s. 26WK(2)(b)", "as soon as practicable", frozenset({"AU"}), ("au",))
 _OPC = Regulator("Office of the Privacy Commissioner of Canada", "pipeda.deadline.commissioner",

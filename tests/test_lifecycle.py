@@ -266,3 +266,22 @@ def test_update_rendered_alone_still_names_the_earlier_notice() -> None:
     index = [a.id for a in sheet.audiences].index("members")
     text = flat(render_notice(sheet, index).text)
     assert "On 30 April 2025 we wrote to you" in text
+
+
+def test_a_regulator_draft_has_no_empty_section_and_no_risk_of_absent_data() -> None:
+    result = render_sheet(load_sheet(INCIDENTS / "marks-and-spencer-2025.yaml"))
+    (draft,) = [n for n in result.notices if n.notice == "regulator_report"]
+    text = flat(draft.text)
+    advice = text[text.index("9. Advice given to the people affected"):]
+    assert "do not need to do anything at the moment" in advice  # not an empty section
+    assert "date of birth" not in text.lower() and "dates of birth" not in text.lower()
+    assert text.count("19 April 2025") == 2  # the deadline sentence and section 2, once each
+    assert "We have told the National Cyber Security Centre and the Information" in text
+
+
+def test_a_regulator_draft_says_how_the_breach_was_found_when_the_sheet_does() -> None:
+    how = "Our security monitoring flagged unusual downloads from a customer database."
+    sheet = parse_sheet(regulator_sheet(**{"incident.how_discovered": how}), "r.yaml")
+    text = flat(render_notice(sheet, 1).text)
+    section = text[text.index("2. When and how we became aware"):text.index("3. Nature")]
+    assert how in section and "not in the fact sheet" not in section
