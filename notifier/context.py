@@ -60,7 +60,8 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
         "authorities": [a.in_sentence for a in incident.authorities],
         "signatory": org.signatory,
-        "h": headings(audience.notice, "US-CA" in audience.jurisdictions),
+        "h": headings(audience.notice, "US-CA" in audience.jurisdictions,
+                      massachusetts="US-MA" in audience.jurisdictions),
         "law": {
             "us_ma": "US-MA" in audience.jurisdictions,
             "us_ny": "US-NY" in audience.jurisdictions,
@@ -92,8 +93,12 @@ CALIFORNIA = {
 }
 
 
-def headings(notice: str, california: bool) -> dict[str, str]:
-    """Return the section headings for a notice; California's statutory ones for US-CA readers."""
+def headings(notice: str, california: bool, *, massachusetts: bool = False) -> dict[str, str]:
+    """Return the section headings for a notice; California's statutory ones for US-CA readers.
+
+    Massachusetts' notice may not describe the breach, so its first section holds only dates
+    and status, under a heading that does not promise the story.
+    """
     h = {
         "title": "", "what_happened": "What happened", "information": "Your information",
         "doing": "What we are doing", "can_do": "What you can do", "staying_safe": "Staying safe",
@@ -105,6 +110,8 @@ def headings(notice: str, california: bool) -> dict[str, str]:
                  can_do="Do I need to do anything?")
     if notice == "password_reset":
         h["can_do"] = "Other steps you can take"
+    if massachusetts:
+        h["what_happened"] = "What we know"
     if california:
         h.update(CALIFORNIA)
     return h

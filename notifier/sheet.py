@@ -190,8 +190,17 @@ def _problem(source: Source, err: ErrorDetails) -> Problem:
                 else f"use one of: {options}")
         return Problem(source.path, line, col, field, f"unknown value {value!r}", hint)
     if kind in ("string_type", "string_too_short"):
-        hint = ("put the value in quotes" if isinstance(value, bool | int | float)
-                else "write the text")
+        if isinstance(value, bool | int | float):
+            hint = "put the value in quotes"
+        elif isinstance(value, dict) and len(value) == 1:
+            # `- TODO: confirm with legal`: YAML reads 'text: more text' as a field.
+            key, rest = next(iter(value.items()))
+            whole = f"{key}: {rest}" if rest is not None else f"{key}:"
+            quoted = f'"{whole}"' if '"' not in whole else "'" + whole.replace("'", "''") + "'"
+            hint = ("the line has ': ' in it, so YAML read it as a field; put the whole text in "
+                    f"quotes: {quoted}")
+        else:
+            hint = "write the text"
         return Problem(source.path, line, col, field, f"expected text, got {_describe(value)}", hint)
     if kind in ("list_type", "too_short") and (isinstance(value, list) or kind == "list_type"):
         if kind == "too_short":

@@ -91,3 +91,12 @@ def test_adress_suggests_postal_address() -> None:
 def test_offset_hint_uses_the_t_separator() -> None:
     (line,) = problems(MINIMAL.replace("2025-04-22T09:30:00+01:00", "'2025-04-22 09:30:00'"))
     assert "e.g. 2025-04-22T09:30:00+01:00" in line
+
+
+def test_text_with_a_colon_read_as_a_field_says_to_quote_it() -> None:
+    text = MINIMAL.replace("  status: contained", "  safe:\n    - Note: your card details are safe.\n"
+                                                  "  status: contained")
+    (line,) = problems(text)
+    assert line.endswith("incident.safe.0: expected text, got a mapping; the line has ': ' in it, "
+                         "so YAML read it as a field; put the whole text in quotes: "
+                         '"Note: your card details are safe."')

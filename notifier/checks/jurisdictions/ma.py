@@ -29,11 +29,12 @@ def nature_of_breach(view: NoticeView) -> evidence.Miss | None:
         return ("the notice describes the nature of the breach (incident.summary is in it)", fix)
     # The sections that tell the story: what happened, and what is being done about it
     # (a fixed "fault" or "vulnerability" is a cause); the subject and preheader too.
-    for part, section in view.sections("what happened", "what we are doing").items():
+    for part, section in view.sections("what happened", "what we know", "what is happening",
+                                       "what we are doing").items():
         match = NATURE_WORDS.search(section)
         if match:
-            return (f"the {part}'s 'What happened' or 'What we are doing' section describes the "
-                    f"nature of the breach: {match.group(0)!r}", fix)
+            return (f"the {part}'s first section or 'What we are doing' describes the nature of "
+                    f"the breach: {match.group(0)!r}", fix)
     for name, line in (("subject", view.notice.subject), ("preheader", view.notice.preheader)):
         match = NATURE_WORDS.search(line)
         if match:
