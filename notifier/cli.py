@@ -225,6 +225,10 @@ def diff(
         print(change)
     if not changes:
         print("no fact changes")
+    ids = [c for c in changes if c.field == "id"]
+    if ids:
+        _err(f"warning: the sheets have different ids ({ids[0].old}, {ids[0].new}): are they "
+             "revisions of the same incident?")
 
 
 @app.command("send-test")

@@ -57,6 +57,14 @@ def diff_sheets(old: FactSheet, new: FactSheet) -> list[Change]:
     changes += _list_changes("incident.actions_taken", a.actions_taken, b.actions_taken)
     changes += _list_changes("incident.authorities", [x.name for x in a.authorities],
                              [x.name for x in b.authorities])
+    changes += _list_changes("incident.likely_consequences", a.likely_consequences,
+                             b.likely_consequences)
+    changes += _list_changes("incident.measures_proposed", a.measures_proposed,
+                             b.measures_proposed)
+    for name in ("records", "occurred", "password_protection", "how_discovered"):
+        before, after = getattr(a, name), getattr(b, name)
+        if before != after:
+            changes.append(Change(f"incident.{name}", "changed", _show(before), _show(after)))
     before_services = {s.name: s.status for s in a.services}
     for service in b.services:
         if service.name not in before_services:
@@ -65,6 +73,44 @@ def diff_sheets(old: FactSheet, new: FactSheet) -> list[Change]:
         elif before_services[service.name] != service.status:
             changes.append(Change(f"incident.services.{service.name}", "changed",
                                   before_services[service.name], service.status))
+    return changes + _other_changes(old, new)
+
+
+def _show(value: object) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "model_dump"):
+        return ", ".join(f"{k}: {v}" for k, v in value.model_dump(mode="json", by_alias=True,
+                                                                 exclude_none=True).items())
+    return str(value)
+
+
+def _other_changes(old: FactSheet, new: FactSheet) -> list[Change]:
+    """Changes outside the incident: who sends, when, and to whom (update wording ignores them)."""
+    changes: list[Change] = []
+    if old.id != new.id:
+        changes.append(Change("id", "changed", old.id, new.id))
+    pairs = [("notice_date", old.notice_date, new.notice_date),
+             ("organisation.name", old.organisation.name, new.organisation.name),
+             ("organisation.contact", _show(old.organisation.contact),
+              _show(new.organisation.contact)),
+             ("organisation.sender", _show(old.organisation.sender),
+              _show(new.organisation.sender))]
+    changes += [Change(field, "changed", _show(before), _show(after))
+                for field, before, after in pairs if before != after]
+    earlier = {x.id: x for x in old.audiences}
+    later = {x.id: x for x in new.audiences}
+    changes += [Change("audiences", "removed", i, None) for i in earlier if i not in later]
+    changes += [Change("audiences", "added", None, i) for i in later if i not in earlier]
+    for audience_id, after in later.items():
+        before = earlier.get(audience_id)
+        if before is None:
+            continue
+        for name in ("notice", "jurisdictions", "data_involved", "size", "locale"):
+            was, now = getattr(before, name), getattr(after, name)
+            if was != now:
+                changes.append(Change(f"audiences.{audience_id}.{name}", "changed",
+                                      _show(was), _show(now)))
     return changes
 
 

@@ -45,6 +45,26 @@ def test_diff_of_identical_sheets_is_empty() -> None:
     assert diff_sheets(sheet_with(), sheet_with()) == []
 
 
+def test_diff_covers_who_is_told_how_many_and_by_whom() -> None:
+    old = sheet_with()
+    new = sheet_with(**{"organisation.name": "Acme Group", "incident.records": 65,
+                        "incident.measures_proposed": ["Rebuild the server."],
+                        "audiences.0.jurisdictions": ["IE"]})
+    shown = {str(c) for c in diff_sheets(old, new)}
+    assert {"~ organisation.name: Acme Ltd -> Acme Group", "~ incident.records: None -> 65",
+            "+ incident.measures_proposed: Rebuild the server.",
+            "~ audiences.customers.jurisdictions: [] -> ['IE']"} <= shown
+
+
+def test_diff_warns_about_sheets_of_different_incidents(capsys: pytest.CaptureFixture[str]) -> None:
+    from notifier.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["diff", str(INCIDENTS / "shopback-2020.yaml"), str(INCIDENTS / "co-op-2025.yaml")])
+    assert info.value.code == 0
+    assert "different ids (shopback-2020, co-op-2025)" in capsys.readouterr().err
+
+
 def test_diff_cli(capsys: pytest.CaptureFixture[str]) -> None:
     from notifier.cli import main
 
