@@ -144,3 +144,17 @@ def test_bundled_incidents_have_only_the_known_errors(capsys: pytest.CaptureFixt
              if f["severity"] == "error"}
     assert found == KNOWN_ERRORS
     assert code == (1 if found else 0)
+
+
+def test_the_sources_cited_are_listed_with_their_addresses(capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import INCIDENTS
+
+    report = commands.check([INCIDENTS / "shopback-2020.yaml"], now=NOW)
+    sources = report.sources()
+    cited = " ".join([f.source for f in report.findings]
+                     + [d.source for s in report.sheets for d in s.deadlines])
+    assert sources and all(f"[{k}" in cited or f", {k}" in cited for k in sources)
+    assert sources["ca-sb446"].startswith("https://")
+    assert report.as_dict()["sources"] == sources
+    code, out, _ = run(["check", str(INCIDENTS / "shopback-2020.yaml"), "--now", NOW], capsys)
+    assert "Sources cited above" in out and "[ca-sb446]" in out

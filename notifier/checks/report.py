@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from notifier.checks.deadlines import Deadline
+
+
+#: Source keys in a rule's source text: '... 1798.82(a) [ca-sb446, sidley] (confirmed)'.
+_CITED = re.compile(r"\[([a-z0-9][a-z0-9, .-]*)\]")
 
 
 @dataclass
@@ -62,10 +67,29 @@ class CheckReport:
                 f"{'s' if n_warn != 1 else ''} in {n_notices} notice{'s' if n_notices != 1 else ''}"
                 f"{tail}")
 
+    def sources(self) -> dict[str, str]:
+        """Return the legal reference's sources cited by the findings and deadlines shown,
+        key -> address (and note), so that a reader can follow '[ca-sb446]' to its page."""
+        from notifier.checks.jurisdictions import reference
+
+        known = reference().get("sources", {})
+        cited = [f.source for f in self.findings] + [d.source for s in self.sheets
+                                                     for d in s.deadlines]
+        keys = sorted({k.strip() for text in cited for group in _CITED.findall(text)
+                       for k in group.split(",")})
+        out = {}
+        for key in keys:
+            entry = known.get(key)
+            if isinstance(entry, dict) and entry.get("url"):
+                note = f" ({entry['note']})" if entry.get("note") else ""
+                out[key] = f"{entry['url']}{note}"
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         """Return the report as plain data for `--json`."""
         return {
             "ok": not self.errors and not self.problems,
+            "sources": self.sources(),
             "errors": len(self.errors),
             "warnings": len(self.findings) - len(self.errors),
             "sheets": [{
@@ -99,6 +123,11 @@ class CheckReport:
                 if s.deadlines:
                     out += [Text(s.sheet_id, style="bold"),
                             _blocks(_deadline_block(d) for d in s.deadlines), Text("")]
+        sources = self.sources()
+        if sources:
+            out.append(Rule("Sources cited above", align="left"))
+            out.append(_blocks((Text(f"[{k}]", style="dim"), Text(v)) for k, v in sources.items()))
+            out.append(Text("shared/law/README.md explains each source and its status."))
         return out
 
 
