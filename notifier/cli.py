@@ -239,8 +239,10 @@ def send_test(
                                       show_default=False)],
     audience: Annotated[list[str] | None, typer.Option(help="Only this audience id (repeatable).")] = None,
     notice: Annotated[list[str] | None, typer.Option(help="Only this notice kind (repeatable).")] = None,
-    starttls: Annotated[bool, typer.Option("--starttls",
-                                           help="Encrypt with STARTTLS (certificate checked).")] = False,
+    starttls: Annotated[bool, typer.Option("--starttls", help="Encrypt by upgrading with STARTTLS "
+                                           "(usually port 587; certificate checked).")] = False,
+    ssl: Annotated[bool, typer.Option("--ssl", help="Encrypt from the first byte: SMTPS (usually "
+                                      "port 465; certificate checked).")] = False,
     user: Annotated[str | None, typer.Option(help="Log in as USER; the password is read from the "
                                              "NOTIFIER_SMTP_PASSWORD environment variable.")] = None,
     no_test_prefix: Annotated[bool, typer.Option("--no-test-prefix",
@@ -254,7 +256,8 @@ def send_test(
     report = commands.send_test(sheet, to=to, smtp=smtp, audiences=audience or None,
                                 notices=notice or None, starttls=starttls, user=user,
                                 password=os.environ.get("NOTIFIER_SMTP_PASSWORD") or None,
-                                test_prefix=not no_test_prefix, templates=templates, timeout=timeout)
+                                test_prefix=not no_test_prefix, templates=templates, timeout=timeout,
+                                implicit_tls=ssl)
     for sent in report.sent:
         print(f"sent {sent.audience} ({sent.notice}) to {', '.join(report.to)} via {report.server}: "
               f"{sent.subject}")

@@ -79,7 +79,8 @@ def _reply(code: int, message: bytes | str) -> str:
 
 def deliver(messages: Sequence[bytes], *, host: str, port: int, sender: str,
             recipients: Sequence[str], starttls: bool = False, user: str | None = None,
-            password: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+            password: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+            implicit_tls: bool = False) -> None:
     """Send ready-made messages through one SMTP connection.
 
     Args:
@@ -92,14 +93,23 @@ def deliver(messages: Sequence[bytes], *, host: str, port: int, sender: str,
         user: log in as this user.
         password: the password for ``user``.
         timeout: seconds to wait for the connection and for each reply.
+        implicit_tls: speak TLS from the first byte (SMTPS, usually port 465; certificate
+            verified) instead of upgrading.
 
     Raises:
         SendError: the connection, TLS, login, a recipient or the message was refused, or
             the server did not answer in time; the message is one line.
     """
     where = f"the SMTP server at {host}:{port}"
+    if starttls and implicit_tls:
+        raise UsageError("--starttls and --ssl exclude each other: --ssl for a server that "
+                         "speaks TLS from the start (port 465), --starttls for one that upgrades "
+                         "(port 587)")
     try:
-        with smtplib.SMTP(host, port, timeout=timeout) as client:
+        client = (smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                   context=ssl.create_default_context()) if implicit_tls
+                  else smtplib.SMTP(host, port, timeout=timeout))
+        with client:
             client.ehlo()
             if starttls:
                 client.starttls(context=ssl.create_default_context())
@@ -118,11 +128,11 @@ def deliver(messages: Sequence[bytes], *, host: str, port: int, sender: str,
         raise
     except OSError as exc:  # smtplib's and ssl's errors are OSErrors too
         raise _explain(exc, where=where, host=host, user=user, starttls=starttls,
-                       timeout=timeout) from None
+                       timeout=timeout, implicit_tls=implicit_tls) from None
 
 
 def _explain(exc: OSError, *, where: str, host: str, user: str | None, starttls: bool,
-             timeout: float) -> SendError:
+             timeout: float, implicit_tls: bool = False) -> SendError:
     """Return the one-line SendError for what went wrong while talking to the server."""
     if isinstance(exc, smtplib.SMTPException):
         return _explain_smtp(exc, where=where, user=user, starttls=starttls, timeout=timeout)
@@ -133,8 +143,14 @@ def _explain(exc: OSError, *, where: str, host: str, user: str | None, starttls:
         return SendError(f"{where} did not answer within {timeout:g} s")
     if isinstance(exc, socket.gaierror):
         return SendError(f"cannot find the SMTP server {host!r}: {exc.strerror}")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return SendError(f"TLS with {where} failed: its certificate is not trusted "
+                         f"({exc.verify_message}); check the host name, or the server's "
+                         "certificate")
     if isinstance(exc, ssl.SSLError):
-        return SendError(f"TLS with {where} failed: {exc.reason or exc}")
+        hint = ("; does the server speak TLS from the start? if it upgrades with STARTTLS "
+                "(port 587), use --starttls instead of --ssl" if implicit_tls else "")
+        return SendError(f"TLS with {where} failed: {exc.reason or exc}{hint}")
     return SendError(f"cannot talk to {where}: {exc.strerror or exc}")
 
 
@@ -165,7 +181,8 @@ def _explain_smtp(exc: smtplib.SMTPException, *, where: str, user: str | None, s
 def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] | None = None,
               notices: list[str] | None = None, starttls: bool = False, user: str | None = None,
               password: str | None = None, test_prefix: bool = True,
-              templates: Path | None = None, timeout: float = DEFAULT_TIMEOUT) -> SendReport:
+              templates: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
+              implicit_tls: bool = False) -> SendReport:
     """Render a sheet's chosen notices and send each to the reviewers ``to``.
 
     Each message is the outbox ``.eml`` with a To header, a fresh Message-ID (so that
@@ -185,6 +202,7 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
         test_prefix: put ``[TEST] `` before each subject.
         templates: a folder of template overrides.
         timeout: seconds to wait for the connection and each SMTP reply.
+        implicit_tls: connect with TLS from the start (SMTPS, port 465).
 
     Raises:
         UsageError: bad ``--smtp``, a missing password, a bad address or filter.
@@ -208,9 +226,13 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
     if user is not None and not password:
         raise UsageError("--user needs a password: set it in the NOTIFIER_SMTP_PASSWORD "
                          "environment variable (never on the command line)")
-    if user is not None and not starttls and not is_loopback(host):
+    if starttls and implicit_tls:
+        raise UsageError("--starttls and --ssl exclude each other: --ssl for a server that "
+                         "speaks TLS from the start (port 465), --starttls for one that upgrades "
+                         "(port 587)")
+    if user is not None and not (starttls or implicit_tls) and not is_loopback(host):
         raise UsageError(f"refusing to send the password for {user!r} unencrypted to {host}; "
-                         "add --starttls")
+                         "add --starttls (port 587) or --ssl (port 465)")
     check_notice_filter(notices)
     sheet = load_sheet(path)
     check_audience_filter(audiences, [sheet])
@@ -229,5 +251,6 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
                                 (TEST_PREFIX if test_prefix else "") + notice.subject, message_id))
     if messages:
         deliver(messages, host=host, port=port, sender=sheet.organisation.sender.email,
-                recipients=to, starttls=starttls, user=user, password=password, timeout=timeout)
+                recipients=to, starttls=starttls, user=user, password=password, timeout=timeout,
+                implicit_tls=implicit_tls)
     return report

@@ -199,7 +199,7 @@ def test_password_is_never_sent_unencrypted_to_another_host(
                             "--smtp", "smtp.example.com:587", "--user", "reviewer"], capsys)
     assert code == 2
     assert err == ("refusing to send the password for 'reviewer' unencrypted to smtp.example.com; "
-                   "add --starttls\n")
+                   "add --starttls (port 587) or --ssl (port 465)\n")
 
 
 def test_there_is_no_password_option(sheet: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -220,3 +220,94 @@ def test_bad_options_are_usage_errors(sheet: Path, capsys: pytest.CaptureFixture
     args[args.index(option[0]) + 1] = option[1]
     code, _, err = run_cli(args, capsys)
     assert (code, err) == (2, message)
+
+
+# -- TLS: STARTTLS (port 587 style) and implicit TLS (SMTPS, port 465 style) ----------------
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A throwaway self-signed certificate for 127.0.0.1 (openssl, as on any Debian)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+def trusting(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the client trust the test certificate (and nothing it would not otherwise)."""
+    import ssl
+
+    import notifier.smtp
+
+    real = ssl.create_default_context
+    monkeypatch.setattr(notifier.smtp.ssl, "create_default_context",
+                        lambda *a, **k: real(cafile=str(certificate[0])))
+
+
+def server_context(certificate: tuple[Path, Path]) -> Any:
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
+    return context
+
+
+@pytest.mark.parametrize("mode", ["--starttls", "--ssl"])
+def test_the_message_arrives_over_tls_with_a_login(
+        mode: str, sheet: Path, certificate: tuple[Path, Path], trusting: None,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    logins: list[tuple[bytes, bool]] = []
+
+    def accept(server: Any, session: Session, envelope: Envelope, mechanism: str,
+               auth_data: Any) -> AuthResult:
+        encrypted = server.transport.get_extra_info("ssl_object") is not None
+        logins.append((auth_data.login, encrypted))
+        return AuthResult(success=True)
+
+    options: dict[str, Any] = {"authenticator": accept, "auth_require_tls": True}
+    if mode == "--ssl":
+        # aiosmtpd's auth_require_tls waits for STARTTLS, which a TLS-from-the-start server
+        # never sees; the authenticator records whether the login came over TLS.
+        options.update(ssl_context=server_context(certificate), auth_require_tls=False)
+    else:
+        options.update(tls_context=server_context(certificate), require_starttls=True)
+    monkeypatch.setenv(PASSWORD_VAR, "s3cret")
+    for inbox, port in start(Inbox(), **options):
+        code, out, err = run_cli(send(sheet, port, mode, "--user", "reviewer"), capsys)
+        assert (code, err) == (0, "")
+        (message,) = inbox.messages()
+        assert message["Subject"].startswith("[TEST] ")
+    assert logins == [(b"reviewer", True)]  # the password only ever went over TLS
+
+
+def test_an_untrusted_certificate_is_a_clear_error(
+        sheet: Path, certificate: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    for inbox, port in start(Inbox(), ssl_context=server_context(certificate)):
+        code, _, err = run_cli(send(sheet, port, "--ssl"), capsys)
+        assert code == 2
+        assert err.startswith(f"TLS with the SMTP server at 127.0.0.1:{port} failed: its "
+                              "certificate is not trusted")
+        assert not inbox.envelopes
+
+
+def test_ssl_to_a_server_that_upgrades_instead_says_so(
+        smtp_server: tuple[Inbox, int], sheet: Path, trusting: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    inbox, port = smtp_server  # plain SMTP: TLS from the first byte fails
+    code, _, err = run_cli(send(sheet, port, "--ssl"), capsys)
+    assert code == 2 and "use --starttls instead of --ssl" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_starttls_and_ssl_together_are_a_usage_error(sheet: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(send(sheet, free_port(), "--starttls", "--ssl"), capsys)
+    assert code == 2 and "--starttls and --ssl exclude each other" in err
