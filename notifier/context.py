@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from jinja2 import Environment
@@ -173,7 +173,7 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
     people = [a.size for a in sheet.audiences
               if a.notice not in ("staff_notice", "regulator_report") and a.size is not None
               and (not a.jurisdictions or codes & set(a.jurisdictions))]
-    deadline = regulator.deadline(incident.discovered_at) if regulator else None
+    deadline = _regulator_deadline(sheet, regulator.rule_id) if regulator else None
     consequences = advice_table.risks(incident.data_involved)
     return {"regulator": {
         "name": regulator.name if regulator else "",
@@ -194,6 +194,16 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
                      if a.notified_at else a.in_sentence for a in incident.authorities],
         "anchor": regulator.anchor if regulator else "",
     }}
+
+
+def _regulator_deadline(sheet: FactSheet, rule_id: str) -> datetime | None:
+    """When the authority must be told, in its own time zone (None: no fixed period)."""
+    from notifier.checks.deadlines import deadlines_for
+
+    for found in deadlines_for(sheet, now=sheet.incident.discovered_at):
+        if found.id == rule_id and found.due is not None:
+            return found.due_local()
+    return None
 
 
 class Copy(Mapping[str, str]):

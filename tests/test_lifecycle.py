@@ -305,3 +305,17 @@ def test_a_regulator_draft_says_how_the_breach_was_found_when_the_sheet_does() -
     text = flat(render_notice(sheet, 1).text)
     section = text[text.index("2. When and how we became aware"):text.index("3. Nature")]
     assert how in section and "not in the fact sheet" not in section
+
+
+@pytest.mark.parametrize("name", ["co-op-2025", "shopback-2020", "royal-mail-click-and-drop"])
+def test_the_draft_states_the_deadline_check_computes(name: str) -> None:
+    from notifier.checks.deadlines import deadlines_for
+    from notifier.context import format_date
+
+    sheet = load_sheet(INCIDENTS / f"{name}.yaml")
+    (draft,) = [n for n in render_sheet(sheet).notices if n.notice == "regulator_report"]
+    due = {d.id: d.due_local() for d in deadlines_for(sheet, now=sheet.incident.discovered_at)}
+    rule = "sg.deadline.pdpc" if name.startswith("shopback") else "uk.deadline.ico"
+    local = due[rule]
+    assert local is not None
+    assert f"by {format_date(local, 'en-GB')} at {local:%H:%M}" in flat(draft.text)
