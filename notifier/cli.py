@@ -33,12 +33,14 @@ def _err(text: str) -> None:
 
 
 @app.callback()
-def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False) -> None:
+def _root(debug: Annotated[bool, typer.Option("--debug",
+                                              help="Show tracebacks of internal errors.")] = False) -> None:
     global _debug
     _debug = _debug or debug
 
 
-Sheets = Annotated[list[Path], typer.Argument(help="Fact sheets (.yaml), or folders of them.", show_default=False)]
+Sheets = Annotated[list[Path], typer.Argument(help="Fact sheets (.yaml), or folders of them.",
+                                               show_default=False)]
 
 
 @app.command()

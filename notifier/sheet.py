@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -250,8 +251,23 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
         line, col = source.position(loc)
         problems.append(Problem(source.path, line, col, _dotted(loc), message, hint))
 
-    incident = data.get("incident") if isinstance(data.get("incident"), dict) else {}
-    assert isinstance(incident, dict)
+    incident = _mapping(data.get("incident"))
+    _data_rules(incident, add)
+    _time_rules(data, incident, add)
+    _revision_rules(data, source, add)
+    _audience_rules(data, set(_strings(incident.get("data_involved"))), add)
+    return problems
+
+
+Add = Callable[[FieldPath, str, str], None]
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _data_rules(incident: dict[str, Any], add: Add) -> None:
+    """The summary's length, and what the data lists may say together."""
     summary = incident.get("summary")
     if isinstance(summary, str):
         sentences = len(_SENTENCE_END.findall(summary.strip() + " "))
@@ -274,26 +290,38 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
         add(("incident", "password_protection"),
             "describes how passwords were protected, but password_hash is not in data_involved",
             "add password_hash to incident.data_involved, or remove password_protection")
+    if incident.get("kind") == "attempted_access" and involved:
+        add(("incident", "kind"), "is attempted_access, but data_involved lists data: an "
+            "attempt that reached data is an access", "use unauthorised_access or data_theft, "
+            "or empty data_involved if no data was reached")
+
+
+def _time_rules(data: dict[str, Any], incident: dict[str, Any], add: Add) -> None:
+    """Timestamps in order: the incident, its discovery, the authorities told, the notices."""
     discovered = _when(incident.get("discovered_at"))
-    occurred = incident.get("occurred") if isinstance(incident.get("occurred"), dict) else {}
-    assert isinstance(occurred, dict)
+    occurred = _mapping(incident.get("occurred"))
     start, end = _when(occurred.get("from")), _when(occurred.get("to"))
     if start and end and end < start:
         add(("incident", "occurred", "to"), "is before occurred.from", "swap the two timestamps")
     if start and discovered and start > discovered:
         add(("incident", "occurred", "from"), "is after incident.discovered_at; an incident "
             "cannot start after it was found", "check both timestamps and their UTC offsets")
-    kind = incident.get("kind")
-    if kind == "attempted_access" and involved:
-        add(("incident", "kind"), "is attempted_access, but data_involved lists data: an "
-            "attempt that reached data is an access", "use unauthorised_access or data_theft, "
-            "or empty data_involved if no data was reached")
     notice_date = data.get("notice_date")
     if isinstance(notice_date, str) and discovered and notice_date < discovered.date().isoformat():
         add(("notice_date",), "is before incident.discovered_at",
             "write the date the notices go out")
-    supersedes = data.get("supersedes") if isinstance(data.get("supersedes"), dict) else {}
-    assert isinstance(supersedes, dict)
+    authorities = incident.get("authorities")
+    for i, authority in enumerate(authorities if isinstance(authorities, list) else []):
+        told = _when(_mapping(authority).get("notified_at"))
+        if told and discovered and told < discovered:
+            add(("incident", "authorities", i, "notified_at"), "is before incident.discovered_at",
+                "check the timestamp and its UTC offset")
+
+
+def _revision_rules(data: dict[str, Any], source: Source, add: Add) -> None:
+    """A sheet that supersedes another: the earlier file exists, and a later notice date."""
+    supersedes = _mapping(data.get("supersedes"))
+    notice_date = data.get("notice_date")
     sent = _when(supersedes.get("sent_at"))
     if supersedes and notice_date is None:
         add(("supersedes",), "a sheet that supersedes an earlier one needs notice_date, the day "
@@ -309,15 +337,13 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
         if not target.is_file():
             add(("supersedes", "sheet"), f"no earlier revision at {target}",
                 "write the path of the earlier revision, relative to this sheet's folder")
-    authorities = incident.get("authorities") if isinstance(incident.get("authorities"), list) else []
-    for i, authority in enumerate(authorities or []):
-        told = _when(authority.get("notified_at")) if isinstance(authority, dict) else None
-        if told and discovered and told < discovered:
-            add(("incident", "authorities", i, "notified_at"), "is before incident.discovered_at",
-                "check the timestamp and its UTC offset")
-    audiences = data.get("audiences") if isinstance(data.get("audiences"), list) else []
+
+
+def _audience_rules(data: dict[str, Any], involved: set[str], add: Add) -> None:
+    """Unique ids, data within the incident's, and a notice date for California."""
+    audiences = data.get("audiences")
     seen_ids: dict[str, int] = {}
-    for a, audience in enumerate(audiences or []):
+    for a, audience in enumerate(audiences if isinstance(audiences, list) else []):
         if not isinstance(audience, dict):
             continue
         audience_id = audience.get("id")
@@ -327,7 +353,7 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
                     f"audience id {audience_id!r} is already used by audience {seen_ids[audience_id]}",
                     "give each audience its own id")
             seen_ids.setdefault(audience_id, a)
-        if ("US-CA" in _strings(audience.get("jurisdictions")) and notice_date is None
+        if ("US-CA" in _strings(audience.get("jurisdictions")) and data.get("notice_date") is None
                 and audience.get("notice") in _READER_NOTICES):
             add(("audiences", a, "jurisdictions"), "California's notice must carry its own date, "
                 "and the sheet has no notice_date", "add `notice_date: YYYY-MM-DD` (the day the "
@@ -338,7 +364,6 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
                     f"{cat!r} is not in incident.data_involved",
                     "an audience's data is a subset of the incident's: add it to "
                     "incident.data_involved or remove it here")
-    return problems
 
 
 def schema_text() -> str:

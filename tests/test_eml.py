@@ -168,10 +168,10 @@ def test_a_recipient_that_is_not_an_address_is_refused() -> None:
 
 
 def test_message_date_follows_the_notice_date_and_never_precedes_the_corrected_message() -> None:
+    from conftest import INCIDENTS
+
     from notifier.eml import message_date
     from notifier.sheet import load_sheet
-
-    from conftest import INCIDENTS
 
     shopback = load_sheet(INCIDENTS / "shopback-2020.yaml")  # notice_date: 2020-09-26
     assert message_date(shopback, environ={}).isoformat() == "2020-09-26T09:00:00+08:00"

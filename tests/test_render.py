@@ -61,7 +61,8 @@ def test_advice_follows_the_facts_in_html_and_text(data: list[str], present: lis
 
 
 @pytest.mark.parametrize(("misuse", "phrase"), [
-    ("none_known", "We have found no evidence that anyone has misused your information, but we cannot rule it out."),
+    ("none_known", "We have found no evidence that anyone has misused your information, but we "
+                   "cannot rule it out."),
     ("suspected", "We think some of the information may have been misused"),
     ("confirmed", "We know that some of the information has been misused."),
 ])

@@ -62,13 +62,15 @@ def test_a_california_audience_needs_the_notice_date() -> None:
 
 
 def test_text_cut_by_a_comment_is_reported() -> None:
-    text = MINIMAL.replace("  status: contained", "  safe:\n    - Bookings at the front desk #and by phone are fine.\n  status: contained")
+    text = MINIMAL.replace("  status: contained", "  safe:\n    - Bookings at the front desk #and by "
+                                                  "phone are fine.\n  status: contained")
     (line,) = problems(text)
     assert "incident.safe.0: the text goes on after ' #', which YAML reads as a comment" in line
 
 
 def test_a_list_item_indented_too_far_is_reported() -> None:
-    text = MINIMAL.replace("  status: contained", "  actions_taken:\n    - We closed the gap.\n      - We told the supplier.\n  status: contained")
+    text = MINIMAL.replace("  status: contained", "  actions_taken:\n    - We closed the gap.\n"
+                                                  "      - We told the supplier.\n  status: contained")
     (line,) = problems(text)
     assert "incident.actions_taken.0: a line starting with '- ' was joined to this text" in line
 

@@ -62,7 +62,9 @@ PACK = Pack(
          "a toll-free contact.phone is in the notice", contact),
         (_el("pipeda.reg3.complaints"), "'Privacy Commissioner' and the complaint process are in "
          "both parts",
-         lambda v: evidence.pattern(v, r"(?=.*Privacy Commissioner)(?=.*complain)(?=.*(?:complain to us|complaint to us|our complaints process))", "explain the "
+         lambda v: evidence.pattern(v, r"(?=.*Privacy Commissioner)(?=.*complain)"
+                                r"(?=.*(?:complain to us|complaint to us|our complaints process))",
+                                "explain the "
                                     "complaint process and the right to complain to the Privacy "
                                     "Commissioner of Canada", "add the complaints paragraph for "
                                     "Canadian audiences (template change)")),
