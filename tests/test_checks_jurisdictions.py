@@ -272,6 +272,7 @@ BREAKS: list[tuple[str, Edit, Transform | None, str, str]] = [
     ("ca", edits(), replace(REUSE, "If you used this"), "ca.1798_82.credentials.change_password",
      "error"),
     ("ca", edits(), replace("20 April 2025", "recently"), "ca.1798_82.breach_date", "error"),
+    ("ca", set_in("incident.occurred", None), None, "ca.1798_82.breach_date", "warning"),
     ("ny", edits(), remove(NY_AGENCIES), "ny.899aa.agency_contacts", "error"),
     ("tx", set_in("incident.occurred", None), None, "tx.521_053.rec.breach_date", "warning"),
     ("ma", edits(), after_heading(MA_FIRST, SUMMARY), "ma.93h.forbid.nature_of_breach",

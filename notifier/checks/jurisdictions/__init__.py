@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from notifier.checks.finding import Finding, Rule, Status, severity_for
-from notifier.checks.jurisdictions.evidence import Miss
+from notifier.checks.jurisdictions.evidence import Advice, Miss
 from notifier.checks.view import READER_NOTICES
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class Pack:
                 continue
             rule = el.rule(self.name, how)
             message, fix = miss
-            severity = rule.severity
+            severity = "warning" if isinstance(miss, Advice) else rule.severity
             if severity == "error" and not mandatory:
                 severity = "warning"
                 message += (f" ({self.name} does not require this notice for the data involved, "

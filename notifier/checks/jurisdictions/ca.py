@@ -161,8 +161,9 @@ CHECKS: tuple[tuple[Element, str, Check], ...] = (
     (_el("ca.1798_82.reporter_contact"), "the organisation's name and a contact point are in "
      "the notice", evidence.contact),
     (_el("ca.1798_82.pi_types"), "every category involved is named", evidence.categories),
-    (_el("ca.1798_82.breach_date"), "when incident.occurred is set, its date is in the notice",
-     lambda v: evidence.breach_date(v, required=False)),
+    (_el("ca.1798_82.breach_date"), "when incident.occurred is set, its date is in the notice "
+     "(a warning when the sheet has none)",
+     lambda v: evidence.breach_date(v, required=False, ask=True)),
     (_el("ca.1798_82.notice_date"), "a 'Date: ...' line is in both parts", notice_date),
     (_el("ca.1798_82.general_description"), "incident.summary is in the notice", evidence.summary),
     (_el("ca.1798_82.cra_contacts"), "with government_id: Equifax, Experian and TransUnion with "

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 Miss = tuple[str, str]  # (what is wrong, how to fix it)
 
 
+class Advice(tuple[str, str]):
+    """A Miss that is only ever a warning: the law asks for it only when it can be known."""
+
+
 def _absent(view: NoticeView, what: str, value: str, fix: str) -> Miss | None:
     parts = view.missing(value)
     if parts:
@@ -119,8 +123,12 @@ def privacy_contact(view: NoticeView) -> Miss | None:
                        "keep the privacy contact sentence in the template"))
 
 
-def breach_date(view: NoticeView, *, required: bool) -> Miss | None:
-    """The date or date range of the breach (incident.occurred) is in the notice."""
+def breach_date(view: NoticeView, *, required: bool, ask: bool = False) -> Miss | None:
+    """The date or date range of the breach (incident.occurred) is in the notice.
+
+    ``required``: the law always asks for it; ``ask``: it asks when the date can be
+    determined, so a sheet without one gets a warning (an ``Advice``), not an error.
+    """
     from notifier.context import format_date
 
     occurred = view.sheet.incident.occurred
@@ -128,6 +136,11 @@ def breach_date(view: NoticeView, *, required: bool) -> Miss | None:
         if required:
             return ("the sheet does not give the date, or estimated date, of the breach",
                     "add incident.occurred.from (and .to), estimated if need be")
+        if ask:
+            return Advice(("the sheet does not give the date of the breach, which the notice "
+                           "must state when it can be determined",
+                           "add incident.occurred.from (and .to), estimated if need be, or "
+                           "confirm with counsel that it cannot be determined yet"))
         return None
     return _absent(view, "the date of the breach", format_date(occurred.start, view.notice.locale),
                    "keep the sentence saying when it happened in the template")
