@@ -78,10 +78,11 @@ def _not_blank(value: str) -> str:
 
 
 #: Marks a draft leaves where a fact is still to come: customers must never read them.
+#: The words count only in capitals ('todo' is Spanish for 'all'), or as 'todo:'.
 _PLACEHOLDER = re.compile(
-    r"\{\{|\{%|\}\}|\b(?:TBD|TBC|TODO|FIXME|XXX+|lorem ipsum)\b|\?\?\?"
-    r"|[\[<](?:insert|add|enter|name|date|company|organisation|organization|number|link|url|"
-    r"details?|placeholder|tk|to come|to confirm)\b[^\]>]*[\]>]", re.I)
+    r"\{\{|\{%|\}\}|\b(?:TBD|TBC|TODO|FIXME|XXX+)\b|(?i:\btodo:|\blorem ipsum\b)|\?\?\?"
+    r"|(?i:[\[<](?:insert|add|enter|name|date|company|organisation|organization|number|link|"
+    r"url|details?|placeholder|tk|to come|to confirm)\b[^\]>]*[\]>])")
 
 
 def _no_placeholder(value: str) -> str:
