@@ -34,12 +34,14 @@ def cache_dir(*parts: str) -> Path | None:
     configured = os.environ.get("NOTIFIER_CACHE_DIR")
     if configured is not None and configured.strip().lower() in OFF | {""}:
         return None
-    if configured:
-        root = Path(configured)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        root = Path(xdg) / "notifier" if xdg else Path.home() / ".cache" / "notifier"
     try:
+        if configured:
+            root = Path(configured)
+        else:
+            xdg = os.environ.get("XDG_CACHE_HOME")
+            # Path.home() raises when there is no HOME and no passwd entry (a container
+            # running as an arbitrary uid): then there is no cache.
+            root = Path(xdg) / "notifier" if xdg else Path.home() / ".cache" / "notifier"
         root.parent.mkdir(parents=True, exist_ok=True)
         folder = root
         for part in ("", *parts):
@@ -47,7 +49,7 @@ def cache_dir(*parts: str) -> Path | None:
             folder.mkdir(mode=0o700, exist_ok=True)
             if not _private(folder):
                 return None
-    except OSError:
+    except (OSError, RuntimeError, KeyError):
         return None
     return folder
 
@@ -69,7 +71,7 @@ class TemplateCache(FileSystemBytecodeCache):
 
     Jinja keys an entry by the template's name and file and stores the SHA-1 of its source
     beside the code: a changed template is compiled again. The folder must be specific to
-    the Jinja version and to the environment's settings (``templating.ENV_FINGERPRINT``),
+    the Jinja version and to the environment's settings (``templating._fingerprint``),
     which change the compiled code but not the key.
     """
 

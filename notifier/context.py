@@ -130,10 +130,14 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
         if earlier.id == audience.id:
             ctx = build_context(previous, i)
             subject = " ".join(render_copy(env or make_environment(), ctx)["subject"].split())
-            told_no_action = (earlier.notice == "no_action_needed"
-                              or not advice_table.advice_for(previous.audience_data(earlier)))
-    changes = [c for c in diff_sheets(previous, sheet)
-               if c.field not in ("incident.summary", "incident.data_not_involved")]
+            told_no_action = earlier.notice == "no_action_needed" or (
+                earlier.notice != "password_reset" and not advice_table.advice_for(
+                    previous.audience_data(earlier),
+                    precautionary_reset=earlier.precautionary_reset))
+    # Only the incident's facts are news to readers; the notice date, the sender or the
+    # audiences changing between revisions is not (diff shows those to the author).
+    changes = [c for c in diff_sheets(previous, sheet) if c.field.startswith("incident.")
+               and c.field not in ("incident.summary", "incident.data_not_involved")]
 
     def labels(kind: str) -> list[str]:
         return [advice_table.CATEGORIES[c.new or c.old or ""].label for c in changes
@@ -193,6 +197,7 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "notified": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
                      if a.notified_at else a.in_sentence for a in incident.authorities],
         "anchor": regulator.anchor if regulator else "",
+        "anchor_note": regulator.anchor_note if regulator else "",
     }}
 
 

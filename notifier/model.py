@@ -80,9 +80,12 @@ def _not_blank(value: str) -> str:
 #: Marks a draft leaves where a fact is still to come: customers must never read them.
 #: The words count only in capitals ('todo' is Spanish for 'all'), or as 'todo:'.
 _PLACEHOLDER = re.compile(
-    r"\{\{|\{%|\}\}|\b(?:TBD|TBC|TODO|FIXME|XXX+)\b|(?i:\btodo:|\blorem ipsum\b)|\?\?\?"
-    r"|(?i:[\[<](?:insert|add|enter|name|date|company|organisation|organization|number|link|"
-    r"url|details?|placeholder|tk|to come|to confirm)\b[^\]>]*[\]>])")
+    r"\{\{|\{%|\}\}|\b(?:TBD|TBC|TBA|TODO|FIXME)\b|(?i:\btodo:|\blorem ipsum\b)|\?\?\?"
+    # XXX, but not a masked number a notice may quote: XXX-XX-1234, XXXX XXXX XXXX 1234
+    r"|\bX{3,}\b(?![-\s/]*(?:X+[-\s/]*)*\d)|\bXX/XX/"
+    r"|[\[<][\s●•…._-]*[\]>]"  # [●], [...], [ ], <…>
+    r"|(?i:[\[<](?:insert|add|enter|your|our|name|date|company|organisation|organization|"
+    r"number|link|url|details?|placeholder|tk|to come|to confirm)\b[^\]>]*[\]>])")
 
 
 def _no_placeholder(value: str) -> str:
@@ -293,7 +296,11 @@ class Authority(_Model):
 
     @property
     def in_sentence(self) -> str:
-        """The name as a sentence uses it: 'the National Crime Agency', 'Action Fraud'."""
+        """The name as a sentence uses it: 'the National Crime Agency', 'Action Fraud'.
+
+        Police forces are left bare ('Thames Valley Police', 'Police Scotland'): the few
+        that take 'the' (the Metropolitan Police) set ``article: the``.
+        """
         if self.article == "none" or _HAS_ARTICLE.match(self.name):
             return self.name
         if self.article == "the" or _TAKES_THE.search(self.name):
@@ -308,7 +315,7 @@ _TAKES_THE = re.compile(
     r"\b(Office|Agency|Centre|Center|Commission|Commissioner|Authority|Bureau|Department|"
     r"Service|Board|Council|Ministry|Inspectorate|Regulator|Ombudsman|Attorney General|"
     r"Constabulary|Directorate|Unit|Team|Institute|Administration|Division|Force)\b"
-    r"|\bPolice$|^[A-Z]{2,6}$")
+    r"|^(?!HMRC$)[A-Z]{2,6}$")  # the ICO, the FBI; but HMRC, as British usage has it
 
 
 class Service(_Model):

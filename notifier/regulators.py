@@ -25,21 +25,23 @@ class Regulator:
     wording: str
     codes: frozenset[str] = frozenset()  # the jurisdictions whose readers it answers for
     packs: tuple[str, ...] = ()  # element-ID prefixes of ../shared/law that apply to it
-    #: What the draft says the deadline is counted from, when the law's own start is later.
+    #: What the draft says the deadline is counted from ("... on <date>"), and why, when the
+    #: law's own start is later.
     anchor: str = "counted from when we found the breach"
+    anchor_note: str = ""
 
 
 _ICO = Regulator("Information Commissioner's Office (ICO)", "uk.deadline.ico",
                  "UK GDPR Art. 33(1)", "without undue delay and within 72 hours of discovery",
                  frozenset({"GB"}), ("gdpr", "uk"))
-_EU = Regulator("the lead supervisory authority", "gdpr.deadline.sa", "GDPR Art. 33(1)",
+_EU = Regulator("lead supervisory authority", "gdpr.deadline.sa", "GDPR Art. 33(1)",
                 "without undue delay and, where feasible, within 72 hours of becoming aware",
                 EU_CODES, ("gdpr",))
 _PDPC = Regulator("Personal Data Protection Commission (PDPC)", "sg.deadline.pdpc",
                   "PDPA s. 26D(1)", "no later than 3 calendar days after the assessment that "
                   "the breach is notifiable", frozenset({"SG"}), ("sg",),
-                  anchor="counted, to be safe, from when we found the breach (the assessment "
-                  "that it is notifiable cannot come earlier)")
+                  anchor="counted, to be safe, from when we found the breach",
+                  anchor_note="the assessment that it is notifiable cannot come earlier")
 _OAIC = Regulator("Office of the Australian Information Commissioner (OAIC)", "au.deadline.oaic",
                   "Privacy Act s. 26WK(2)(b)", "as soon as practicable", frozenset({"AU"}), ("au",))
 _OPC = Regulator("Office of the Privacy Commissioner of Canada", "pipeda.deadline.commissioner",

@@ -155,6 +155,19 @@ _EXAMPLES = {
 }
 
 
+def _placeholder_in(text: str) -> tuple[str, str] | None:
+    """Return (message, hint) when ``text`` holds a draft placeholder, else None."""
+    from pydantic_core import PydanticCustomError
+
+    from notifier.model import _no_placeholder
+
+    try:
+        _no_placeholder(text)
+    except PydanticCustomError as exc:
+        return exc.message(), str((exc.context or {}).get("hint", ""))
+    return None
+
+
 def _problem(source: Source, err: ErrorDetails) -> Problem:
     loc: FieldPath = tuple(err["loc"])
     kind = err["type"]
@@ -197,6 +210,9 @@ def _problem(source: Source, err: ErrorDetails) -> Problem:
             # `- TODO: confirm with legal`: YAML reads 'text: more text' as a field.
             key, rest = next(iter(value.items()))
             whole = f"{key}: {rest}" if rest is not None else f"{key}:"
+            mark = _placeholder_in(whole)
+            if mark:  # quoting it would only bring the next error: say that one now
+                return Problem(source.path, line, col, field, mark[0], mark[1])
             quoted = f'"{whole}"' if '"' not in whole else "'" + whole.replace("'", "''") + "'"
             hint = ("the line has ': ' in it, so YAML read it as a field; put the whole text in "
                     f"quotes: {quoted}")

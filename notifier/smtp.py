@@ -135,12 +135,14 @@ def _explain(exc: OSError, *, where: str, host: str, user: str | None, starttls:
              timeout: float, implicit_tls: bool = False) -> SendError:
     """Return the one-line SendError for what went wrong while talking to the server."""
     if isinstance(exc, smtplib.SMTPException):
-        return _explain_smtp(exc, where=where, user=user, starttls=starttls, timeout=timeout)
+        return _explain_smtp(exc, where=where, user=user, starttls=starttls, timeout=timeout,
+                             implicit_tls=implicit_tls)
     if isinstance(exc, ConnectionRefusedError):
         return SendError(f"cannot connect to {where}: connection refused; check --smtp and that "
                          "the server is running")
     if isinstance(exc, TimeoutError):
-        return SendError(f"{where} did not answer within {timeout:g} s")
+        return SendError(f"{where} did not answer within {timeout:g} s"
+                         f"{_port_hint(where, starttls, implicit_tls)}")
     if isinstance(exc, socket.gaierror):
         return SendError(f"cannot find the SMTP server {host!r}: {exc.strerror}")
     if isinstance(exc, ssl.SSLCertVerificationError):
@@ -154,8 +156,15 @@ def _explain(exc: OSError, *, where: str, host: str, user: str | None, starttls:
     return SendError(f"cannot talk to {where}: {exc.strerror or exc}")
 
 
+def _port_hint(where: str, starttls: bool, implicit_tls: bool) -> str:
+    """On port 465 the server speaks TLS first and a plain client waits for a greeting forever."""
+    if where.endswith(":465") and not (starttls or implicit_tls):
+        return "; port 465 usually expects TLS from the start: add --ssl"
+    return ""
+
+
 def _explain_smtp(exc: smtplib.SMTPException, *, where: str, user: str | None, starttls: bool,
-                  timeout: float) -> SendError:
+                  timeout: float, implicit_tls: bool = False) -> SendError:
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return SendError(f"{where} refused the login for user {user!r}: "
                          f"{_reply(exc.smtp_code, exc.smtp_error)}")
@@ -171,7 +180,8 @@ def _explain_smtp(exc: smtplib.SMTPException, *, where: str, user: str | None, s
         return SendError(f"{where} does not support what was asked: {exc}; {hint}")
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         if isinstance(exc.__context__, TimeoutError):  # smtplib wraps a read timeout
-            return SendError(f"{where} did not answer within {timeout:g} s")
+            return SendError(f"{where} did not answer within {timeout:g} s"
+                             f"{_port_hint(where, starttls, implicit_tls)}")
         return SendError(f"{where} closed the connection unexpectedly")
     if isinstance(exc, smtplib.SMTPResponseException):
         return SendError(f"{where} refused the message: {_reply(exc.smtp_code, exc.smtp_error)}")

@@ -35,11 +35,6 @@ AUTOESCAPE: dict[str, Any] = {"enabled_extensions": ("html", "mjml.j2", "html.j2
                               "default": False}
 SETTINGS: dict[str, Any] = {"keep_trailing_newline": True, "trim_blocks": True,
                             "lstrip_blocks": True}
-ENV_FINGERPRINT = hashlib.sha256(
-    repr((sorted(AUTOESCAPE.items()), sorted(SETTINGS.items()), "StrictUndefined",
-          "filters: join_words elements")).encode()).hexdigest()[:12]
-
-
 def make_environment(overrides: Path | None = None) -> Environment:
     """Build the Jinja environment every render uses.
 
@@ -60,13 +55,29 @@ def make_environment(overrides: Path | None = None) -> Environment:
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(**AUTOESCAPE),
         undefined=StrictUndefined,
-        bytecode_cache=template_cache(ENV_FINGERPRINT),
         auto_reload=False,
         **SETTINGS,
     )
+    env.bytecode_cache = template_cache(_fingerprint(env))
     env.filters["join_words"] = join_words
     env.filters["elements"] = elements
     return env
+
+
+def _fingerprint(env: Environment) -> str:
+    """Return a digest of every setting that changes compiled code (Jinja's cache key is only
+    the template's name and source): delimiters, whitespace control, extensions, the
+    undefined type, autoescape's rule, and notifier's version for anything missed here."""
+    import notifier
+
+    settings = (
+        env.block_start_string, env.block_end_string, env.variable_start_string,
+        env.variable_end_string, env.comment_start_string, env.comment_end_string,
+        env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+        env.newline_sequence, env.keep_trailing_newline, sorted(env.extensions), env.optimized,
+        env.undefined.__qualname__, env.finalize is not None, sorted(AUTOESCAPE.items()),
+        notifier.__version__)
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
 
 
 def elements(ids: str, packs: list[str]) -> str:

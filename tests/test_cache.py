@@ -146,3 +146,43 @@ def test_a_folder_others_can_write_to_is_not_used(cache_root: Path) -> None:
     assert cache.cache_dir("templates") is None
     assert _render_all()
     assert not _entries(cache_root)
+
+
+def test_no_home_folder_means_no_cache_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path as RealPath
+
+    monkeypatch.delenv("NOTIFIER_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> RealPath:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(cache.Path, "home", staticmethod(no_home))
+    assert cache.cache_dir("templates") is None
+    assert _render_all()
+
+
+@pytest.mark.parametrize("entry", [
+    '{"patterns": {}}', '{"patterns": {"ab": [0, [1]]}, "maxlen": 5}', '{"maxlen": 2}',
+    '{"patterns": {"ab": [0, ["x"]]}, "maxlen": 2}', "[]",
+])
+def test_a_foreign_hyphenation_entry_is_ignored(cache_root: Path, entry: str) -> None:
+    pyphen = pytest.importorskip("pyphen")
+    text = "Someone copied information about our members. We are sorry for the worry."
+    pyphen.hdcache.clear()
+    readability._hyphenator.cache_clear()
+    parsed = readability.grade(text)
+    (path,) = (cache_root / "hyphenation").iterdir()
+    path.write_text(entry, encoding="utf-8")
+    pyphen.hdcache.clear()
+    readability._hyphenator.cache_clear()
+    assert readability.grade(text) == parsed
+
+
+def test_the_compiled_template_folder_follows_the_environment_settings() -> None:
+    from notifier.templating import _fingerprint
+
+    env = make_environment()
+    before = _fingerprint(env)
+    env.trim_blocks = False
+    assert _fingerprint(env) != before

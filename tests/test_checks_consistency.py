@@ -100,6 +100,9 @@ def test_a_summary_that_names_data_listed_nowhere_is_a_warning(tmp_path: Path) -
 @pytest.mark.parametrize("summary", [
     "Someone copied names and email addresses from one of our systems.",  # involved
     "Card numbers were not affected.",  # a denial, not a claim
+    "Card numbers weren't affected.",
+    "Card numbers weren’t affected.",
+    "We reset every colleague's password and paused card transactions.",  # no data reached
     "Someone got into one of our systems without permission.",
 ])
 def test_a_summary_that_agrees_with_the_data_passes(tmp_path: Path, summary: str) -> None:
@@ -119,3 +122,17 @@ def test_render_refuses_at_the_summary_line(tmp_path: Path) -> None:
     (problem,) = outcome.refused["customers"].problems
     assert (problem.line, problem.field) == (14, "incident.summary")
     assert not (tmp_path / "out" / "acme-2025" / "customers").exists()
+
+
+def test_a_summary_finding_is_reported_once_for_all_audiences(tmp_path: Path) -> None:
+    from check_helpers import sheet_from
+
+    from notifier.checks import run_checks
+    from notifier.render import render_sheet
+
+    sheet = sheet_from(tmp_path, edits(
+        set_in("incident.summary", "Criminals copied card numbers."),
+        set_in("audiences", [{"id": "customers", "name": "Customers", "notice": "incident"},
+                             {"id": "partners", "name": "Partners", "notice": "incident"}])))
+    found = [f for f in run_checks(sheet, render_sheet(sheet)) if f.rule_id == SUMMARY_RULE]
+    assert [(f.audience, f.notice) for f in found] == [("customers, partners", "incident")]

@@ -454,3 +454,15 @@ def test_canada_written_for_california_is_questioned(tmp_path: Path, codes: list
     sheet, notice = notice_for(tmp_path, where(codes, set_in("audiences.0.locale", locale)))
     ids = {f.rule_id for f in check_notice(sheet, notice)}
     assert ("x.ca_is_canada" in ids) is warned
+
+
+@pytest.mark.parametrize(("text", "nature"), [
+    ("We are offering identity theft protection.", False),
+    ("We are offering identity-theft protection.", False),
+    ("It was a theft of customer data.", True),
+    ("An intruder used a gap in our website.", True),
+])
+def test_massachusetts_nature_words(text: str, nature: bool) -> None:
+    from notifier.checks.jurisdictions.ma import NATURE_WORDS
+
+    assert bool(NATURE_WORDS.search(text)) is nature

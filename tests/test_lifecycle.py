@@ -100,9 +100,10 @@ def test_coop_update_names_the_earlier_notice_and_corrects_it() -> None:
     assert "New since our last message:" not in text
 
 
-def _update_pair(tmp_path: Path, first_notice: str, first_data: list[str]) -> Path:
+def _update_pair(tmp_path: Path, first_notice: str, first_data: list[str],
+                 **first_extra: object) -> Path:
     first = yaml.safe_load(edited_yaml(**{"audiences.0.notice": first_notice,
-                                         "incident.data_involved": first_data}))
+                                         "incident.data_involved": first_data, **first_extra}))
     (tmp_path / "r1.yaml").write_text(yaml.safe_dump(first), encoding="utf-8")
     second = yaml.safe_load(edited_yaml(**{"audiences.0.notice": "update",
                                           "incident.data_involved": ["name", "email"]}))
@@ -113,15 +114,26 @@ def _update_pair(tmp_path: Path, first_notice: str, first_data: list[str]) -> Pa
     return path
 
 
-@pytest.mark.parametrize(("first_notice", "first_data", "said"), [
-    ("no_action_needed", ["name"], True),
-    ("incident", ["name", "email"], False),  # the first message already gave the steps
+@pytest.mark.parametrize(("first_notice", "first_data", "extra", "said"), [
+    ("no_action_needed", ["name"], {}, True),
+    ("incident", ["name", "email"], {}, False),  # the first message already gave the steps
+    # a precautionary password reset asked for action even with no password data
+    ("password_reset", ["name"], {"audiences.0.precautionary_reset": True}, False),
 ])
 def test_an_update_says_when_the_advice_changed(tmp_path: Path, first_notice: str,
-                                                first_data: list[str], said: bool) -> None:
-    notice = render_notice(load_sheet(_update_pair(tmp_path, first_notice, first_data)), 0)
+                                                first_data: list[str], extra: dict[str, object],
+                                                said: bool) -> None:
+    notice = render_notice(load_sheet(_update_pair(tmp_path, first_notice, first_data, **extra)),
+                           0)
     assert ("Our advice has changed." in flat(notice.text)) is said
     assert ("Our advice has changed." in flat(Page(notice.html).visible)) is said
+
+
+def test_an_update_that_changes_no_incident_fact_does_not_claim_news(tmp_path: Path) -> None:
+    # Only the notice date and the notice kind differ from the first revision.
+    notice = render_notice(load_sheet(_update_pair(tmp_path, "incident", ["name", "email"])), 0)
+    text = flat(notice.text)
+    assert "some of it changes what we told you" not in text
 
 
 def test_an_update_needs_a_notice_date_after_the_message_it_corrects(sheet_file) -> None:  # type: ignore[no-untyped-def]
@@ -319,3 +331,10 @@ def test_the_draft_states_the_deadline_check_computes(name: str) -> None:
     local = due[rule]
     assert local is not None
     assert f"by {format_date(local, 'en-GB')} at {local:%H:%M}" in flat(draft.text)
+
+
+def test_an_eu_draft_names_the_lead_authority_once() -> None:
+    sheet = parse_sheet(regulator_sheet(**{"audiences.1.jurisdictions": ["IE"]}), "r.yaml")
+    text = flat(render_notice(sheet, 1).text)
+    assert "The lead supervisory authority must be told" in text
+    assert "the the" not in text.lower()

@@ -125,6 +125,8 @@ def test_sheet_error_survives_pickle(sheet_file: Callable[..., Path]) -> None:
     "The XX-ray department was not affected.",
     "Totally unrelated: the word 'today' is fine.",
     "Lo sentimos: todo el equipo trabaja en ello.",  # 'todo' is a word, not a mark
+    "Your card ending XXXX XXXX XXXX 1234 was not affected.",  # masked numbers are facts
+    "The letter quoted your reference XXX-XX-1234.",
 ])
 def test_ordinary_text_is_not_taken_for_a_placeholder(text: str) -> None:
     from notifier.model import _no_placeholder
@@ -133,7 +135,9 @@ def test_ordinary_text_is_not_taken_for_a_placeholder(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["On TBD we found", "todo: confirm", "Ref XXXX", "Date ???",
-                                  "[insert date]", "<details to come>", "[Name]", "{% if x %}"])
+                                  "[insert date]", "<details to come>", "[Name]", "{% if x %}",
+                                  "Launch TBA", "[Your name]", "Signed [●]", "On XX/XX/2025 we",
+                                  "Call [...] today", "We found XXX in the logs."])
 def test_draft_placeholders_are_refused(text: str) -> None:
     from pydantic_core import PydanticCustomError
 

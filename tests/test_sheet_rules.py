@@ -102,3 +102,10 @@ def test_text_with_a_colon_read_as_a_field_says_to_quote_it() -> None:
     assert line.endswith("incident.safe.0: expected text, got a mapping; the line has ': ' in it, "
                          "so YAML read it as a field; put the whole text in quotes: "
                          '"Note: your card details are safe."')
+
+
+def test_a_placeholder_read_as_a_field_is_reported_as_the_placeholder() -> None:
+    text = MINIMAL.replace("  status: contained", "  safe:\n    - TODO: confirm with legal\n"
+                                                  "  status: contained")
+    (line,) = problems(text)
+    assert "incident.safe.0: contains the placeholder 'TODO'" in line

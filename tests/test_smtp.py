@@ -311,3 +311,12 @@ def test_starttls_and_ssl_together_are_a_usage_error(sheet: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(send(sheet, free_port(), "--starttls", "--ssl"), capsys)
     assert code == 2 and "--starttls and --ssl exclude each other" in err
+
+
+def test_a_plain_client_on_port_465_is_told_to_add_ssl() -> None:
+    from notifier.smtp import _explain
+
+    error = _explain(TimeoutError(), where="the SMTP server at mail.example.com:465",
+                     host="mail.example.com", user=None, starttls=False, timeout=30)
+    assert str(error).endswith("did not answer within 30 s; port 465 usually expects TLS from "
+                               "the start: add --ssl")

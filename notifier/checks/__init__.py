@@ -58,7 +58,31 @@ def run_checks(sheet: FactSheet, result: RenderResult) -> list[Finding]:
         if refusal is not None:
             by_audience.setdefault(audience.id, []).extend(
                 refusal_findings(sheet, index, refusal.problems))
-    return [f for a in sheet.audiences for f in by_audience.get(a.id, [])]
+    return _once([f for a in sheet.audiences for f in by_audience.get(a.id, [])])
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Merge a finding about a sheet field (the summary, say) that every audience repeats into
+    one, naming the audiences; findings about the notices themselves stay one per notice."""
+    import dataclasses
+
+    merged: dict[tuple[object, ...], Finding] = {}
+    out: list[Finding] = []
+    for f in findings:
+        if f.field is None:
+            out.append(f)
+            continue
+        key = (f.rule_id, f.severity, f.message, f.field)
+        if key in merged:
+            first = merged[key]
+            joined = dataclasses.replace(first, audience=f"{first.audience}, {f.audience}",
+                                         notice=first.notice if first.notice == f.notice
+                                         else f"{first.notice}, {f.notice}")
+            out[out.index(first)] = merged[key] = joined
+        else:
+            merged[key] = f
+            out.append(f)
+    return out
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

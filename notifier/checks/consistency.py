@@ -65,7 +65,7 @@ TERMS: dict[str, tuple[str, ...]] = {
     "session_token": ("sign-in data", "session"),
     "membership_number": ("membership number", "membership numbers"),
 }
-_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|n't)\b|\bsafe\b|\bunaffected\b",
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without)\b|n['’]t\b|\bsafe\b|\bunaffected\b",
                        re.I)
 _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 _REASSURING = re.compile(
@@ -114,14 +114,24 @@ def _named_terms(sentence: str) -> dict[str, set[str]]:
     return named
 
 
+#: Verbs that say data was reached: a sentence without one only mentions the data ("we reset
+#: every password", "we paused card payments"), and is not a claim about what was exposed.
+_EXPOSED = re.compile(
+    r"\b(cop(y|ied|ies)|stole|stolen|steal\w*|took|taken|tak(e|es|ing)|accessed|access to|"
+    r"exposed|expos(e|es|ing)|leak\w*|viewed|seen|saw|visible|downloaded|extracted|"
+    r"exfiltrat\w*|obtained|compromised|breached|affected|involved|included|shown|showed|"
+    r"published|posted|sold|encrypted by|got hold of|made off with)\b", re.I)
+
+
 def _summary_claims(view: NoticeView) -> list[Finding]:
-    """Affirmative sentences of the summary that name data the sheet says was not involved."""
+    """Affirmative sentences of the summary that say data was reached which the sheet says was
+    not involved (an error), or does not list at all (a warning)."""
     rule = RULES["consistency.summary_names_uninvolved_data"]
     incident = view.sheet.incident
     where = ("incident", "summary")
     found = []
     for sentence in _SENTENCE.findall(flatten(incident.summary)):
-        if _NEGATION.search(sentence):
+        if _NEGATION.search(sentence) or not _EXPOSED.search(sentence):
             continue
         quoted = sentence.strip()
         for term, categories in sorted(_named_terms(sentence).items()):

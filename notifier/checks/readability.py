@@ -85,21 +85,38 @@ def _load_patterns(pyphen: Any, lang: str) -> bool:
         return False
     if path in pyphen.hdcache:
         return True
-    kept = user_cache.load_json("hyphenation", source)
-    if isinstance(kept, dict) and isinstance(kept.get("patterns"), dict):
-        hd = pyphen.HyphDict.__new__(pyphen.HyphDict)
-        hd.patterns = {k: (v[0], tuple(v[1])) for k, v in kept["patterns"].items()}
-        hd.cache, hd.maxlen = {}, kept["maxlen"]
+    hd = _from_cache(pyphen, user_cache.load_json("hyphenation", source))
+    if hd is not None:
         pyphen.hdcache[path] = hd
         return True
     hd = pyphen.HyphDict(path)
     pyphen.hdcache[path] = hd
-    if all(isinstance(v, int) for _, values in hd.patterns.values() for v in values):
+    if all(type(v) is int for _, values in hd.patterns.values() for v in values):
         # (a dictionary with non-standard hyphenation would need pyphen's objects: not kept)
         user_cache.store_json("hyphenation", source,
                               {"patterns": {k: [start, list(values)] for k, (start, values)
                                             in hd.patterns.items()}, "maxlen": hd.maxlen})
     return True
+
+
+def _from_cache(pyphen: Any, kept: Any) -> Any:
+    """Rebuild a HyphDict from our cached patterns, or return None if they do not look right.
+
+    The entry must hold the parsed patterns exactly as HyphDict.__init__ leaves them
+    (pattern -> (start, values)) and maxlen must be their longest key; anything else (a
+    damaged or foreign file) is ignored and the dictionary is parsed again.
+    """
+    try:
+        patterns = {str(k): (int(v[0]), tuple(int(x) for x in v[1]))
+                    for k, v in kept["patterns"].items()}
+        maxlen = kept["maxlen"]
+        if not patterns or type(maxlen) is not int or maxlen != max(map(len, patterns)):
+            return None
+    except Exception:  # noqa: BLE001 - any malformed entry: parse the dictionary instead
+        return None
+    hd = pyphen.HyphDict.__new__(pyphen.HyphDict)  # the fields HyphDict.__init__ sets
+    hd.patterns, hd.cache, hd.maxlen = patterns, {}, maxlen
+    return hd
 
 
 def grade(text: str, locale: str = "en-US") -> float:

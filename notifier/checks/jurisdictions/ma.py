@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 #: Words that describe how a breach happened: the attack, the actor, the systems, the cause.
 NATURE_WORDS = re.compile(
     r"\b(hack\w*|attack\w*|criminal\w*|ransomware|malware|phishing attack|exploit\w*|"
-    r"vulnerabilit\w*|misconfigur\w*|stole|stolen|(?<!identity )theft|copied|exfiltrat\w*|"
+    r"vulnerabilit\w*|misconfigur\w*|stole|stolen|(?<!identity )(?<!identity-)theft|copied|exfiltrat\w*|"
     r"leak\w*|fault|bug|intru\w*|broke into|break into|gained access|got into|"
     r"without permission|unauthori[sz]ed)\b", re.I)
 _COUNT = re.compile(r"\b\d[\d,.]*\s*(?:million|thousand|m|k)?\s*(?:people|customers|members|"
@@ -29,12 +29,12 @@ def nature_of_breach(view: NoticeView) -> evidence.Miss | None:
         return ("the notice describes the nature of the breach (incident.summary is in it)", fix)
     # The sections that tell the story: what happened, and what is being done about it
     # (a fixed "fault" or "vulnerability" is a cause); the subject and preheader too.
-    for part, section in view.sections("what happened", "what we know", "what is happening",
-                                       "what we are doing").items():
-        match = NATURE_WORDS.search(section)
-        if match:
-            return (f"the {part}'s first section or 'What we are doing' describes the nature of "
-                    f"the breach: {match.group(0)!r}", fix)
+    for heading in ("what happened", "what we know", "what is happening", "what we are doing"):
+        for part, section in view.sections(heading).items():
+            match = NATURE_WORDS.search(section)
+            if match:
+                return (f"the {part}'s {heading.capitalize()!r} section describes the nature of "
+                        f"the breach: {match.group(0)!r}", fix)
     for name, line in (("subject", view.notice.subject), ("preheader", view.notice.preheader)):
         match = NATURE_WORDS.search(line)
         if match:
