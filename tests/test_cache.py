@@ -110,20 +110,28 @@ def test_settings_and_versions_keep_separate_folders(cache_root: Path) -> None:
     assert folder.name.startswith(f"jinja{jinja2.__version__}-{cache.python_tag()}-")
 
 
-def test_hyphenation_patterns_come_back_from_the_cache(cache_root: Path) -> None:
+PROSE = "Someone copied information about our members. We are sorry for the worry."
+
+
+def _fresh_grade() -> float:
+    """Grade PROSE in a state like a new process's: no patterns loaded yet."""
     pyphen = pytest.importorskip("pyphen")
-    text = "Someone copied information about our members. We are sorry for the worry."
     pyphen.hdcache.clear()
     readability._hyphenator.cache_clear()
-    parsed = readability.grade(text)
-    (entry,) = (cache_root / "hyphenation").iterdir()
-    pyphen.hdcache.clear()
-    readability._hyphenator.cache_clear()
-    assert readability.grade(text) == parsed  # from the cache this time
-    entry.write_text("{not json", encoding="utf-8")
-    pyphen.hdcache.clear()
-    readability._hyphenator.cache_clear()
-    assert readability.grade(text) == parsed  # a damaged entry: parsed again
+    return readability.grade(PROSE)
+
+
+def test_hyphenation_patterns_come_back_from_the_cache(cache_root: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = _fresh_grade()
+    assert len(list((cache_root / "hyphenation").iterdir())) == 1
+    pyphen = pytest.importorskip("pyphen")
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("the dictionary was parsed although the cache holds it")
+
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", no_parsing)
+    assert _fresh_grade() == parsed
 
 
 def test_cli_output_is_identical_with_and_without_the_cache(tmp_path: Path) -> None:
@@ -163,20 +171,14 @@ def test_no_home_folder_means_no_cache_not_an_error(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.parametrize("entry", [
-    '{"patterns": {}}', '{"patterns": {"ab": [0, [1]]}, "maxlen": 5}', '{"maxlen": 2}',
-    '{"patterns": {"ab": [0, ["x"]]}, "maxlen": 2}', "[]",
+    "{not json", '{"patterns": {}}', '{"patterns": {"ab": [0, [1]]}, "maxlen": 5}',
+    '{"maxlen": 2}', '{"patterns": {"ab": [0, ["x"]]}, "maxlen": 2}', "[]",
 ])
 def test_a_foreign_hyphenation_entry_is_ignored(cache_root: Path, entry: str) -> None:
-    pyphen = pytest.importorskip("pyphen")
-    text = "Someone copied information about our members. We are sorry for the worry."
-    pyphen.hdcache.clear()
-    readability._hyphenator.cache_clear()
-    parsed = readability.grade(text)
+    parsed = _fresh_grade()
     (path,) = (cache_root / "hyphenation").iterdir()
     path.write_text(entry, encoding="utf-8")
-    pyphen.hdcache.clear()
-    readability._hyphenator.cache_clear()
-    assert readability.grade(text) == parsed
+    assert _fresh_grade() == parsed
 
 
 def test_the_compiled_template_folder_follows_the_environment_settings() -> None:
