@@ -101,7 +101,7 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
         SheetError: the revision the sheet supersedes is missing or invalid.
     """
     from notifier.eml import message_date
-    from notifier.inputs import input_hashes, unchanged
+    from notifier.inputs import files_by_audience, input_hashes, unchanged
     from notifier.outbox import read_manifest
     from notifier.render import load_previous
 
@@ -113,10 +113,11 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
                                date=plan.date, checked=not allow_errors)
     folder = outbox / sheet.id
     manifest = read_manifest(folder)
+    by_audience = files_by_audience(manifest)
     for index in selected:
         audience = sheet.audiences[index]
         skipped = None if force else unchanged(folder, manifest, audience.id, audience.notice,
-                                               plan.inputs.get(audience.id))
+                                               plan.inputs.get(audience.id), by_audience)
         if skipped:
             plan.unchanged.append(skipped)
         else:

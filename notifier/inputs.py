@@ -132,9 +132,21 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
     return hashes
 
 
+def files_by_audience(manifest: dict[str, Any]) -> dict[str, set[str]]:
+    """Return each audience's files in a manifest (computed once per sheet, not per audience)."""
+    found: dict[str, set[str]] = {}
+    for rel, entry in manifest["files"].items():
+        if isinstance(entry, dict):
+            found.setdefault(str(entry.get("audience")), set()).add(rel)
+    return found
+
+
 def unchanged(folder: Path, manifest: dict[str, Any], audience_id: str, notice: str,
-               digest: str | None) -> Skipped | None:
-    """Return a Skipped record if the manifest's hash is ``digest`` and the files are intact."""
+              digest: str | None, by_audience: dict[str, set[str]] | None = None) -> Skipped | None:
+    """Return a Skipped record if the manifest's hash is ``digest`` and the files are intact.
+
+    ``by_audience`` is ``files_by_audience(manifest)``, when the caller has it.
+    """
     from notifier.outbox import file_names
 
     entry = (manifest.get("audiences") or {}).get(audience_id)
@@ -143,7 +155,9 @@ def unchanged(folder: Path, manifest: dict[str, Any], audience_id: str, notice: 
         return None
     files = manifest["files"]
     names = file_names(audience_id, notice)
-    if {rel for rel, e in files.items() if e.get("audience") == audience_id} != set(names):
+    if by_audience is None:
+        by_audience = files_by_audience(manifest)
+    if by_audience.get(audience_id, set()) != set(names):
         return None
     for rel in names:
         try:

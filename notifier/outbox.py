@@ -189,7 +189,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"files": {}}
-    return data if isinstance(data.get("files"), dict) else {"files": {}}
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+        return {"files": {}}  # not a manifest of ours: every file is treated as unknown
+    return data
 
 
 def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes] | None = None,

@@ -174,3 +174,11 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     target = tmp_path / "a" / "notice.html"
     atomic_write(target, b"x")
     assert target.stat().st_mode & 0o777 == 0o666 & ~_UMASK
+
+
+@pytest.mark.parametrize("text", ["[]", '"x"', '{"files": []}', "{not json"])
+def test_a_manifest_that_is_not_ours_counts_as_none(tmp_path: Path, text: str) -> None:
+    from notifier.outbox import MANIFEST, read_manifest
+
+    (tmp_path / MANIFEST).write_text(text, encoding="utf-8")
+    assert read_manifest(tmp_path) == {"files": {}}
