@@ -12,6 +12,9 @@ from jinja2.runtime import Macro
 from notifier import advice as advice_table
 from notifier.diff import Change, diff_sheets
 from notifier.model import FactSheet
+
+#: Notices read by the people whose data was involved.
+READER_NOTICES = ("incident", "password_reset", "no_action_needed", "update")
 from notifier.regulators import first_regulator
 from notifier.templating import make_environment
 
@@ -48,6 +51,10 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "involved": advice_table.labels(data),
         "not_involved": advice_table.absent_labels(incident.data_not_involved),
         "advice": advice,
+        # What the data could mean for readers: the sheet's own words, else each category's
+        # risk (GDPR Art. 34(2) and UK GDPR ask for the likely consequences).
+        "consequences": (list(incident.likely_consequences)
+                         or advice_table.risks(data)),
         "other_advice": [a for a in advice if a.id not in advice_table.PASSWORD_ADVICE],
         "password": {
             "involved": bool(password_data),
@@ -172,11 +179,18 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         return {"regulator": None}
     regulator = first_regulator(audience.jurisdictions)
     incident = sheet.incident
-    # Readers this authority answers for: audiences in its jurisdictions, or in none given.
+    # Everyone affected counts (a UK controller reports the whole breach); the readers in the
+    # authority's own jurisdictions are shown beside the total when they are fewer.
     codes = regulator.codes if regulator else frozenset()
-    people = [a.size for a in sheet.audiences
-              if a.notice not in ("staff_notice", "regulator_report") and a.size is not None
-              and (not a.jurisdictions or codes & set(a.jurisdictions))]
+    readers = [a for a in sheet.audiences if a.notice in READER_NOTICES]
+    sized = [a for a in readers if a.size is not None]
+    local = [a.size or 0 for a in sized if not a.jurisdictions or codes & set(a.jurisdictions)]
+    people = f"about {sum(a.size or 0 for a in sized):,}" if sized else "not yet known"
+    if sized and len(local) < len(sized):
+        people += (f", of whom about {sum(local):,} in {' and '.join(sorted(codes))}" if local
+                   else f", none of them in {' and '.join(sorted(codes))}")
+    if sized and len(sized) < len(readers):
+        people += " (some audiences have no size yet)"
     deadline = _regulator_deadline(sheet, regulator.rule_id) if regulator else None
     consequences = advice_table.risks(incident.data_involved)
     return {"regulator": {
@@ -189,7 +203,8 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
                      f"(UTC{deadline:%z})" if deadline else ""),
         "discovered": (f"{format_date(incident.discovered_at, audience.locale)} at "
                        f"{incident.discovered_at:%H:%M} (UTC{incident.discovered_at:%z})"),
-        "people": f"about {sum(people):,}" if people else "not yet known",
+        "people": people,
+        "readers": [a.name for a in readers],
         "records": f"about {incident.records:,}" if incident.records is not None else "not yet known",
         "categories": advice_table.nouns(incident.data_involved),
         "not_involved": advice_table.nouns(incident.data_not_involved),

@@ -37,6 +37,11 @@ _ICO = Regulator("Information Commissioner's Office (ICO)", "uk.deadline.ico",
 _EU = Regulator("lead supervisory authority", "gdpr.deadline.sa", "GDPR Art. 33(1)",
                 "without undue delay and, where feasible, within 72 hours of becoming aware",
                 EU_CODES, ("gdpr",))
+#: Ireland's authority by name: a controller with no EU establishment has no lead authority
+#: and tells the authority of each member state whose residents are affected.
+_DPC = Regulator("Data Protection Commission (DPC)", "gdpr.deadline.sa", "GDPR Art. 33(1)",
+                 "without undue delay and, where feasible, within 72 hours of becoming aware",
+                 frozenset({"IE"}), ("gdpr",))
 _PDPC = Regulator("Personal Data Protection Commission (PDPC)", "sg.deadline.pdpc",
                   "PDPA s. 26D(1)", "no later than 3 calendar days after the assessment that "
                   "the breach is notifiable", frozenset({"SG"}), ("sg",),
@@ -52,6 +57,8 @@ def regulator_for(jurisdiction: str) -> Regulator | None:
     """Return the supervisory authority for a jurisdiction code, if this tool knows one."""
     if jurisdiction == "GB":
         return _ICO
+    if jurisdiction == "IE":
+        return _DPC
     if jurisdiction in EU_CODES:
         return _EU
     return {"SG": _PDPC, "AU": _OAIC, "CA": _OPC}.get(jurisdiction)

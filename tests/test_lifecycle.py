@@ -334,7 +334,26 @@ def test_the_draft_states_the_deadline_check_computes(name: str) -> None:
 
 
 def test_an_eu_draft_names_the_lead_authority_once() -> None:
-    sheet = parse_sheet(regulator_sheet(**{"audiences.1.jurisdictions": ["IE"]}), "r.yaml")
+    sheet = parse_sheet(regulator_sheet(**{"audiences.1.jurisdictions": ["FR"]}), "r.yaml")
     text = flat(render_notice(sheet, 1).text)
     assert "The lead supervisory authority must be told" in text
     assert "the the" not in text.lower()
+
+
+def test_an_irish_draft_names_the_data_protection_commission() -> None:
+    sheet = parse_sheet(regulator_sheet(**{"audiences.1.jurisdictions": ["IE"]}), "r.yaml")
+    text = flat(render_notice(sheet, 1).text)
+    assert "The Data Protection Commission (DPC) must be told" in text
+
+
+def test_the_draft_counts_everyone_affected_and_names_its_own_share() -> None:
+    sheet = parse_sheet(regulator_sheet(**{"audiences": [
+        {"id": "gb", "name": "UK customers", "notice": "incident", "size": 160000,
+         "jurisdictions": ["GB"]},
+        {"id": "ie", "name": "Irish customers", "notice": "incident", "size": 24000,
+         "jurisdictions": ["IE"]},
+        {"id": "ico", "name": "ICO", "notice": "regulator_report", "jurisdictions": ["GB"]}]}),
+        "r.yaml")
+    text = flat(render_notice(sheet, 2).text)
+    assert "People: about 184,000, of whom about 160,000 in GB" in text
+    assert "We are telling UK customers and Irish customers by email" in text

@@ -335,3 +335,24 @@ def test_the_notice_names_authorities_with_their_article(sheet_file: Callable[..
     sentence = "We have reported the incident to the National Crime Agency and Action Fraud."
     assert sentence in " ".join(notice.text.split())
     assert sentence in " ".join(notice.html.split())
+
+
+def test_without_likely_consequences_readers_get_each_categorys_risk() -> None:
+    text = " ".join(render_notice(sheet_with(), 0).text.split())
+    assert "What this could mean for you: - Names make scam messages look genuine." in text
+    own = sheet_with(**{"incident.likely_consequences": ["You may get convincing scam calls."]})
+    text = " ".join(render_notice(own, 0).text.split())
+    assert "You may get convincing scam calls." in text and "Names make scam" not in text
+
+
+def test_readers_are_told_what_is_still_to_be_done() -> None:
+    sheet = sheet_with(**{"incident.measures_proposed": ["Rebuild the affected server."]})
+    notice = render_notice(sheet, 0)
+    assert "Next, we will: - Rebuild the affected server." in " ".join(notice.text.split())
+    assert "Rebuild the affected server." in Page(notice.html).visible
+
+
+def test_a_supplier_breach_is_not_subjected_as_ours() -> None:
+    notice = render_notice(sheet_with(**{"incident.kind": "supplier_breach"}), 0)
+    assert notice.subject == ("Important: a security incident at a supplier of Acme Ltd involving "
+                              "your information")

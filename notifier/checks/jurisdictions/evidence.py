@@ -53,7 +53,8 @@ def actions(view: NoticeView, what: str = "the measures taken") -> Miss | None:
     taken = view.sheet.incident.actions_taken
     if not taken:
         return (f"the sheet records no actions, so the notice cannot state {what}",
-                "list what you did and will do under incident.actions_taken")
+                "list what you did under incident.actions_taken, and what you will do under "
+                "incident.measures_proposed")
     for action in taken:
         miss = _absent(view, what, action, "keep the 'What we are doing' section in the template")
         if miss:
