@@ -33,6 +33,16 @@ SYNONYMS = {
     "iban": "bank_account", "bank_details": "bank_account", "orders": "order_history",
     "transactions": "transaction_history", "medical": "health", "ip": "ip_address",
     "security_questions": "security_answers", "cookies": "session_token",
+    "emails": "email", "email_addresses": "email", "names": "name", "full_name": "name",
+    "phone_numbers": "phone", "telephone": "phone", "postal_addresses": "postal_address",
+    "dates_of_birth": "date_of_birth", "order_details": "order_history",
+    "card_details": "payment_card_number", "bank_account_details": "bank_account",
+    "health_data": "health", "usernames": "username", "membership": "membership_number",
+    # field names people reach for
+    "affected": "records", "number_affected": "records", "count": "records",
+    "date": "discovered_at", "discovered": "discovered_at", "detected_at": "discovered_at",
+    "description": "summary", "what_happened": "summary", "actions": "actions_taken",
+    "next_steps": "measures_proposed", "consequences": "likely_consequences",
 }
 
 
@@ -124,9 +134,10 @@ def _allowed_keys(loc: FieldPath) -> list[str]:
 
 
 def _suggest(value: str, allowed: list[str]) -> str | None:
-    if value in SYNONYMS and SYNONYMS[value] in allowed:
-        return SYNONYMS[value]
-    lowered = value.lower().replace(" ", "_").replace("-", "_")
+    lowered = value.lower().strip().replace(" ", "_").replace("-", "_")
+    for word in (value, lowered):
+        if word in SYNONYMS and SYNONYMS[word] in allowed:
+            return SYNONYMS[word]
     if lowered in allowed:
         return lowered
     matches = difflib.get_close_matches(lowered, allowed, n=1, cutoff=0.6)
@@ -152,6 +163,7 @@ _EXAMPLES = {
     "discovered_at": "discovered_at: 2025-04-22T09:30:00+01:00", "summary": "summary: On 22 April we found …",
     "email": "email: help@example.com",
     "data_involved": "data_involved: [name, email]", "audiences": "audiences: [ … ]",
+    "audiences.name": "name: Customers in the UK", "audiences.id": "id: uk-customers",
 }
 
 
@@ -183,7 +195,7 @@ def _problem(source: Source, err: ErrorDetails) -> Problem:
             return Problem(source.path, line, col, field, "required field is missing",
                            f"add `{name}:` under {under} with the value that is true: "
                            f"{', '.join(choices[:-1])} or {choices[-1]}")
-        example = _EXAMPLES.get(name, f"{name}: …")
+        example = _EXAMPLES.get(f"{loc[0]}.{name}", _EXAMPLES.get(name, f"{name}: …"))
         return Problem(source.path, line, col, field, "required field is missing",
                        f"add `{example}` under {under}")
     if kind == "extra_forbidden":

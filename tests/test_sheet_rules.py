@@ -109,3 +109,15 @@ def test_a_placeholder_read_as_a_field_is_reported_as_the_placeholder() -> None:
                                                   "  status: contained")
     (line,) = problems(text)
     assert "incident.safe.0: contains the placeholder 'TODO'" in line
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (("data_involved: [name, email]", "data_involved: [name, email addresses]"),
+     "unknown value 'email addresses'; did you mean 'email'?"),
+    (("  status: contained", "  status: contained\n  affected: 5000"),
+     "unknown field 'affected'; did you mean 'records'?"),
+    (("    name: Customers\n", ""), "add `name: Customers in the UK` under audiences.0"),
+])
+def test_hints_point_the_right_way(edit: tuple[str, str], expected: str) -> None:
+    (line,) = problems(MINIMAL.replace(*edit))
+    assert expected in line
