@@ -152,7 +152,7 @@ def test_an_ico_told_within_72_hours_is_met_not_overdue(tmp_path: Path) -> None:
     assert (before.left_text(), before.outcome, before.told_at) == ("overdue by 6 d 0 h", None, None)
     sheet = sheet_from(tmp_path, uk_told(told(ICO, "2025-04-23T12:00:00+01:00")), "told.yaml")
     ico = by_id(deadlines_for(sheet, now=LATER))["uk.deadline.ico"]
-    assert ico.left_text() == "told 2025-04-23 12:00 BST, 26 h 30 min after discovery: in time"
+    assert ico.left_text() == "told 2025-04-23 12:00 BST (UTC+01:00), 26 h 30 min after discovery: in time"
     assert (ico.outcome, ico.told, ico.time_left) == ("in time", (ICO,), timedelta(hours=45, minutes=30))
     data = ico.as_dict()
     assert (data["told_at"], data["outcome"], data["told_after_seconds"]) == (
@@ -163,7 +163,7 @@ def test_an_ico_told_within_72_hours_is_met_not_overdue(tmp_path: Path) -> None:
 def test_an_ico_told_after_72_hours_is_late(tmp_path: Path) -> None:
     sheet = sheet_from(tmp_path, uk_told(told(ICO, "2025-04-26T10:30:00+01:00")))
     ico = by_id(deadlines_for(sheet, now=LATER))["uk.deadline.ico"]
-    assert ico.left_text() == "told 2025-04-26 10:30 BST: 1 d 1 h late"
+    assert ico.left_text() == "told 2025-04-26 10:30 BST (UTC+01:00): 1 d 1 h late"
     assert ico.outcome == "late" and ico.time_left == -timedelta(days=1, hours=1)
 
 
@@ -241,7 +241,7 @@ def test_singapore_pdpc_told_eight_hours_after_discovery_is_met(tmp_path: Path) 
         set_in("incident.authorities", [told("Personal Data Protection Commission",
                                              "2020-09-25T18:00:00+08:00")])))
     pdpc = by_id(deadlines_for(sheet, now=NOW))["sg.deadline.pdpc"]
-    assert pdpc.left_text() == "told 2020-09-25 18:00 +08, 8 h after discovery: in time"
+    assert pdpc.left_text() == "told 2020-09-25 18:00 UTC+08:00, 8 h after discovery: in time"
 
 
 # -- the zone due times are shown in ----------------------------------------------------------
@@ -276,3 +276,14 @@ def test_hours() -> None:
     assert hours(timedelta(hours=26, minutes=30)) == "26 h 30 min"
     assert hours(timedelta(minutes=42)) == "42 min"
     assert hours(timedelta(days=5, hours=2)) == "5 d 2 h"
+
+
+def test_clock_times_carry_their_offset_beside_an_ambiguous_abbreviation() -> None:
+    from zoneinfo import ZoneInfo
+
+    from notifier.checks.deadlines import clock
+
+    dublin = datetime(2025, 9, 18, 17, 40, tzinfo=ZoneInfo("Europe/Dublin"))
+    assert clock(dublin) == "2025-09-18 17:40 IST (UTC+01:00)"
+    assert clock(datetime(2025, 1, 1, 9, 0, tzinfo=ZoneInfo("Asia/Singapore"))) == \
+        "2025-01-01 09:00 UTC+08:00"

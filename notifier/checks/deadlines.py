@@ -122,6 +122,17 @@ _SKIP_NOTICES = frozenset({"staff_notice", "service_disruption"})
 _AFTER_NOTICES = frozenset({"individual_notice_sent", "hhs_notice_sent"})
 
 
+def clock(moment: datetime) -> str:
+    """Return '2025-04-25 09:30 BST (UTC+01:00)': the zone's abbreviation alone is ambiguous
+    (IST is Irish or Indian time), so the offset goes beside it."""
+    offset = f"{moment:%z}"
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    name = f"{moment:%Z}"
+    named = name and not name.startswith(("UTC", "+", "-"))
+    return f"{moment:%Y-%m-%d %H:%M} {name} ({offset})" if named \
+        else f"{moment:%Y-%m-%d %H:%M} {offset}"
+
+
 @dataclass(frozen=True)
 class Deadline:
     """When one recipient must be told under one law, and how much time is left at ``now``.
@@ -190,7 +201,7 @@ class Deadline:
         or once told: 'told <time>, 26 h after discovery: in time', 'told <time>: 4 h late'."""
         left = self.time_left
         if self.told_at is not None:
-            when = f"told {self.local(self.told_at):%Y-%m-%d %H:%M %Z}"
+            when = f"told {clock(self.local(self.told_at))}"
             after = f"{when}, {hours(self.told_at - self.anchor)} after discovery"
             if left is None:
                 return after

@@ -127,7 +127,7 @@ class CheckReport:
         if sources:
             out.append(Rule("Sources cited above", align="left"))
             out.append(_blocks((Text(f"[{k}]", style="dim"), Text(v)) for k, v in sources.items()))
-            out.append(Text("shared/law/README.md explains each source and its status."))
+            out.append(Text("docs/checks.md lists every rule with its source and status."))
         return out
 
 
@@ -169,7 +169,9 @@ def _deadline_block(d: Deadline) -> tuple[Text, Text]:
     else:
         word, style = "OPEN", "yellow"
     local = d.due_local()
-    due = f"due {local:%Y-%m-%d %H:%M %Z}" if local else "no fixed time"
+    from notifier.checks.deadlines import clock
+
+    due = f"due {clock(local)}" if local else "no fixed time"
     text = Text.assemble((d.id, "bold"), f"  to {d.recipient.replace('_', ' ')}, {due}\n",
                          (d.left_text(), style))
     for note in d.notes or ((d.note,) if d.note else ()):

@@ -193,10 +193,12 @@ class _DeadlineRow:
 
 
 def _deadline_row(deadline: Deadline) -> _DeadlineRow:
+    from notifier.checks.deadlines import clock
+
     local = deadline.due_local()
     left = deadline.time_left
     return _DeadlineRow(deadline=deadline, recipient=deadline.recipient.replace("_", " "),
-                        due=f"{local:%Y-%m-%d %H:%M %Z}" if local else "",
+                        due=clock(local) if local else "",
                         left=deadline.left_text(),
                         overdue=left is not None and left.total_seconds() < 0)
 
