@@ -12,11 +12,11 @@ from jinja2.runtime import Macro
 from notifier import advice as advice_table
 from notifier.diff import Change, diff_sheets
 from notifier.model import FactSheet
+from notifier.regulators import first_regulator
+from notifier.templating import make_environment
 
 #: Notices read by the people whose data was involved.
 READER_NOTICES = ("incident", "password_reset", "no_action_needed", "update")
-from notifier.regulators import first_regulator
-from notifier.templating import make_environment
 
 
 def format_date(moment: date, locale: str) -> str:

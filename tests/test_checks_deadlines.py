@@ -287,3 +287,22 @@ def test_clock_times_carry_their_offset_beside_an_ambiguous_abbreviation() -> No
     assert clock(dublin) == "2025-09-18 17:40 IST (UTC+01:00)"
     assert clock(datetime(2025, 1, 1, 9, 0, tzinfo=ZoneInfo("Asia/Singapore"))) == \
         "2025-01-01 09:00 UTC+08:00"
+
+
+def test_a_missed_regulator_deadline_without_reasons_is_an_error(tmp_path: Path) -> None:
+    from notifier.checks.report import check_sheets
+
+    path = tmp_path / "late.yaml"
+    write = sheet_from(tmp_path, edits(set_in("audiences.0.jurisdictions", ["GB"])), name="late.yaml")
+    assert write is not None
+    late = check_sheets([path], now="2025-05-30T09:00:00+01:00")  # weeks after discovery
+    (finding,) = [f for f in late.findings if f.rule_id == "x.late_without_reasons"]
+    assert finding.severity == "error" and "uk.deadline.ico was missed" in finding.message
+    assert "gdpr.art33.reg.delay_reasons" in finding.message
+    in_time = check_sheets([path], now="2025-04-22T12:00:00+01:00")
+    assert "x.late_without_reasons" not in {f.rule_id for f in in_time.findings}
+    sheet_from(tmp_path, edits(set_in("audiences.0.jurisdictions", ["GB"]),
+                               set_in("incident.delay_reasons", "We needed time to confirm it.")),
+               name="late.yaml")
+    explained = check_sheets([path], now="2025-05-30T09:00:00+01:00")
+    assert "x.late_without_reasons" not in {f.rule_id for f in explained.findings}

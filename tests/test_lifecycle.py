@@ -308,7 +308,8 @@ def test_a_regulator_draft_has_no_empty_section_and_no_risk_of_absent_data() -> 
     assert "do not need to do anything at the moment" in advice  # not an empty section
     assert "date of birth" not in text.lower() and "dates of birth" not in text.lower()
     assert text.count("19 April 2025") == 2  # the deadline sentence and section 2, once each
-    assert "We have told the National Cyber Security Centre and the Information" in text
+    assert ("We have told the National Cyber Security Centre (20 April 2025) and the "
+            "Information Commissioner's Office (21 April 2025).") in text
 
 
 def test_a_regulator_draft_says_how_the_breach_was_found_when_the_sheet_does() -> None:

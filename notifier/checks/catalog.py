@@ -77,7 +77,9 @@ def all_rules() -> list[Rule]:
         rules += module.RULES.values()
     for pack in packs():
         rules += pack.rules()
-    return rules + cross.rules()
+    from notifier.checks.deadlines import LATE_WITHOUT_REASONS
+
+    return rules + cross.rules() + [LATE_WITHOUT_REASONS]
 
 
 def _row(rule: Rule) -> str:
@@ -108,7 +110,9 @@ def rules_markdown() -> str:
     lines += ["## Across packs", "", *header, *(_row(r) for r in cross.rules()), "",
               "Not checked, and why:", ""]
     lines += [f"- `{k}`: {v}" for k, v in cross.NOT_CHECKED.items()]
-    lines += ["", "## Deadlines", "",
+    from notifier.checks.deadlines import LATE_WITHOUT_REASONS
+
+    lines += ["", "## Deadlines", "", *header, _row(LATE_WITHOUT_REASONS), "",
               "Shown by `check` with the time left; every clock starts at "
               "`incident.discovered_at` (conservative). `elapsed_hours`: exact elapsed time. "
               "`calendar_days`: day 1 is the day after, due by 23:59:59 of the last day in the "

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from notifier.checks.finding import Finding, Rule
 from notifier.checks.jurisdictions import cite, pack_data, packs, reference
 from notifier.errors import UsageError
 
@@ -157,6 +158,8 @@ class Deadline:
     told_at: datetime | None = None  # when the recipient was told (all of them, when several)
     told: tuple[str, ...] = ()  # the incident.authorities names that were told
     notes: tuple[str, ...] = ()  # the notes, one by one
+    #: The element a late notification must add (the reasons for the delay), if any.
+    late_requires: str = ""
 
     @property
     def time_left(self) -> timedelta | None:
@@ -187,6 +190,12 @@ class Deadline:
         if left is None:
             return "told"
         return "late" if left.total_seconds() < 0 else "in time"
+
+    @property
+    def missed(self) -> bool:
+        """Told late, or not told and overdue at ``now``."""
+        left = self.time_left
+        return left is not None and left.total_seconds() < 0
 
     def due_local(self) -> datetime | None:
         """The deadline in the recipient's time zone."""
@@ -437,7 +446,8 @@ def deadlines_for(sheet: FactSheet, *, now: datetime | str | None = None) -> lis
                 source=f"{pack.name}: {cite(entry['citation'], entry.get('sources', []))}",
                 status=entry["status"], anchor=anchor, due=due, zone=zone_name,
                 note="; ".join(notes), audiences=ids, now=moment, told_at=told_at, told=told,
-                notes=notes)
+                notes=notes,
+                late_requires=str(entry.get("late_requires") or _LATE_REQUIRES.get(entry["id"], "")))
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(found.values(), key=lambda d: (d.due or far, d.id))
 
@@ -449,3 +459,33 @@ def _extension(entry: dict[str, Any]) -> str:
 
 def _not_before(entry: dict[str, Any]) -> str:
     return f"not before {entry['not_before']}" if entry.get("not_before") else ""
+
+
+#: Where the reference gives no late_requires but the law has the same words: UK GDPR
+#: Art. 33(1) keeps GDPR's "accompanied by reasons for the delay".
+_LATE_REQUIRES = {"uk.deadline.ico": "gdpr.art33.reg.delay_reasons, as UK GDPR Art. 33(1)"}
+
+LATE_WITHOUT_REASONS = Rule(
+    "x.late_without_reasons", "error",
+    "a regulator deadline that was missed (told late, or overdue now) comes with "
+    "incident.delay_reasons, which the late notification must give",
+    "GDPR and UK GDPR Art. 33(1) (gdpr.art33.reg.delay_reasons); PDPA reg. 5 "
+    "(sg.pdpa.reg5.late_reasons); requirements.yaml late_requires")
+
+
+def late_findings(sheet: FactSheet, deadlines: list[Deadline]) -> list[Finding]:
+    """Return an error for each missed deadline whose law asks for reasons the sheet lacks."""
+    if sheet.incident.delay_reasons:
+        return []
+    drafts = [a for a in sheet.audiences if a.notice == "regulator_report"]
+    found = []
+    for d in deadlines:
+        if d.late_requires and d.missed:
+            found.append(Finding(
+                LATE_WITHOUT_REASONS.id, "error", sheet.id,
+                ", ".join(a.id for a in drafts) or "-", "regulator_report",
+                f"{d.id} was missed ({d.left_text()}), and the sheet gives no reasons for the "
+                f"delay, which the late notification must include ({d.late_requires})",
+                "write them under incident.delay_reasons; the regulator draft includes them",
+                LATE_WITHOUT_REASONS.source, "confirmed", field=("incident",)))
+    return found

@@ -193,7 +193,7 @@ def check_sheets(paths: list[Path], *, now: datetime | str | None = None,
             folder does not exist.
     """
     from notifier.checks import run_checks
-    from notifier.checks.deadlines import deadlines_for, parse_now
+    from notifier.checks.deadlines import deadlines_for, late_findings, parse_now
     from notifier.render import render_sheet
     from notifier.sheet import load_sheet
 
@@ -210,6 +210,6 @@ def check_sheets(paths: list[Path], *, now: datetime | str | None = None,
         entry.sheet_id = sheet.id
         result = render_sheet(sheet, templates=templates)
         entry.notices = [(a.id, a.notice) for a in sheet.audiences]
-        entry.findings = run_checks(sheet, result)
         entry.deadlines = deadlines_for(sheet, now=moment)
+        entry.findings = run_checks(sheet, result) + late_findings(sheet, entry.deadlines)
     return report
