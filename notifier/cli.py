@@ -60,6 +60,20 @@ def validate(sheets: Sheets) -> None:
 
 
 @app.command()
+def new(
+    sheet_id: Annotated[str, typer.Argument(metavar="ID", help="The incident's id, e.g. acme-2025-06.",
+                                            show_default=False)],
+    folder: Annotated[Path, typer.Option(help="Folder to write ID.yaml into.")] = Path("incidents"),
+) -> None:
+    """Start a fact sheet: write ID.yaml with every fact still to fill marked TODO."""
+    from notifier import commands
+
+    path = commands.new_sheet(sheet_id, folder)
+    print(f"wrote {path}")
+    print(f"next: fill in each TODO; `notifier validate {path}` lists the ones left, with their lines")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the fact-sheet format (for editor completion and checks)."""
     from notifier import commands

@@ -76,6 +76,41 @@ def schema() -> str:
     return schema_text()
 
 
+def new_sheet(sheet_id: str, folder: Path = Path("incidents")) -> Path:
+    """Write a starter fact sheet ``folder/<sheet_id>.yaml`` whose every fact is a TODO.
+
+    ``validate`` then lists each TODO with its line and what to write, and refuses the
+    sheet until none is left, so a half-written sheet cannot be rendered.
+
+    Raises:
+        UsageError: the id is not a valid id, or the file already exists (never overwritten).
+    """
+    import os
+    from importlib import resources
+
+    from pydantic_core import PydanticCustomError
+
+    from notifier.model import _slug
+    from notifier.outbox import atomic_write
+
+    try:
+        _slug(sheet_id)
+    except PydanticCustomError as exc:
+        raise UsageError(f"{exc.message()}; {(exc.context or {}).get('hint', '')}") from None
+    target = folder / f"{sheet_id}.yaml"
+    if target.exists():
+        raise UsageError(f"{target} already exists; pick another id or edit that sheet")
+    text = (resources.files("notifier") / "starter.yaml").read_text(encoding="utf-8")
+    schema_file = Path(__file__).resolve().parent.parent / "docs" / "fact-sheet.schema.json"
+    line = ""
+    if schema_file.is_file():  # a checkout: point editors at the schema, relative to the sheet
+        relative = os.path.relpath(schema_file, folder.resolve())
+        line = f"# yaml-language-server: $schema={Path(relative).as_posix()}\n"
+    atomic_write(target, text.replace("__SCHEMA_LINE__", line).replace("__ID__", sheet_id)
+                 .encode("utf-8"))
+    return target
+
+
 def preview(path: Path, *, host: str = "127.0.0.1", port: int = 8025, templates: Path | None = None,
             open_browser: bool = False,
             on_ready: Callable[[PreviewStarted], None] | None = None) -> None:

@@ -93,7 +93,8 @@ def _no_placeholder(value: str) -> str:
     if match:
         mark = match.group(0)
         raise _bad(f"contains the placeholder {mark!r}; readers would see it as it is",
-                   "write the fact in its place, or leave the field out until it is known"
+                   "write the fact in its place (an optional field can be left out until the "
+                   "fact is known)"
                    if not mark.startswith(("{", "}")) else
                    "write the fact itself: fact sheets are not templates, so '{{ }}' and '{% %}' "
                    "are never filled in")
