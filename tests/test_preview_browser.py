@@ -320,3 +320,39 @@ def test_index_counts_findings_and_shows_deadlines_live(page: Page, server: Prev
     individuals = page.locator('tr.deadline[data-deadline="uk.deadline.individuals"]').inner_text()
     assert "as soon as practicable" in individuals and "elapsed" in individuals
     assert page.evaluate("window.__marker") == "index"
+
+
+HIDE = ("() => { for (const [name, value] of [['hidden', true], ['visibilityState', 'hidden']])"
+        " Object.defineProperty(document, name, {configurable: true, get: () => value});"
+        " document.dispatchEvent(new Event('visibilitychange')); }")
+SHOW = ("() => { for (const [name, value] of [['hidden', false], ['visibilityState', 'visible']])"
+        " Object.defineProperty(document, name, {configurable: true, get: () => value});"
+        " document.dispatchEvent(new Event('visibilitychange')); }")
+
+
+def test_hidden_tabs_let_go_of_their_connection(chromium: Browser, server: PreviewServer,
+                                                sheet: Path) -> None:
+    # Chromium keeps six connections per host; each live page's event stream holds one.
+    context = chromium.new_context()
+    try:
+        tabs = []
+        for _ in range(6):
+            tab = context.new_page()
+            tab.set_default_timeout(10_000)
+            open_notice(tab, server)
+            tab.evaluate(HIDE)
+            tab.wait_for_selector('#live-status[data-state="paused"]')
+            tabs.append(tab)
+        extra = [context.new_page() for _ in range(2)]  # the 7th and 8th tabs still load
+        for tab in extra:
+            tab.set_default_timeout(10_000)
+            open_notice(tab, server)
+        write_atomically(sheet, SHEET.replace(SUMMARY, "Edited while the first tabs were hidden."))
+        wait_for_text(extra[0], TEXT_PANEL, "Edited while the first tabs were hidden.")
+        for tab in extra:
+            tab.close()
+        tabs[0].evaluate(SHOW)  # back in view: the newest build arrives at once
+        tabs[0].wait_for_selector('#live-status[data-state="live"]')
+        wait_for_text(tabs[0], TEXT_PANEL, "Edited while the first tabs were hidden.")
+    finally:
+        context.close()

@@ -211,9 +211,32 @@
   }
   applyState();
 
-  const events = new EventSource("/_preview/events");
-  events.addEventListener("build", onBuild);
-  events.addEventListener("open", () => setStatus("live", "live"));
-  events.addEventListener("error", () => setStatus("offline", "disconnected; retrying…"));
-  window.addEventListener("pagehide", () => events.close());
+  // One event stream per visible page. A browser keeps at most six connections to a host,
+  // and each stream holds one, so a seventh preview tab would wait forever: a hidden tab
+  // lets go of its stream, and on its return the server's first event is the newest build.
+  let events = null;
+
+  function connect() {
+    if (events) {
+      return;
+    }
+    events = new EventSource("/_preview/events");
+    events.addEventListener("build", onBuild);
+    events.addEventListener("open", () => setStatus("live", "live"));
+    events.addEventListener("error", () => setStatus("offline", "disconnected; retrying…"));
+  }
+
+  function disconnect() {
+    if (events) {
+      events.close();
+      events = null;
+      setStatus("paused", "paused while hidden");
+    }
+  }
+
+  document.addEventListener("visibilitychange", () => (document.hidden ? disconnect() : connect()));
+  window.addEventListener("pagehide", disconnect);
+  if (!document.hidden) {
+    connect();
+  }
 })();
