@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,17 @@ from notifier.templating import make_environment
 
 #: Notices read by the people whose data was involved.
 READER_NOTICES = ("incident", "password_reset", "no_action_needed", "update")
+
+
+#: Words of a role rather than a person's name: 'our Data Protection Officer', but 'Jane Doe'.
+_ROLE = re.compile(r"\b(officer|team|office|department|desk|privacy|protection|dpo|"
+                   r"representative|counsel|unit)\b", re.I)
+
+
+def _contact_phrase(name: str) -> str:
+    """Return how a sentence names the privacy contact: 'our Data Protection Officer' for a
+    role, the name as it is for a person ('Jane Doe')."""
+    return f"our {name}" if _ROLE.search(name) and not name.lower().startswith("our ") else name
 
 
 def format_date(moment: date, locale: str) -> str:
@@ -48,6 +60,8 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "audience": audience,
         "locale": audience.locale,
         "lang": audience.locale,
+        "privacy_contact_name": _contact_phrase(sheet.organisation.privacy_contact.name
+                                                if sheet.organisation.privacy_contact else ""),
         "involved": advice_table.labels(data),
         "not_involved": advice_table.absent_labels(incident.data_not_involved),
         "advice": advice,

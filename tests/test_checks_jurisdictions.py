@@ -466,3 +466,25 @@ def test_massachusetts_nature_words(text: str, nature: bool) -> None:
     from notifier.checks.jurisdictions.ma import NATURE_WORDS
 
     assert bool(NATURE_WORDS.search(text)) is nature
+
+
+@pytest.mark.parametrize(("data", "severity"), [(["name", "email"], "warning"),
+                                                (["name", "health"], "error")])
+def test_the_art34_duty_follows_the_data_not_the_notice_kind(tmp_path: Path, data: list[str],
+                                                             severity: str) -> None:
+    # no_action_needed, no privacy contact: the DPO element is missing either way
+    sheet, notice = notice_for(tmp_path, edits(set_in("audiences.0.jurisdictions", ["GB"]),
+                                               set_in("audiences.0.notice", "no_action_needed"),
+                                               set_in("incident.data_involved", data)))
+    (dpo,) = [f for f in check_notice(sheet, notice) if f.rule_id == "uk.art34.dpo_contact"]
+    assert dpo.severity == severity
+
+
+def test_singapore_notices_may_not_be_dated_before_the_pdpc_was_told(tmp_path: Path) -> None:
+    late_pdpc = set_in("incident.authorities", [{"name": "Personal Data Protection Commission",
+                                                  "notified_at": "2025-04-25T12:00:00+08:00"}])
+    sheet, notice = notice_for(tmp_path, where(["SG"], late_pdpc, set_in("notice_date", "2025-04-23")))
+    found = {f.rule_id: f for f in check_notice(sheet, notice)}
+    assert "before the PDPC was notified" in found["sg.pdpa.s26d.after_pdpc"].message
+    sheet, notice = notice_for(tmp_path, where(["SG"], late_pdpc, set_in("notice_date", "2025-04-25")))
+    assert "sg.pdpa.s26d.after_pdpc" not in {f.rule_id for f in check_notice(sheet, notice)}

@@ -356,3 +356,11 @@ def test_a_supplier_breach_is_not_subjected_as_ours() -> None:
     notice = render_notice(sheet_with(**{"incident.kind": "supplier_breach"}), 0)
     assert notice.subject == ("Important: a security incident at a supplier of Acme Ltd involving "
                               "your information")
+
+
+@pytest.mark.parametrize(("name", "phrase"), [("Data Protection Officer", "our Data Protection Officer"),
+                                              ("Jane Doe", "Jane Doe"), ("Privacy Team", "our Privacy Team")])
+def test_the_privacy_contact_reads_as_english(name: str, phrase: str) -> None:
+    sheet = sheet_with(**{"organisation.privacy_contact": {"name": name, "email": "dpo@acme.example"}})
+    text = " ".join(render_notice(sheet, 0).text.split())
+    assert f"You can also write to {phrase} at dpo@acme.example." in text

@@ -103,7 +103,12 @@ class Pack:
     def mandatory(self, view: NoticeView) -> bool:
         """True when the law requires this notice, so its elements are errors, not advice."""
         if self.high_risk_by_notice:
-            return view.audience.notice != "no_action_needed"
+            # The duty follows the risk, not the notice the author picked: data that calls
+            # for action, or health data, makes it high risk even in a no_action_needed one.
+            from notifier import advice as advice_table
+
+            risky = advice_table.calls_for_action(view.data) or "health" in view.data
+            return view.audience.notice != "no_action_needed" or bool(risky)
         if self.triggers:
             return bool(self.triggers & set(view.data))
         return True

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 NATURE_WORDS = re.compile(
     r"\b(hack\w*|attack\w*|criminal\w*|ransomware|malware|phishing attack|exploit\w*|"
     r"vulnerabilit\w*|misconfigur\w*|stole|stolen|(?<!identity )(?<!identity-)theft|copied|exfiltrat\w*|"
-    r"leak\w*|fault|bug|intru\w*|broke into|break into|gained access|got into|"
+    r"leak\w*|fault|bug|intru\w*|broke into|break into|gained access|got into|get into|"
+    r"(?:used|able) to get in|got in|"
     r"without permission|unauthori[sz]ed)\b", re.I)
 _COUNT = re.compile(r"\b\d[\d,.]*\s*(?:million|thousand|m|k)?\s*(?:people|customers|members|"
                     r"residents|individuals|accounts|users|records|of you)\b", re.I)

@@ -20,8 +20,15 @@ def after_pdpc(view: NoticeView) -> evidence.Miss | None:
         return ("the sheet does not record the notification to the PDPC; individuals may be "
                 "told only on or after it", "notify the PDPC first and add it under "
                 "incident.authorities with notified_at")
-    if not any(a.notified_at for a in told):
+    times = [a.notified_at for a in told if a.notified_at]
+    if not times:
         return ("the PDPC is listed without notified_at", "add when the PDPC was notified")
+    notice_date = view.sheet.notice_date
+    first = min(times)
+    if notice_date is not None and notice_date < first.date():
+        return (f"the notices are dated {notice_date.isoformat()}, before the PDPC was notified "
+                f"({first.date().isoformat()}); individuals may be told only on or after it",
+                "notify the PDPC first, or correct notice_date")
     return None
 
 
