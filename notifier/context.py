@@ -12,13 +12,9 @@ from jinja2.runtime import Macro
 
 from notifier import advice as advice_table
 from notifier.diff import Change, diff_sheets
-from notifier.model import FactSheet
+from notifier.model import READER_NOTICES, FactSheet
 from notifier.regulators import first_regulator
 from notifier.templating import make_environment
-
-#: Notices read by the people whose data was involved.
-READER_NOTICES = ("incident", "password_reset", "no_action_needed", "update")
-
 
 #: Words of a role rather than a person's name: 'our Data Protection Officer', but 'Jane Doe'.
 _ROLE = re.compile(r"\b(officer|team|office|department|desk|privacy|protection|dpo|"

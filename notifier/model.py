@@ -42,6 +42,8 @@ NoticeKind = Literal[
     "staff_notice", "regulator_report",
 ]
 NOTICE_KINDS: tuple[str, ...] = get_args(NoticeKind)
+#: Notices read by the people whose data was involved (not staff, regulators or service notices).
+READER_NOTICES = frozenset({"incident", "password_reset", "no_action_needed", "update"})
 
 
 def _bad(message: str, hint: str) -> PydanticCustomError:

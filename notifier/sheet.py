@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from notifier.errors import Problem, SheetError
-from notifier.model import FactSheet
+from notifier.model import READER_NOTICES, FactSheet
 from notifier.yamlsource import FieldPath, Source, parse_yaml, read_yaml
 
 SCHEMA_ID = "https://notifier.invalid/schema/fact-sheet.json"
@@ -267,10 +267,6 @@ def _when(value: Any) -> datetime | None:
     return moment if moment is not None and moment.tzinfo else None
 
 
-#: Notices read by the people whose data was involved (as notifier.checks.view.READER_NOTICES).
-_READER_NOTICES = frozenset({"incident", "password_reset", "no_action_needed", "update"})
-
-
 def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
     """Rules across fields, run on the raw data so that they report even when a type is wrong."""
     problems: list[Problem] = []
@@ -382,7 +378,7 @@ def _audience_rules(data: dict[str, Any], involved: set[str], add: Add) -> None:
                     "give each audience its own id")
             seen_ids.setdefault(audience_id, a)
         if ("US-CA" in _strings(audience.get("jurisdictions")) and data.get("notice_date") is None
-                and audience.get("notice") in _READER_NOTICES):
+                and audience.get("notice") in READER_NOTICES):
             add(("audiences", a, "jurisdictions"), "California's notice must carry its own date, "
                 "and the sheet has no notice_date", "add `notice_date: YYYY-MM-DD` (the day the "
                 "notices go out) at the top level")

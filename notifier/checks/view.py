@@ -10,14 +10,11 @@ from typing import TYPE_CHECKING
 from notifier import advice as advice_table
 from notifier.checks.finding import Finding, Rule, Severity
 from notifier.checks.htmlscan import HtmlScan, scan_html
+from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
     from notifier.model import Audience, FactSheet
     from notifier.render import RenderedNotice
-
-
-#: Notice kinds read by the people whose data was involved (not staff, regulators or service notices).
-READER_NOTICES = frozenset({"incident", "password_reset", "no_action_needed", "update"})
 
 
 _HEADING_TAG = re.compile(r"h[1-6]")

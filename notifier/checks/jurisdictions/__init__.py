@@ -17,7 +17,7 @@ import yaml
 
 from notifier.checks.finding import Finding, Rule, Status, severity_for
 from notifier.checks.jurisdictions.evidence import Advice, Miss
-from notifier.checks.view import READER_NOTICES
+from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
