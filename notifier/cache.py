@@ -43,15 +43,16 @@ def cache_dir(*parts: str) -> Path | None:
             # running as an arbitrary uid): then there is no cache.
             root = Path(xdg) / "notifier" if xdg else Path.home() / ".cache" / "notifier"
         root.parent.mkdir(parents=True, exist_ok=True)
-        folder = root
-        for part in ("", *parts):
-            folder = folder / part if part else folder
+        folders = [root]
+        for part in parts:
+            folders.append(folders[-1] / part)
+        for folder in folders:  # each level private: a writable one could be swapped
             folder.mkdir(mode=0o700, exist_ok=True)
             if not _private(folder):
                 return None
     except (OSError, RuntimeError, KeyError):
         return None
-    return folder
+    return folders[-1]
 
 
 def _private(folder: Path) -> bool:

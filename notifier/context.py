@@ -134,6 +134,11 @@ def headings(notice: str, california: bool, *, massachusetts: bool = False) -> d
     return h
 
 
+#: The incident fields whose changes an update notice words (see changes_text in _copy.j2).
+_WORDED_CHANGES = frozenset({"kind", "status", "misuse", "data_involved", "safe", "actions_taken",
+                             "authorities", "services"})
+
+
 def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
                     env: Environment | None) -> dict[str, Any]:
     audience = sheet.audiences[index]
@@ -151,10 +156,10 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
                 earlier.notice != "password_reset" and not advice_table.advice_for(
                     previous.audience_data(earlier),
                     precautionary_reset=earlier.precautionary_reset))
-    # Only the incident's facts are news to readers; the notice date, the sender or the
-    # audiences changing between revisions is not (diff shows those to the author).
-    changes = [c for c in diff_sheets(previous, sheet) if c.field.startswith("incident.")
-               and c.field not in ("incident.summary", "incident.data_not_involved")]
+    # Only the facts the update words (_copy.j2: changes_text) are news to readers; a new
+    # notice date, sender, record count or audience is for the author (`notifier diff`).
+    changes = [c for c in diff_sheets(previous, sheet)
+               if c.field.split(".")[:2][-1] in _WORDED_CHANGES and c.field.startswith("incident.")]
 
     def labels(kind: str) -> list[str]:
         return [advice_table.CATEGORIES[c.new or c.old or ""].label for c in changes

@@ -358,3 +358,14 @@ def test_the_draft_counts_everyone_affected_and_names_its_own_share() -> None:
     text = flat(render_notice(sheet, 2).text)
     assert "People: about 184,000, of whom about 160,000 in GB" in text
     assert "We are telling UK customers and Irish customers by email" in text
+
+
+def test_an_update_whose_only_new_facts_are_for_the_author_claims_no_news(tmp_path: Path) -> None:
+    path = _update_pair(tmp_path, "incident", ["name", "email"])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["incident"]["records"] = 5000  # new, but nothing the update notice words
+    data["incident"]["measures_proposed"] = ["Rebuild the server."]
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    text = flat(render_notice(load_sheet(path), 0).text)
+    assert "some of it changes what we told you" not in text
+    assert "This message brings you up to date." in text
