@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
@@ -68,10 +69,11 @@ def set_in(path: str, value: Any) -> Edit:
         node: Any = data
         for key in parents:
             node = node[int(key)] if key.isdigit() else node.setdefault(key, {})
+        # A copy: a later edit of a path inside it must not change this edit for other tests.
         if last.isdigit():
-            node[int(last)] = value
+            node[int(last)] = copy.deepcopy(value)
         else:
-            node[last] = value
+            node[last] = copy.deepcopy(value)
 
     return edit
 

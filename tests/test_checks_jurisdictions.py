@@ -306,6 +306,9 @@ BREAKS: list[tuple[str, Edit, Transform | None, str, str]] = [
      "ma.93h.freeze_no_fee", "error"),
     ("ma", set_in("incident.protection_offer.months", 12), None, "ma.93h.credit_monitoring",
      "error"),  # 12 months satisfies California, not Massachusetts
+    # the freeze block's "free of charge" does not make the monitoring free
+    ("ma", edits(), replace("identity theft protection, free of charge.",
+                            "identity theft protection."), "ma.93h.credit_monitoring", "error"),
     ("ma", edits(), replace("enter the code ACME2025.", "enter the code ACME2025. To join, "
                             "you must waive your right to sue us."),
      "ma.93h.forbid.waiver_condition", "error"),

@@ -178,13 +178,18 @@ def months_offered(view: NoticeView, service: str, minimum: int, name: str) -> M
     """The notice offers ``service`` (a regex; ``name`` in messages) free for ``minimum`` months."""
     offer = re.compile(rf"({service})[^.]*?(\d+)[- ]months?|(\d+)[- ]months?[^.]*?({service})",
                        re.I)
+    free = re.compile(r"\b(free|no cost|no charge|at no cost|free of charge)\b", re.I)
     for hay in (view.text, view.html_text):
+        # "free" must be said of the offer itself, in its own sentence: the freeze block's
+        # "free of charge" elsewhere in the notice does not make the monitoring free.
         best = 0
         for match in offer.finditer(hay):
-            best = max(best, int(match.group(2) or match.group(3)))
-        free = re.search(r"\b(free|no cost|no charge|at no cost|free of charge)\b", hay, re.I)
-        if best < minimum or not free:
+            start = hay.rfind(".", 0, match.start()) + 1
+            end = hay.find(".", match.end())
+            if free.search(hay[start:end if end >= 0 else len(hay)]):
+                best = max(best, int(match.group(2) or match.group(3)))
+        if best < minimum:
             return (f"the notice does not offer {name} free of charge for at least {minimum} "
-                    "months", "offer the service in the notice, with how to "
-                    "enrol (template change; the sheet has no field for it yet)")
+                    "months", "set incident.protection_offer (service, months, how_to_enrol); "
+                    "the notice says it is free of charge")
     return None
