@@ -241,10 +241,11 @@ def diff(
         print(change)
     if not changes:
         print("no fact changes")
-    ids = [c for c in changes if c.field == "id"]
-    if ids:
-        _err(f"warning: the sheets have different ids ({ids[0].old}, {ids[0].new}): are they "
-             "revisions of the same incident?")
+    from notifier.diff import id_warning
+
+    warning = id_warning(changes)
+    if warning:
+        _err(f"warning: {warning}")
 
 
 @app.command("send-test")

@@ -76,6 +76,16 @@ def diff_sheets(old: FactSheet, new: FactSheet) -> list[Change]:
     return changes + _other_changes(old, new)
 
 
+def id_warning(changes: Sequence[Change]) -> str | None:
+    """Return a warning when the two sheets compared have different ids (likely not revisions
+    of one incident), else None."""
+    for change in changes:
+        if change.field == "id":
+            return (f"the sheets have different ids ({change.old}, {change.new}): are they "
+                    "revisions of the same incident?")
+    return None
+
+
 def _show(value: object) -> str | None:
     if value is None:
         return None
