@@ -491,3 +491,10 @@ def test_singapore_notices_may_not_be_dated_before_the_pdpc_was_told(tmp_path: P
     assert "before the PDPC was notified" in found["sg.pdpa.s26d.after_pdpc"].message
     sheet, notice = notice_for(tmp_path, where(["SG"], late_pdpc, set_in("notice_date", "2025-04-25")))
     assert "sg.pdpa.s26d.after_pdpc" not in {f.rule_id for f in check_notice(sheet, notice)}
+
+
+def test_hipaa_with_massachusetts_points_at_the_exemption(tmp_path: Path) -> None:
+    health = set_in("incident.data_involved", ["name", "email", "health", "government_id"])
+    sheet, notice = notice_for(tmp_path, where(["US-MA"], *HIPAA, health, OFFER))
+    found = [f for f in check_notice(sheet, notice) if f.rule_id == "hipaa.164_404.what_happened"]
+    assert found and "ma.93h.exempt.primary_regulator" in found[0].fix

@@ -24,8 +24,16 @@ def applies(sheet: FactSheet, audience: Audience) -> bool:
 
 def what_happened(view: NoticeView) -> evidence.Miss | None:
     """What happened, with the date of the breach (if known) and the date of discovery."""
-    return (evidence.summary(view, "what happened") or evidence.discovery_date(view)
+    miss = (evidence.summary(view, "what happened") or evidence.discovery_date(view)
             or evidence.breach_date(view, required=False))
+    if miss and "US-MA" in view.audience.jurisdictions:
+        # The Massachusetts variant leaves the description out, which HIPAA requires: no edit
+        # of the sheet can satisfy both in one audience.
+        return (miss[0], "HIPAA requires the description and Massachusetts forbids it: under "
+                "93H s. 5 (ma.93h.exempt.primary_regulator) a notice made under HIPAA can "
+                "suffice if the Attorney General and OCABR are told; have counsel decide, then "
+                "give these readers an audience without US-MA")
+    return miss
 
 
 def contact_procedures(view: NoticeView) -> evidence.Miss | None:
