@@ -60,6 +60,7 @@ def make_environment(overrides: Path | None = None) -> Environment:
     )
     env.bytecode_cache = template_cache(_fingerprint(env))
     env.filters["join_words"] = join_words
+    env.filters["tel"] = tel
     env.filters["elements"] = elements
     return env
 
@@ -84,6 +85,12 @@ def elements(ids: str, packs: list[str]) -> str:
     """Return 'Elements: a, b' for the space-separated law element IDs of the given packs."""
     kept = [i for i in ids.split() if i.split(".", 1)[0] in packs]
     return f"Elements: {', '.join(kept)}" if kept else ""
+
+
+def tel(number: str) -> str:
+    """Return a tel: link for a phone number as written ('0800 555 0199' -> 'tel:08005550199'),
+    so that a reader on a phone can tap it."""
+    return "tel:" + "".join(c for c in number if c.isdigit() or c == "+")
 
 
 def join_words(items: list[str], conjunction: str = "and") -> str:

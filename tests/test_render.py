@@ -364,3 +364,12 @@ def test_the_privacy_contact_reads_as_english(name: str, phrase: str) -> None:
     sheet = sheet_with(**{"organisation.privacy_contact": {"name": name, "email": "dpo@acme.example"}})
     text = " ".join(render_notice(sheet, 0).text.split())
     assert f"You can also write to {phrase} at dpo@acme.example." in text
+
+
+def test_the_help_phone_number_is_a_tel_link() -> None:
+    from notifier.checks import check_notice
+
+    sheet = sheet_with(**{"organisation.contact.phone": "+44 800 555 0199"})
+    notice = render_notice(sheet, 0)
+    assert '<a href="tel:+448005550199"' in notice.html
+    assert not [f for f in check_notice(sheet, notice) if f.rule_id.startswith("links.")]
