@@ -116,6 +116,17 @@ def check_rendered(sheet: FactSheet, notice: RenderedNotice, tree: Any = None) -
             without alt text, a non-https link, or HTML over Gmail's clipping size.
     """
     where = f"{notice.sheet_id}/{notice.audience_id}/{notice.notice}"
+    found = _leftovers(sheet, notice)
+    if re.search(r"^(.+)\n-+\n\s*\n(?:.+\n-+\n|\s*$)", notice.text, re.M):
+        found.append("the text has a heading with nothing under it")
+    found += _html_problems(notice, _Structure.parse(notice.html, tree))
+    if found:
+        raise RenderRefused([Problem(where, 0, 0, "", f"{msg}; this is a template problem",
+                                     "fix the template or report it") for msg in found])
+
+
+def _leftovers(sheet: FactSheet, notice: RenderedNotice) -> list[str]:
+    """Template leftovers ({{, None, undefined ...) in any part that no fact of the sheet explains."""
     found: list[str] = []
     facts: list[str] | None = None
     for label, text, escaped in (("html", notice.html, True), ("text", notice.text, False),
@@ -127,9 +138,12 @@ def check_rendered(sheet: FactSheet, notice: RenderedNotice, tree: Any = None) -
         for token in _LEFTOVERS:
             if re.search(re.escape(token) + (r"\b" if token[0].isalpha() else ""), rest):
                 found.append(f"the {label} contains {token!r} that the fact sheet does not")
-    if re.search(r"^(.+)\n-+\n\s*\n(?:.+\n-+\n|\s*$)", notice.text, re.M):
-        found.append("the text has a heading with nothing under it")
-    parsed = _Structure.parse(notice.html, tree)
+    return found
+
+
+def _html_problems(notice: RenderedNotice, parsed: _Structure) -> list[str]:
+    """What the HTML document lacks or breaks: doctype, lang, title, preheader, mobile CSS ..."""
+    found: list[str] = []
     if parsed.doctype != "doctype html":
         found.append("the html lost its <!doctype html>")
     if parsed.lang != notice.locale:
@@ -144,12 +158,9 @@ def check_rendered(sheet: FactSheet, notice: RenderedNotice, tree: Any = None) -
         found.append("the media queries lost !important (the mobile layout would break)")
     if parsed.images_without_alt:
         found.append(f"{parsed.images_without_alt} image(s) have no alt text")
-    for href in parsed.links:
-        if not href.startswith(("https://", "mailto:", "tel:")):
-            found.append(f"link {href!r} is not https")
+    found += [f"link {href!r} is not https" for href in parsed.links
+              if not href.startswith(("https://", "mailto:", "tel:"))]
     size = len(notice.html.encode())
     if size > MAX_HTML_BYTES:
         found.append(f"the html is {size} bytes; Gmail clips above {MAX_HTML_BYTES}")
-    if found:
-        raise RenderRefused([Problem(where, 0, 0, "", f"{msg}; this is a template problem",
-                                     "fix the template or report it") for msg in found])
+    return found
