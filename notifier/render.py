@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from notifier import advice as advice_table
 from notifier.context import build_context, render_copy
 from notifier.errors import Problem, RenderRefused
 from notifier.htmlmail import render_email
-from notifier.model import FactSheet
+from notifier.model import Audience, FactSheet
 from notifier.regulators import first_regulator
 from notifier.templating import builtin_templates, make_environment
 
@@ -46,60 +47,106 @@ class RenderResult:
     refused: dict[str, RenderRefused] = field(default_factory=dict)
 
 
+#: (message, hint, field under the audience) of one reason not to send a notice.
+Refusal = tuple[str, str, str]
+#: A notice kind's own rule: (sheet, audience, its data, "audience 'id'") -> (message, hint)s.
+KindRule = Callable[["FactSheet", "Audience", list[str], str], list[tuple[str, str]]]
+
+
 def refusals(sheet: FactSheet, index: int) -> list[Problem]:
     """Return why audience ``index``'s notice must not be sent, or nothing if it may be."""
     audience = sheet.audiences[index]
     data = sheet.audience_data(audience)
-    notice, who = audience.notice, f"audience {audience.id!r}"
+    who = f"audience {audience.id!r}"
     path, line, col = sheet.where(("audiences", index, "notice"))
-    problems: list[Problem] = []
-
-    def refuse(message: str, hint: str, field: str = "notice") -> None:
-        problems.append(Problem(path, line, col, f"audiences.{index}.{field}", message, hint))
-
-    if notice == "no_action_needed":
-        needs = advice_table.calls_for_action(data)
-        if needs:
-            refuse(f"{who} cannot be told 'no action needed': its data includes "
-                   f"{', '.join(needs)}, which readers must act on",
-                   "use notice: incident (or password_reset where passwords are involved)")
-        if sheet.incident.misuse != "none_known":
-            refuse(f"{who} cannot be told 'no action needed' when misuse of the data is "
-                   f"{sheet.incident.misuse}", "use notice: incident")
-    if notice == "service_disruption":
-        if not sheet.incident.services:
-            refuse(f"{who} gets a service_disruption notice but incident.services lists no "
-                   "service", "add the affected services under incident.services")
-        if data:
-            refuse(f"{who} gets a service_disruption notice but its data is involved "
-                   f"({', '.join(data)}); a service notice must not stand in for a breach notice",
-                   "use notice: incident for this audience, or give it `data_involved: []`")
+    found: list[Refusal] = []
+    rule = _KIND_REFUSALS.get(audience.notice)
+    if rule is not None:
+        found += [(message, hint, "notice") for message, hint in rule(sheet, audience, data, who)]
     if {"US-CA", "US-MA"} <= set(audience.jurisdictions):
-        refuse(f"{who} covers both US-CA and US-MA, whose laws ask for opposite things "
-               "(California: describe what happened; Massachusetts: do not)",
-               "split it into one audience for US-CA and one for US-MA (cross rule x.ma_variant)",
-               field="jurisdictions")
-    if notice == "update" and sheet.supersedes is None:
-        refuse(f"{who} gets an update notice but the sheet has no `supersedes`",
-               "add `supersedes: {sheet: <earlier revision>.yaml, sent_at: <when it went out>}` "
-               "at the top level")
-    if notice == "staff_notice" and sheet.staff is None:
-        refuse(f"{who} gets a staff_notice but the sheet has no `staff` section",
-               "add `staff:` with customer_line, press_office and help (see docs/fact-sheet.md)")
-    if notice == "regulator_report":
-        if first_regulator(audience.jurisdictions) is None:
-            refuse(f"{who} gets a regulator_report but none of its jurisdictions "
-                   f"({', '.join(audience.jurisdictions) or 'none'}) has a supervisory authority "
-                   "this tool drafts for", "set jurisdictions to GB, an EU/EEA code, SG, AU or CA")
-        if sheet.organisation.privacy_contact is None:
-            refuse("a regulator report needs a contact point, and organisation.privacy_contact "
-                   "is missing", "add organisation.privacy_contact (name and email of the DPO)")
-    if (notice == "password_reset" and not advice_table.PASSWORD_CATEGORIES & set(data)
-            and not audience.precautionary_reset):
-        refuse(f"{who} gets a password_reset notice but no password data is involved for it",
-               "use notice: incident, or add `precautionary_reset: true` to the audience if the "
-               "reset is a precaution")
-    return problems
+        found.append((f"{who} covers both US-CA and US-MA, whose laws ask for opposite things "
+                      "(California: describe what happened; Massachusetts: do not)",
+                      "split it into one audience for US-CA and one for US-MA (cross rule "
+                      "x.ma_variant)", "jurisdictions"))
+    return [Problem(path, line, col, f"audiences.{index}.{field}", message, hint)
+            for message, hint, field in found]
+
+
+def _no_action_refusals(sheet: FactSheet, audience: Audience, data: list[str],
+                        who: str) -> list[tuple[str, str]]:
+    found = []
+    needs = advice_table.calls_for_action(data)
+    if needs:
+        found.append((f"{who} cannot be told 'no action needed': its data includes "
+                      f"{', '.join(needs)}, which readers must act on",
+                      "use notice: incident (or password_reset where passwords are involved)"))
+    if sheet.incident.misuse != "none_known":
+        found.append((f"{who} cannot be told 'no action needed' when misuse of the data is "
+                      f"{sheet.incident.misuse}", "use notice: incident"))
+    return found
+
+
+def _service_refusals(sheet: FactSheet, audience: Audience, data: list[str],
+                      who: str) -> list[tuple[str, str]]:
+    found = []
+    if not sheet.incident.services:
+        found.append((f"{who} gets a service_disruption notice but incident.services lists no "
+                      "service", "add the affected services under incident.services"))
+    if data:
+        found.append((f"{who} gets a service_disruption notice but its data is involved "
+                      f"({', '.join(data)}); a service notice must not stand in for a breach "
+                      "notice", "use notice: incident for this audience, or give it "
+                      "`data_involved: []`"))
+    return found
+
+
+def _update_refusals(sheet: FactSheet, audience: Audience, data: list[str],
+                     who: str) -> list[tuple[str, str]]:
+    if sheet.supersedes is not None:
+        return []
+    return [(f"{who} gets an update notice but the sheet has no `supersedes`",
+             "add `supersedes: {sheet: <earlier revision>.yaml, sent_at: <when it went out>}` "
+             "at the top level")]
+
+
+def _staff_refusals(sheet: FactSheet, audience: Audience, data: list[str],
+                    who: str) -> list[tuple[str, str]]:
+    if sheet.staff is not None:
+        return []
+    return [(f"{who} gets a staff_notice but the sheet has no `staff` section",
+             "add `staff:` with customer_line, press_office and help (see docs/fact-sheet.md)")]
+
+
+def _regulator_refusals(sheet: FactSheet, audience: Audience, data: list[str],
+                        who: str) -> list[tuple[str, str]]:
+    found = []
+    if first_regulator(audience.jurisdictions) is None:
+        found.append((f"{who} gets a regulator_report but none of its jurisdictions "
+                      f"({', '.join(audience.jurisdictions) or 'none'}) has a supervisory "
+                      "authority this tool drafts for",
+                      "set jurisdictions to GB, an EU/EEA code, SG, AU or CA"))
+    if sheet.organisation.privacy_contact is None:
+        found.append(("a regulator report needs a contact point, and "
+                      "organisation.privacy_contact is missing",
+                      "add organisation.privacy_contact (name and email of the DPO)"))
+    return found
+
+
+def _password_refusals(sheet: FactSheet, audience: Audience, data: list[str],
+                       who: str) -> list[tuple[str, str]]:
+    if advice_table.PASSWORD_CATEGORIES & set(data) or audience.precautionary_reset:
+        return []
+    return [(f"{who} gets a password_reset notice but no password data is involved for it",
+             "use notice: incident, or add `precautionary_reset: true` to the audience if the "
+             "reset is a precaution")]
+
+
+#: Per notice kind, what the facts must allow for it to be sent.
+_KIND_REFUSALS: dict[str, KindRule] = {
+    "no_action_needed": _no_action_refusals, "service_disruption": _service_refusals,
+    "update": _update_refusals, "staff_notice": _staff_refusals,
+    "regulator_report": _regulator_refusals, "password_reset": _password_refusals,
+}
 
 
 def _fill(words_text: str, indent: str, hang: str, width: int) -> list[str]:
