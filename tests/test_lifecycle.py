@@ -369,3 +369,11 @@ def test_an_update_whose_only_new_facts_are_for_the_author_claims_no_news(tmp_pa
     text = flat(render_notice(load_sheet(path), 0).text)
     assert "some of it changes what we told you" not in text
     assert "This message brings you up to date." in text
+
+
+def test_a_draft_with_no_reader_notice_asks_for_the_grounds() -> None:
+    sheet = parse_sheet(regulator_sheet(**{"audiences": [
+        {"id": "ico", "name": "ICO", "notice": "regulator_report", "jurisdictions": ["GB"]}]}),
+        "r.yaml")
+    text = flat(render_notice(sheet, 0).text)
+    assert "If they are not to be told, give the grounds for that" in text
