@@ -131,7 +131,7 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
            "password, or your full card details, by email. If an email asks for them, or pushes "
            "you to act fast, do not reply and do not click its links."),
     Advice("scam_calls", "Be wary of calls and texts",
-           "Be careful with unexpected calls or texts that mention us. We will never call or text "
+           "Unexpected calls or texts that mention us may be scams. We will never call or text "
            "to ask for your password or a one-time code. If in doubt, hang up and call us back on "
            "the number on our website."),
     Advice("check_statements", "Check your card statements",

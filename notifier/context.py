@@ -63,8 +63,11 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "advice": advice,
         # What the data could mean for readers: the sheet's own words, else each category's
         # risk (GDPR Art. 34(2) and UK GDPR ask for the likely consequences).
+        # (a no_action_needed notice shows only the sheet's own: generic risks beside "you
+        # do not need to do anything" read as a contradiction)
         "consequences": (list(incident.likely_consequences)
-                         or advice_table.risks(data)),
+                         or ([] if audience.notice == "no_action_needed"
+                             else advice_table.risks(data))),
         "other_advice": [a for a in advice if a.id not in advice_table.PASSWORD_ADVICE],
         "password": {
             "involved": bool(password_data),

@@ -82,9 +82,10 @@ def _fingerprint(env: Environment) -> str:
 
 
 def elements(ids: str, packs: list[str]) -> str:
-    """Return 'Elements: a, b' for the space-separated law element IDs of the given packs."""
+    """Return '[Drafting note: covers a, b]' for the law element IDs of the given packs (a note
+    for whoever copies the draft into the authority's form, not part of the submission)."""
     kept = [i for i in ids.split() if i.split(".", 1)[0] in packs]
-    return f"Elements: {', '.join(kept)}" if kept else ""
+    return f"[Drafting note: covers {', '.join(kept)}]" if kept else ""
 
 
 def tel(number: str) -> str:
