@@ -5,14 +5,20 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import INCIDENTS, MINIMAL
+from conftest import INCIDENTS
+from preview_support import (  # noqa: F401 (the fixtures)
+    SHEET,
+    SUMMARY,
+    server_fixture,
+    sheet_fixture,
+    write_atomically,
+)
 
 from notifier.errors import SheetError
 from notifier.preview import PreviewServer
@@ -26,26 +32,10 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-SHEET = MINIMAL.replace("    notice: incident\n", """\
-    notice: incident
-    size: 125000
-  - id: partners
-    name: Partners
-    notice: no_action_needed
-  - id: resetters
-    name: Resetters
-    notice: password_reset
-""")
-SUMMARY = "Someone got into one of our systems without permission."
 TEXT_PANEL = '[data-live="text"]'
 PROBLEMS = '[data-live="problems"]'
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Save the way most editors do: a temporary file, then a rename over the original."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +50,6 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def sheet(tmp_path: Path) -> Path:
-    path = tmp_path / "sheet.yaml"
-    path.write_text(SHEET, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def server(sheet: Path) -> Iterator[PreviewServer]:
-    with PreviewServer(sheet, port=0) as running:
-        running.start()
-        yield running
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import signal
 import socket
@@ -21,6 +20,14 @@ from unittest import mock
 import pytest
 from conftest import MINIMAL
 from markupsafe import escape
+from preview_support import (  # noqa: F401 (the fixtures)
+    SHEET,
+    SUMMARY,
+    server_fixture,
+    sheet_fixture,
+    sheet_with_override,
+    write_atomically,
+)
 
 from notifier import cli, commands
 from notifier.checks import Finding, Severity, run_checks
@@ -35,24 +42,8 @@ from notifier.sheet import load_sheet
 from notifier.templating import builtin_templates, make_environment
 
 #: MINIMAL with a sized audience, a second rendered one and one that is refused.
-SHEET = MINIMAL.replace("    notice: incident\n", """\
-    notice: incident
-    size: 125000
-  - id: partners
-    name: Partners
-    notice: no_action_needed
-  - id: resetters
-    name: Resetters
-    notice: password_reset
-""")
-SUMMARY = "Someone got into one of our systems without permission."
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Save the way most editors do: a temporary file, then a rename over the original."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def fetch(server: PreviewServer, path: str, *, method: str = "GET",
@@ -87,18 +78,6 @@ def wait_for(server: PreviewServer, predicate: Callable[[Build], bool], timeout:
     return build
 
 
-@pytest.fixture
-def sheet(tmp_path: Path) -> Path:
-    path = tmp_path / "sheet.yaml"
-    path.write_text(SHEET, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def server(sheet: Path) -> Iterator[PreviewServer]:
-    with PreviewServer(sheet, port=0) as running:
-        running.start()
-        yield running
 
 
 # -- routes ---------------------------------------------------------------------------------
@@ -334,12 +313,7 @@ def test_sheet_invalid_at_start_is_served_and_recovers(tmp_path: Path) -> None:
 
 
 def test_template_edit_rebuilds(tmp_path: Path) -> None:
-    sheet = tmp_path / "sheet.yaml"
-    sheet.write_text(SHEET, encoding="utf-8")
-    overrides = tmp_path / "templates"
-    overrides.mkdir()
-    original = (builtin_templates() / "incident.txt.j2").read_text(encoding="utf-8")
-    (overrides / "incident.txt.j2").write_text(original, encoding="utf-8")
+    sheet, overrides, original = sheet_with_override(tmp_path)
     with PreviewServer(sheet, port=0, templates=overrides) as server:
         server.start()
         write_atomically(overrides / "incident.txt.j2", original + "\nOverride marker line.\n")
@@ -650,12 +624,7 @@ def test_editing_the_sheet_reuses_the_jinja_environment(server: PreviewServer, s
 
 
 def test_editing_a_template_makes_a_new_environment(tmp_path: Path) -> None:
-    sheet = tmp_path / "sheet.yaml"
-    sheet.write_text(SHEET, encoding="utf-8")
-    overrides = tmp_path / "templates"
-    overrides.mkdir()
-    original = (builtin_templates() / "incident.txt.j2").read_text(encoding="utf-8")
-    (overrides / "incident.txt.j2").write_text(original, encoding="utf-8")
+    sheet, overrides, original = sheet_with_override(tmp_path)
     with PreviewServer(sheet, port=0, templates=overrides) as server:
         server.start()
         site = server.site
