@@ -88,15 +88,12 @@ def new_sheet(sheet_id: str, folder: Path = Path("incidents")) -> Path:
     import os
     from importlib import resources
 
-    from pydantic_core import PydanticCustomError
-
-    from notifier.model import _slug
+    from notifier.model import refusal
     from notifier.outbox import atomic_write
 
-    try:
-        _slug(sheet_id)
-    except PydanticCustomError as exc:
-        raise UsageError(f"{exc.message()}; {(exc.context or {}).get('hint', '')}") from None
+    bad = refusal("id", sheet_id)
+    if bad:
+        raise UsageError(f"{bad[0]}; {bad[1]}")
     target = folder / f"{sheet_id}.yaml"
     if target.exists():
         raise UsageError(f"{target} already exists; pick another id or edit that sheet")

@@ -46,6 +46,18 @@ NOTICE_KINDS: tuple[str, ...] = get_args(NoticeKind)
 READER_NOTICES = frozenset({"incident", "password_reset", "no_action_needed", "update"})
 
 
+def refusal(kind: Literal["id", "text"], value: str) -> tuple[str, str] | None:
+    """Check one value as the model checks an id or a text field, outside a sheet.
+
+    Returns (what is wrong, what to do) when the model would refuse it, else None.
+    """
+    try:
+        (_slug if kind == "id" else _not_blank)(value)
+    except PydanticCustomError as exc:
+        return exc.message(), str((exc.context or {}).get("hint", ""))
+    return None
+
+
 def _bad(message: str, hint: str) -> PydanticCustomError:
     # The hint travels in the context so that sheet.py can print "message; hint".
     return PydanticCustomError("notifier", message, {"hint": hint})

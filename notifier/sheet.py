@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from notifier.errors import Problem, SheetError
-from notifier.model import READER_NOTICES, FactSheet
+from notifier.model import READER_NOTICES, FactSheet, refusal
 from notifier.yamlsource import FieldPath, Source, parse_yaml, read_yaml
 
 SCHEMA_ID = "https://notifier.invalid/schema/fact-sheet.json"
@@ -167,19 +167,6 @@ _EXAMPLES = {
 }
 
 
-def _placeholder_in(text: str) -> tuple[str, str] | None:
-    """Return (message, hint) when ``text`` holds a draft placeholder, else None."""
-    from pydantic_core import PydanticCustomError
-
-    from notifier.model import _no_placeholder
-
-    try:
-        _no_placeholder(text)
-    except PydanticCustomError as exc:
-        return exc.message(), str((exc.context or {}).get("hint", ""))
-    return None
-
-
 def _problem(source: Source, err: ErrorDetails) -> Problem:
     loc: FieldPath = tuple(err["loc"])
     kind = err["type"]
@@ -222,7 +209,7 @@ def _problem(source: Source, err: ErrorDetails) -> Problem:
             # `- TODO: confirm with legal`: YAML reads 'text: more text' as a field.
             key, rest = next(iter(value.items()))
             whole = f"{key}: {rest}" if rest is not None else f"{key}:"
-            mark = _placeholder_in(whole)
+            mark = refusal("text", whole)
             if mark:  # quoting it would only bring the next error: say that one now
                 return Problem(source.path, line, col, field, mark[0], mark[1])
             quoted = f'"{whole}"' if '"' not in whole else "'" + whole.replace("'", "''") + "'"
