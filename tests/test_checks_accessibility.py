@@ -94,3 +94,17 @@ def test_the_plain_text_must_keep_every_link(tmp_path: Path) -> None:
         "'https://www.acme.example/help')"]
     empty = dataclasses.replace(notice, text="")
     assert "deliverability.text_part" in checked(sheet, empty)
+
+
+@pytest.mark.parametrize("phone", ["0800 555 0142", "1-888-555-0175", "+65 6555 0142",
+                                   "(888) 555-0175", "0800-555-0142"])
+def test_a_phone_number_written_as_people_write_it_is_no_error(tmp_path: Path, phone: str) -> None:
+    found = findings_for(tmp_path, set_in("organisation.contact.phone", phone))
+    assert "deliverability.text_part" not in rule_ids(found)
+    assert not rule_ids(found, "error")
+
+
+def test_a_phone_number_missing_from_the_text_part_is_an_error(tmp_path: Path) -> None:
+    sheet, notice = notice_for(tmp_path, set_in("organisation.contact.phone", "0800 555 0142"))
+    bad = dataclasses.replace(notice, text=notice.text.replace("0800 555 0142", "our helpline"))
+    assert "deliverability.text_part" in checked(sheet, bad)

@@ -161,14 +161,40 @@ def _deliverability(view: NoticeView) -> list[Finding]:
         found.append(view.finding(RULES["deliverability.text_part"], "the plain-text part is "
                                   "empty", "render the .txt.j2 template for this notice"))
         return found
+    phones = _phone_digits(notice.text)
     for link in view.scan.links:
-        target = re.sub(r"^(mailto|tel):", "", link.href, flags=re.I).split("?")[0]
+        if link.href.lower().startswith("tel:"):
+            # A tel: link holds digits only; the text shows the number as people write it
+            # ('0800 555 0142', '1-888-555-0175'), so the digits are compared.
+            digits = _digits(link.href[4:])
+            if digits and digits not in phones:
+                found.append(view.finding(
+                    RULES["deliverability.text_part"], f"the plain-text part lacks the phone "
+                    f"number {link.text!r}, which the HTML links to", "write the number in the "
+                    ".txt.j2 template next to the link text"))
+            continue
+        target = re.sub(r"^mailto:", "", link.href, flags=re.I).split("?")[0]
         if target and target not in notice.text:
             found.append(view.finding(
                 RULES["deliverability.text_part"], f"the plain-text part lacks {target!r}, which "
                 f"the HTML links to (as {link.text!r})", "write the full address in the .txt.j2 "
                 "template next to the link text"))
     return found
+
+
+#: A phone number as people write it: digits with spaces, dashes, dots, brackets, a leading +.
+_PHONE_RUN = re.compile(r"\+?\(?\d[\d\s().\-/]{4,}\d")
+
+
+def _digits(number: str) -> str:
+    """Return a number's digits, keeping a leading + (international form)."""
+    number = number.strip()
+    return ("+" if number.startswith("+") else "") + "".join(c for c in number if c.isdigit())
+
+
+def _phone_digits(text: str) -> set[str]:
+    """Return the digits of every phone-number-like run in ``text``."""
+    return {_digits(m.group(0)) for m in _PHONE_RUN.finditer(text)}
 
 
 def check(view: NoticeView) -> list[Finding]:
