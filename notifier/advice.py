@@ -71,9 +71,20 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              noun="card security codes (CVV)"),
     Category("bank_account", "your bank account details", "Bank details can be used to set up "
              "unauthorised direct debits.", ("watch_debits",), True, noun="bank account details"),
-    Category("government_id", "details of an identity document you gave us",
+    Category("ssn", "your Social Security number", "A Social Security number lets someone "
+             "open credit or file a tax return in your name.", ("credit_freeze",), True,
+             noun="Social Security numbers"),
+    Category("drivers_license", "your driver's license or state ID number", "A driver's license "
+             "number helps someone pass identity checks in your name.", ("replace_license",),
+             True, noun="driver's license or state ID numbers"),
+    Category("passport", "your passport number", "A passport number helps someone pass identity "
+             "checks in your name.", ("replace_passport",), True, noun="passport numbers"),
+    Category("tax_id", "your taxpayer identification number", "A taxpayer identification number "
+             "lets someone file a tax return in your name.", ("tax_identity",), True,
+             noun="taxpayer identification numbers"),
+    Category("government_id", "the number of an identity document you gave us",
              "Identity document details allow identity fraud.", ("replace_document",), True,
-             noun="identity document details"),
+             noun="other identity document numbers"),
     Category("health", "information about your health or care",
              "Health information can cause distress if disclosed and allows fraudulent claims "
              "for care.", ("check_care_statements",), noun="health information"),
@@ -143,6 +154,19 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
     Advice("watch_debits", "Watch for unknown debits",
            "Check your bank account for direct debits or payments you did not set up, and tell "
            "your bank straight away if you see one."),
+    Advice("credit_freeze", "Think about a fraud alert or a security freeze",
+           "A fraud alert asks lenders to check that it is really you before they open credit. A "
+           "security freeze stops anyone opening credit in your name until you lift it. Both are "
+           "free."),
+    Advice("replace_license", "Ask the office that issued your license",
+           "Contact the agency that issued your driver's license or ID card, tell them the number "
+           "may have been exposed, and ask whether you should get a new one."),
+    Advice("replace_passport", "Ask the passport office",
+           "Tell the office that issued your passport that its number may have been exposed, and "
+           "ask whether you should replace it."),
+    Advice("tax_identity", "Protect your tax account",
+           "Ask your tax authority how to stop someone filing a return in your name. In the US, "
+           "the IRS gives an Identity Protection PIN at https://www.irs.gov/ippin."),
     Advice("replace_document", "Think about replacing the document",
            "Ask the office that issued your identity document how to report it and get a "
            "replacement, and tell them it may have been exposed."),
@@ -172,6 +196,21 @@ def nouns(categories: Iterable[str]) -> list[str]:
 def absent_labels(categories: Iterable[str]) -> list[str]:
     """Return the reader-facing names of data categories that were not involved."""
     return [CATEGORIES[c].not_involved_label for c in categories]
+
+
+def combined_action(categories: Iterable[str]) -> list[str]:
+    """Return the combinations present ('name + date_of_birth + postal_address') whose advice
+    calls for the reader to act, though no category of them does alone."""
+    involved = set(categories)
+    return [" + ".join(sorted(combo)) for combo, _ in COMBINATIONS if combo <= involved]
+
+
+def high_risk(categories: Iterable[str], misuse: str = "none_known") -> bool:
+    """True when the data (or suspected or confirmed misuse) is likely to harm the readers:
+    what the risk-based laws (GDPR, UK GDPR, Australia, Canada) make a duty to tell."""
+    data = list(categories)
+    return bool(calls_for_action(data) or "health" in data or combined_action(data)
+                or misuse != "none_known")
 
 
 def calls_for_action(categories: Iterable[str]) -> list[str]:

@@ -12,7 +12,7 @@ from jinja2.runtime import Macro
 
 from notifier import advice as advice_table
 from notifier.diff import Change, diff_sheets
-from notifier.model import READER_NOTICES, FactSheet
+from notifier.model import READER_NOTICES, FactSheet, Incident, ProtectionOffer
 from notifier.regulators import first_regulator
 from notifier.templating import make_environment
 
@@ -46,6 +46,12 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
     incident = sheet.incident
     org = sheet.organisation
     data = sheet.audience_data(audience)
+    massachusetts = "US-MA" in audience.jurisdictions
+    if massachusetts:
+        # Massachusetts forbids the nature of the breach and the number of residents: the
+        # templates of its readers never receive a narrative field or a count (93H s. 3(b)).
+        incident = massachusetts_incident(incident)
+        audience = audience.model_copy(update={"reason": None, "size": None})
     advice = advice_table.advice_for(data, precautionary_reset=audience.precautionary_reset)
     password_data = [c for c in data if c in advice_table.PASSWORD_CATEGORIES]
     occurred = incident.occurred
@@ -65,9 +71,7 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         # risk (GDPR Art. 34(2) and UK GDPR ask for the likely consequences).
         # (a no_action_needed notice shows only the sheet's own: generic risks beside "you
         # do not need to do anything" read as a contradiction)
-        "consequences": (list(incident.likely_consequences)
-                         or ([] if audience.notice == "no_action_needed"
-                             else advice_table.risks(data))),
+        "consequences": consequences(sheet, index),
         "other_advice": [a for a in advice if a.id not in advice_table.PASSWORD_ADVICE],
         "password": {
             "involved": bool(password_data),
@@ -83,13 +87,15 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "h": headings(audience.notice, "US-CA" in audience.jurisdictions,
                       massachusetts="US-MA" in audience.jurisdictions),
         "law": {
-            "us_ma": "US-MA" in audience.jurisdictions,
+            "us_ma": massachusetts,
             "us_ny": "US-NY" in audience.jurisdictions,
             "canada": "CA" in audience.jurisdictions,
-            "credit_agencies": bool(
-                ("US-MA" in audience.jurisdictions and set(data) & MA_CREDIT_DATA)
-                or ("US-CA" in audience.jurisdictions and "government_id" in data)),
+            "sg": "SG" in audience.jurisdictions,
+            "credit_agencies": credit_agencies(audience.jurisdictions, data),
         },
+        "offer": offer_view(sheet, index),
+        "delay": {"law_enforcement": any(d.reason == "law_enforcement"
+                                         for d in sheet.delay_reasons())},
         "notice_date": format_date(sheet.notice_date, audience.locale) if sheet.notice_date else "",
         "services": incident.services,
         "staff": sheet.staff,
@@ -101,8 +107,79 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
 
 
 #: Data that makes Massachusetts' security-freeze and credit-agency content mandatory.
-MA_CREDIT_DATA = frozenset({"government_id", "payment_card_number", "payment_card_partial",
-                            "bank_account"})
+MA_CREDIT_DATA = frozenset({"ssn", "drivers_license", "passport", "tax_id", "government_id",
+                            "payment_card_number", "payment_card_partial", "bank_account"})
+#: California: the agencies' numbers and addresses when a Social Security, driver's license
+#: or California ID number is exposed (1798.82(d)(2)).
+CA_CREDIT_DATA = frozenset({"ssn", "drivers_license"})
+#: The incident's free-text fields: what Massachusetts readers may not be told (they can
+#: describe the breach), blanked in their context.
+NARRATIVE_FIELDS = ("summary", "safe", "likely_consequences", "actions_taken",
+                    "measures_proposed", "how_discovered")
+
+
+def massachusetts_incident(incident: Incident) -> Incident:
+    """Return the incident without its narrative fields and counts, for Massachusetts readers."""
+    return incident.model_copy(update={
+        "summary": "", "safe": [], "likely_consequences": [], "actions_taken": [],
+        "measures_proposed": [], "how_discovered": None, "records": None})
+
+
+#: Connecticut and Delaware: how to place a credit freeze, beside the offer their laws require
+#: for a Social Security number (and in Connecticut a taxpayer identification number).
+FREEZE_DATA = {"US-MA": MA_CREDIT_DATA, "US-CA": CA_CREDIT_DATA,
+               "US-CT": frozenset({"ssn", "tax_id"}), "US-DE": frozenset({"ssn"})}
+
+
+def credit_agencies(jurisdictions: list[str], data: list[str]) -> bool:
+    """True when the notice must give the three US credit agencies' contact details."""
+    involved = set(data)
+    return any(code in jurisdictions and involved & wanted for code, wanted in FREEZE_DATA.items())
+
+
+def consequences(sheet: FactSheet, index: int) -> list[str]:
+    """What the data could mean for the readers: the sheet's own words, else each risk.
+
+    GDPR Art. 34(2) and UK GDPR ask for the likely consequences. A no_action_needed notice
+    shows only the sheet's own: generic risks beside "you do not need to do anything" read
+    as a contradiction. Massachusetts readers get the risks of the data only: the sheet's
+    own words may describe the breach.
+    """
+    audience = sheet.audiences[index]
+    stated = [] if "US-MA" in audience.jurisdictions else list(sheet.incident.likely_consequences)
+    if stated or audience.notice == "no_action_needed":
+        return stated
+    return advice_table.risks(sheet.audience_data(audience))
+
+
+_COVERS = {"credit_monitoring": "credit monitoring", "identity_monitoring": "identity monitoring",
+           "identity_restoration": "help to restore your identity if it is misused",
+           "identity_theft_insurance": "identity theft insurance",
+           "fraud_alerts": "alerts about possible fraud"}
+
+
+def offer_for(sheet: FactSheet, index: int) -> ProtectionOffer | None:
+    """Return the protection offer this audience's readers get, if any."""
+    offer = sheet.incident.protection_offer
+    audience = sheet.audiences[index]
+    if offer is None or audience.notice not in READER_NOTICES:
+        return None
+    if offer.audiences is not None and audience.id not in offer.audiences:
+        return None
+    return offer
+
+
+def offer_view(sheet: FactSheet, index: int) -> dict[str, Any] | None:
+    """Return the offer as the wording uses it: dates formatted, coverage in words."""
+    offer = offer_for(sheet, index)
+    if offer is None:
+        return None
+    locale = sheet.audiences[index].locale
+    return {"service": offer.service, "provider": offer.provider, "months": offer.months,
+            "covers": [_COVERS[c] for c in offer.covers], "enrol_url": offer.enrol_url,
+            "enrol_phone": offer.enrol_phone,
+            "enrol_by": format_date(offer.enrol_by, locale) if offer.enrol_by else "",
+            "how_to_enrol": offer.how_to_enrol}
 
 #: California Civ. Code 1798.82(d)(1): the title and the headings of the model form.
 CALIFORNIA = {
@@ -163,6 +240,9 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
     # notice date, sender, record count or audience is for the author (`notifier diff`).
     changes = [c for c in diff_sheets(previous, sheet)
                if c.field.split(".")[:2][-1] in _WORDED_CHANGES and c.field.startswith("incident.")]
+    if "US-MA" in audience.jurisdictions:
+        # Quoting an earlier safe line, or the kind of incident, would describe the breach.
+        changes = [c for c in changes if c.field.split(".")[1] not in (*NARRATIVE_FIELDS, "kind")]
 
     def labels(kind: str) -> list[str]:
         return [advice_table.CATEGORIES[c.new or c.old or ""].label for c in changes
@@ -236,9 +316,9 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
 
 def _regulator_deadline(sheet: FactSheet, rule_id: str) -> datetime | None:
     """When the authority must be told, in its own time zone (None: no fixed period)."""
-    from notifier.checks.deadlines import deadlines_for
+    from notifier.deadlines import deadlines_at_discovery
 
-    for found in deadlines_for(sheet, now=sheet.incident.discovered_at):
+    for found in deadlines_at_discovery(sheet):
         if found.id == rule_id and found.due is not None:
             return found.due_local()
     return None

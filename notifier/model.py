@@ -25,7 +25,8 @@ from pydantic_core import PydanticCustomError
 DataCategory = Literal[
     "name", "email", "phone", "postal_address", "date_of_birth", "username",
     "password_hash", "password_plaintext", "security_answers", "payment_card_partial",
-    "payment_card_number", "cvv", "bank_account", "government_id", "health",
+    "payment_card_number", "cvv", "bank_account", "ssn", "drivers_license", "passport", "tax_id",
+    "government_id", "health",
     "order_history", "transaction_history", "ip_address", "session_token",
     "membership_number",
 ]
@@ -291,6 +292,9 @@ class Organisation(_Model):
     link_domains: list[Line] = Field(default_factory=list, description="extra domains links may use")
     hipaa_covered: StrictBool = Field(
         default=False, description="a HIPAA covered entity or business associate (US health data)")
+    ny_dfs_covered: StrictBool = Field(
+        default=False, description="regulated by the New York Department of Financial Services "
+        "(23 NYCRR 500: a 72-hour notice to DFS)")
 
 
 class Period(_Model):
@@ -341,12 +345,60 @@ class Service(_Model):
     workaround: Text | None = None
 
 
-class ProtectionOffer(_Model):
-    """A free service offered to the people affected (identity-theft protection, monitoring)."""
+#: What a protection offer may cover; the laws that require an offer name the first two.
+OfferCover = Literal["credit_monitoring", "identity_monitoring", "identity_restoration",
+                     "identity_theft_insurance", "fraud_alerts"]
 
-    service: Line = Field(description="e.g. 'credit monitoring and identity theft protection'")
+
+class ProtectionOffer(_Model):
+    """A free service offered to the people affected (credit or identity monitoring and the like).
+
+    The laws that require one (California, Massachusetts, Connecticut, Delaware) also require
+    everything a reader needs to take it up: so the offer is facts, not a sentence.
+    """
+
+    service: Line = Field(description="what readers get, e.g. 'credit monitoring and identity "
+                          "theft protection'")
+    provider: Line | None = Field(default=None, description="who provides it, e.g. 'Experian "
+                                  "IdentityWorks'")
+    covers: list[OfferCover] = Field(default_factory=list, description="what the service includes")
     months: StrictInt = Field(ge=1)
-    how_to_enrol: Text
+    enrol_url: HttpsUrl | None = Field(default=None, description="where readers enrol online")
+    enrol_phone: Line | None = Field(default=None, description="a phone line for those who cannot "
+                                     "enrol online")
+    enrol_by: Day | None = Field(default=None, description="the last day to enrol")
+    activation_code: Literal["per_recipient"] | None = Field(
+        default=None, description="each reader gets their own code, merged in per recipient")
+    how_to_enrol: Text | None = Field(default=None, description="anything else readers need to "
+                                      "know to enrol")
+    audiences: list[Slug] | None = Field(default=None, description="the audiences it is offered "
+                                         "to (default: every audience of people affected)")
+
+
+DelayKind = Literal["law_enforcement", "scope_and_integrity", "good_cause_extension", "other"]
+
+
+class DelayReason(_Model):
+    """Why a notice went out, or will go out, after the law's deadline."""
+
+    reason: DelayKind = Field(description="law_enforcement: an agency asked for the delay; "
+                              "scope_and_integrity: to find the scope and secure the system; "
+                              "good_cause_extension: an extension the law grants on written "
+                              "request (Florida); other")
+    detail: Text = Field(description="what happened, as the authority will read it")
+    by: Line | None = Field(default=None, description="who asked for or granted it, e.g. 'the FBI'")
+    on: Day | None = Field(default=None, description="when it was asked for or granted")
+
+
+class Waiver(_Model):
+    """A reviewed decision to send despite one check's finding: who decided, when and why."""
+
+    rule: Line = Field(description="the rule id the finding names, e.g. 'gdpr.art34.dpo_contact'")
+    audience: Slug | None = Field(default=None, description="the audience it is for (default: "
+                                  "every audience the rule fires for)")
+    reason: Text = Field(description="why the finding does not stop the notice")
+    decided_by: Line = Field(description="who decided, e.g. 'Jane Doe, General Counsel'")
+    decided_at: Day
 
 
 class Incident(_Model):
@@ -371,8 +423,12 @@ class Incident(_Model):
     likely_consequences: list[Text] = Field(
         default_factory=list, description="consequences beyond those the data categories imply")
     measures_proposed: list[Text] = Field(default_factory=list, description="what is still to be done")
-    delay_reasons: Text | None = Field(
-        default=None, description="why the regulator is told after its deadline")
+    delay_reasons: Text | list[DelayReason] | None = Field(
+        default=None, description="why an authority or the individuals are told after the law's "
+        "deadline: a text, or entries with a reason the law can accept (law_enforcement, ...)")
+    assessed_at: Timestamp | None = Field(
+        default=None, description="when you concluded that the breach must be notified (the "
+        "determination or assessment some laws count from; discovered_at when not given)")
     how_discovered: Text | None = Field(
         default=None, description="how the organisation found out (regulator drafts only), e.g. "
         "'Our security monitoring flagged unusual downloads from a customer database.'")
@@ -431,6 +487,8 @@ class FactSheet(_Model):
     supersedes: Supersedes | None = None
     staff: StaffBrief | None = None
     notice_date: Day | None = Field(default=None, description="the date the notices go out")
+    waivers: list[Waiver] = Field(default_factory=list, description="reviewed decisions to send "
+                                  "despite a check's finding")
     _source: Any = PrivateAttr(default=None)
 
     @property
@@ -444,6 +502,15 @@ class FactSheet(_Model):
             return (self.id, 0, 0)
         line, col = self._source.position(loc)
         return (self._source.path, line, col)
+
+    def delay_reasons(self) -> list[DelayReason]:
+        """Return incident.delay_reasons as entries (a plain text is one entry of reason other)."""
+        given = self.incident.delay_reasons
+        if given is None:
+            return []
+        if isinstance(given, str):
+            return [DelayReason(reason="other", detail=given)]
+        return list(given)
 
     def audience_data(self, audience: Audience) -> list[str]:
         """Return the data categories involved for this audience, as the sheet lists them."""

@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, TemplateError
 
 from notifier import advice as advice_table
+from notifier.blocks import REVIEWED, Block, extract
 from notifier.context import build_context, render_copy
 from notifier.errors import Problem, RenderRefused
 from notifier.htmlmail import render_email
@@ -36,6 +38,11 @@ class RenderedNotice:
     templates: tuple[str, str]  # (html template, text template)
     sender: tuple[str, str] = ("", "")  # (name, email)
     reply_to: str | None = None
+    #: The element blocks each part emitted, in order (see notifier.blocks).
+    blocks: tuple[Block, ...] = ()
+    #: The reviewed wording of the sentences the blocks carry, for these facts: the built-in
+    #: _copy.j2's, whatever templates rendered the notice (name -> text; empty ones left out).
+    wording: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,7 +82,7 @@ def refusals(sheet: FactSheet, index: int) -> list[Problem]:
 def _no_action_refusals(sheet: FactSheet, audience: Audience, data: list[str],
                         who: str) -> list[tuple[str, str]]:
     found = []
-    needs = advice_table.calls_for_action(data)
+    needs = advice_table.calls_for_action(data) or advice_table.combined_action(data)
     if needs:
         found.append((f"{who} cannot be told 'no action needed': its data includes "
                       f"{', '.join(needs)}, which readers must act on",
@@ -203,6 +210,27 @@ def _refuse_untranslated(sheet: FactSheet, index: int, env: Environment) -> None
             "pointing at a translated _copy.j2 and notice templates")])
 
 
+_builtin_env: Environment | None = None
+
+
+def _reviewed_wording(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
+    """Return the built-in wording of every reviewed sentence for this context.
+
+    With the built-in ``_copy.j2`` this is the wording the templates used; with a team's
+    override, the built-in file is rendered beside it, so that the checks can tell a reviewed
+    sentence from one a team rewrote.
+    """
+    global _builtin_env
+    copy = ctx["copy"]
+    source = env.get_template("_copy.j2").filename or ""
+    if not Path(source).resolve().is_relative_to(builtin_templates().resolve()):
+        if _builtin_env is None:
+            _builtin_env = make_environment()
+        copy = render_copy(_builtin_env, ctx)
+    return {key: " ".join(text.split()) for key in REVIEWED
+            if key in copy and (text := copy[key]).strip()}
+
+
 def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
                   previous: FactSheet | None = None) -> RenderedNotice:
     """Render audience ``index``'s notice.
@@ -226,8 +254,9 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
         ctx["subject"] = " ".join(ctx["copy"]["subject"].split())
         ctx["preheader"] = " ".join(ctx["copy"]["preheader"].split())
         mjml_source = env.get_template(html_name).render(ctx)
-        text = _wrap(env.get_template(text_name).render(ctx))
+        raw_text = env.get_template(text_name).render(ctx)
         css = env.loader.get_source(env, "email.css")[0] if env.loader else ""
+        wording = _reviewed_wording(env, ctx)
     except TemplateError as exc:
         lineno = getattr(exc, "lineno", 0) or 0
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or html_name
@@ -235,12 +264,21 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
             str(name), lineno, 0, "", f"template error: {exc.message}",
             "fix the template (a name the context lacks, or a syntax error)")]) from None
     html, tree = render_email(mjml_source, css, name=html_name)
+    try:
+        html, html_blocks = extract(html, "html")
+        raw_text, text_blocks = extract(raw_text, "text")
+    except ValueError as exc:
+        raise RenderRefused([Problem(html_name, 0, 0, "", f"template error: {exc}",
+                                     "close every {% call element(...) %} with {% endcall %}")]
+                            ) from None
+    text = _wrap(raw_text)
     org = sheet.organisation
     notice = RenderedNotice(
         sheet_id=sheet.id, audience_id=audience.id, notice=audience.notice,
         subject=ctx["subject"], preheader=ctx["preheader"], html=html, text=text,
         locale=audience.locale, templates=(html_name, text_name),
         sender=(org.sender.name, org.sender.email), reply_to=org.reply_to,
+        blocks=html_blocks + text_blocks, wording=wording,
     )
     from notifier.safety import check_rendered
 

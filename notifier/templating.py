@@ -17,6 +17,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from notifier.blocks import element
 from notifier.cache import template_cache
 from notifier.errors import UsageError
 
@@ -62,6 +63,7 @@ def make_environment(overrides: Path | None = None) -> Environment:
     env.filters["join_words"] = join_words
     env.filters["tel"] = tel
     env.filters["elements"] = elements
+    env.globals["element"] = element
     return env
 
 

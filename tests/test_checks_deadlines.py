@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from check_helpers import Edit, edits, set_in, sheet_from
 
-from notifier.checks.deadlines import (
+from notifier.deadlines import (
     RECIPIENTS,
     Deadline,
     deadlines_for,
@@ -281,7 +281,7 @@ def test_hours() -> None:
 def test_clock_times_carry_their_offset_beside_an_ambiguous_abbreviation() -> None:
     from zoneinfo import ZoneInfo
 
-    from notifier.checks.deadlines import clock
+    from notifier.deadlines import clock
 
     dublin = datetime(2025, 9, 18, 17, 40, tzinfo=ZoneInfo("Europe/Dublin"))
     assert clock(dublin) == "2025-09-18 17:40 IST (UTC+01:00)"

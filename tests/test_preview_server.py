@@ -31,7 +31,7 @@ from preview_support import (  # noqa: F401 (the fixtures)
 
 from notifier import cli, commands
 from notifier.checks import Finding, Severity, run_checks
-from notifier.checks.deadlines import deadlines_for
+from notifier.deadlines import deadlines_for
 from notifier.errors import SheetError, UsageError
 from notifier.preview import PreviewServer, PreviewStarted
 from notifier.preview.pages import Entry, Resource, Snapshot, dark_variant, problem_lines

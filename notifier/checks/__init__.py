@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from notifier.checks.finding import Finding, Rule, Severity
 
+from notifier.model import READER_NOTICES
+
 if TYPE_CHECKING:
     from notifier.model import FactSheet
     from notifier.render import RenderedNotice, RenderResult
@@ -29,7 +31,16 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
     Raises:
         KeyError: the notice's audience is not in the sheet.
     """
-    from notifier.checks import accessibility, consistency, jurisdictions, links, readability
+    from notifier.checks import (
+        accessibility,
+        consistency,
+        elements,
+        jurisdictions,
+        links,
+        readability,
+        timeliness,
+        waivers,
+    )
     from notifier.checks.view import NoticeView
 
     index = next((i for i, a in enumerate(sheet.audiences) if a.id == notice.audience_id), None)
@@ -37,9 +48,11 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
         raise KeyError(notice.audience_id)
     view = NoticeView(sheet, index, notice)
     found: list[Finding] = []
-    for module in (consistency, links, accessibility, readability, jurisdictions):
+    for module in (consistency, links, accessibility, readability, elements, jurisdictions):
         found += module.check(view)
-    return found
+    if view.audience.notice in READER_NOTICES:
+        found += timeliness.notice_findings(view)
+    return waivers.apply(sheet, found)
 
 
 def run_checks(sheet: FactSheet, result: RenderResult) -> list[Finding]:
@@ -58,7 +71,10 @@ def run_checks(sheet: FactSheet, result: RenderResult) -> list[Finding]:
         if refusal is not None:
             by_audience.setdefault(audience.id, []).extend(
                 refusal_findings(sheet, index, refusal.problems))
-    return _once([f for a in sheet.audiences for f in by_audience.get(a.id, [])])
+    from notifier.checks import waivers
+
+    return waivers.apply(sheet, _once([f for a in sheet.audiences
+                                       for f in by_audience.get(a.id, [])]))
 
 
 def _once(findings: list[Finding]) -> list[Finding]:
@@ -86,5 +102,5 @@ def _once(findings: list[Finding]) -> list[Finding]:
 
 
 def errors(findings: list[Finding]) -> list[Finding]:
-    """Return the findings of severity error (the ones that stop a notice being written)."""
-    return [f for f in findings if f.severity == "error"]
+    """Return the errors no waiver covers (the findings that stop a notice being written)."""
+    return [f for f in findings if f.blocking]

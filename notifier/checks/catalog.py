@@ -77,7 +77,7 @@ def all_rules() -> list[Rule]:
         rules += module.RULES.values()
     for pack in packs():
         rules += pack.rules()
-    from notifier.checks.deadlines import LATE_WITHOUT_REASONS
+    from notifier.checks.timeliness import LATE_WITHOUT_REASONS
 
     return rules + cross.rules() + [LATE_WITHOUT_REASONS]
 
@@ -90,7 +90,7 @@ def _row(rule: Rule) -> str:
 
 def rules_markdown() -> str:
     """Return docs/checks.md: every rule ID with severity, what it checks, source and status."""
-    from notifier.checks.deadlines import RECIPIENTS
+    from notifier.deadlines import RECIPIENTS
     from notifier.checks.jurisdictions import cross, packs, reference
 
     lines = [INTRO]
@@ -110,7 +110,7 @@ def rules_markdown() -> str:
     lines += ["## Across packs", "", *header, *(_row(r) for r in cross.rules()), "",
               "Not checked, and why:", ""]
     lines += [f"- `{k}`: {v}" for k, v in cross.NOT_CHECKED.items()]
-    from notifier.checks.deadlines import LATE_WITHOUT_REASONS
+    from notifier.checks.timeliness import LATE_WITHOUT_REASONS
 
     lines += ["", "## Deadlines", "", *header, _row(LATE_WITHOUT_REASONS), "",
               "Shown by `check` with the time left; every clock starts at "

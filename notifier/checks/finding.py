@@ -37,9 +37,17 @@ class Finding:
     #: The sheet field the finding is about, when it is a fact rather than the template
     #: (``("incident", "summary")``); render's refusal points there.
     field: tuple[str | int, ...] | None = None
+    #: Who waived it, when and why, when a waiver in the sheet covers it ("" when none does).
+    waiver: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        """True for an error no waiver covers: the notice must not be sent as it is."""
+        return self.severity == "error" and not self.waiver
 
     def __str__(self) -> str:
-        return (f"{self.sheet}/{self.audience}/{self.notice}: {self.severity}: {self.rule_id}: "
+        state = f"{self.severity} (waived)" if self.waiver else self.severity
+        return (f"{self.sheet}/{self.audience}/{self.notice}: {state}: {self.rule_id}: "
                 f"{self.message}; {self.fix}")
 
     def as_dict(self) -> dict[str, str]:
@@ -47,7 +55,8 @@ class Finding:
         return {"rule": self.rule_id, "severity": self.severity, "sheet": self.sheet,
                 "audience": self.audience, "notice": self.notice, "message": self.message,
                 "fix": self.fix, "source": self.source, "status": self.status,
-                **({"field": ".".join(map(str, self.field))} if self.field else {})}
+                **({"field": ".".join(map(str, self.field))} if self.field else {}),
+                **({"waived": self.waiver} if self.waiver else {})}
 
 
 def severity_for(kind: str) -> Severity:

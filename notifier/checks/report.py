@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
-    from notifier.checks.deadlines import Deadline
+    from notifier.deadlines import Deadline
 
 
 #: Source keys in a rule's source text: '... 1798.82(a) [ca-sb446, sidley] (confirmed)'.
@@ -169,7 +169,7 @@ def _deadline_block(d: Deadline) -> tuple[Text, Text]:
     else:
         word, style = "OPEN", "yellow"
     local = d.due_local()
-    from notifier.checks.deadlines import clock
+    from notifier.deadlines import clock
 
     due = f"due {clock(local)}" if local else "no fixed time"
     text = Text.assemble((d.id, "bold"), f"  to {d.recipient.replace('_', ' ')}, {due}\n",
@@ -193,7 +193,8 @@ def check_sheets(paths: list[Path], *, now: datetime | str | None = None,
             folder does not exist.
     """
     from notifier.checks import run_checks
-    from notifier.checks.deadlines import deadlines_for, late_findings, parse_now
+    from notifier.checks.timeliness import sheet_findings
+    from notifier.deadlines import deadlines_for, parse_now
     from notifier.render import render_sheet
     from notifier.sheet import load_sheet
 
@@ -211,5 +212,5 @@ def check_sheets(paths: list[Path], *, now: datetime | str | None = None,
         result = render_sheet(sheet, templates=templates)
         entry.notices = [(a.id, a.notice) for a in sheet.audiences]
         entry.deadlines = deadlines_for(sheet, now=moment)
-        entry.findings = run_checks(sheet, result) + late_findings(sheet, entry.deadlines)
+        entry.findings = run_checks(sheet, result) + sheet_findings(sheet, entry.deadlines)
     return report

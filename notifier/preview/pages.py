@@ -16,7 +16,7 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from notifier.checks.deadlines import Deadline
+    from notifier.deadlines import Deadline
     from notifier.checks.finding import Finding
     from notifier.errors import Problem
     from notifier.model import Audience, FactSheet
@@ -193,7 +193,7 @@ class _DeadlineRow:
 
 
 def _deadline_row(deadline: Deadline) -> _DeadlineRow:
-    from notifier.checks.deadlines import clock
+    from notifier.deadlines import clock
 
     local = deadline.due_local()
     left = deadline.time_left

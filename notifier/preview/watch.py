@@ -26,7 +26,7 @@ from notifier.templating import builtin_templates, make_environment
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from notifier.checks.deadlines import Deadline
+    from notifier.deadlines import Deadline
     from notifier.checks.finding import Finding
     from notifier.model import FactSheet
 
@@ -74,7 +74,7 @@ def take_snapshot(sheet_path: Path, templates: Path | None, previous: Snapshot |
         now: the moment the deadlines' time left is measured from (default: now).
     """
     from notifier.checks import run_checks
-    from notifier.checks.deadlines import deadlines_for
+    from notifier.deadlines import deadlines_for
     from notifier.render import render_sheet
     from notifier.sheet import load_sheet
 
@@ -226,7 +226,7 @@ class Site:
         Returns:
             The new build, or None when the pages would not change.
         """
-        from notifier.checks.deadlines import deadlines_for
+        from notifier.deadlines import deadlines_for
 
         with self._work:
             snapshot = self._build.snapshot

@@ -1,7 +1,7 @@
 """Jurisdiction packs: which laws an audience's notice answers to, and each law's elements checked.
 
-The element IDs, kinds, citations and statuses come from ``requirements.yaml`` beside this
-file (a copy of the needed parts of the legal reference). Each pack module says how each
+The element IDs, kinds, citations and statuses come from the legal reference
+(``notifier.law``). Each pack module says how each
 element is checked, and why an element is not checked where it cannot be.
 """
 
@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from notifier.checks.finding import Finding, Rule, Status, severity_for
 from notifier.checks.jurisdictions.evidence import Advice, Miss
+from notifier.law import (
+    PACK_NAMES,
+    RISK_BASED,
+    applies,
+    cite,
+    duty_triggered,
+    pack_data,
+    reference,
+    review_flags,
+)
+from notifier.law import codes as law_codes
 from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
@@ -26,31 +33,6 @@ if TYPE_CHECKING:
 Check = Callable[["NoticeView"], "Miss | None"]
 #: Notice kinds that go to the people whose data was involved; the packs check only these.
 INDIVIDUAL_NOTICES = READER_NOTICES
-
-
-@cache
-def reference() -> dict[str, Any]:
-    """Return the packaged copy of the legal reference (requirements.yaml)."""
-    text = resources.files(__package__).joinpath("requirements.yaml").read_text(encoding="utf-8")
-    # libyaml when available: the reference is 70 KB, and the pure-Python loader takes
-    # about a third of a second over it, on the first check of every process.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data: dict[str, Any] = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    return data
-
-
-def pack_data(pack_id: str) -> dict[str, Any]:
-    """Return one jurisdiction's entry of the reference."""
-    for entry in reference()["jurisdictions"]:
-        if entry["id"] == pack_id:
-            result: dict[str, Any] = entry
-            return result
-    raise KeyError(pack_id)
-
-
-def cite(citation: str, sources: list[str]) -> str:
-    """Return a citation with its source keys, e.g. ``Art. 34(2) [gdpr-text]``."""
-    return f"{citation} [{', '.join(sources)}]" if sources else citation
 
 
 @dataclass(frozen=True)
@@ -82,49 +64,66 @@ def element(pack_id: str, element_id: str, *, prefix: str | None = None) -> Elem
 
 @dataclass(frozen=True)
 class Pack:
-    """A jurisdiction's checks: when it applies, when the notice is mandatory, and each element."""
+    """A jurisdiction's checks: when it applies, when the notice is mandatory, and each element.
+
+    Which audiences it applies to, and which data brings in its duty, are the legal
+    reference's (``notifier.law``): the deadlines follow the same rules.
+    """
 
     id: str
-    name: str
-    codes: frozenset[str]
     checks: tuple[tuple[Element, str, Check], ...]  # (element, how it is checked, check)
     not_checked: dict[str, str] = field(default_factory=dict)  # element id -> why
-    triggers: frozenset[str] = frozenset()  # data categories that make the notice mandatory
-    review: frozenset[str] = frozenset()  # categories a human must judge
-    high_risk_by_notice: bool = False  # GDPR-style: a no_action_needed notice is voluntary
-    applies_extra: Callable[[FactSheet, Audience], bool] | None = None
+
+    @property
+    def name(self) -> str:
+        """The law's short name."""
+        return PACK_NAMES[self.id]
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """The jurisdiction codes it covers."""
+        return law_codes(self.id)
+
+    @property
+    def review(self) -> frozenset[str]:
+        """The categories whose status there a human must judge."""
+        return review_flags(self.id)
 
     def applies(self, sheet: FactSheet, audience: Audience) -> bool:
-        """True when the audience's jurisdictions (and the pack's own condition) bring it in."""
-        if self.applies_extra is not None:
-            return self.applies_extra(sheet, audience)
-        return bool(self.codes & set(audience.jurisdictions))
+        """True when the audience's jurisdictions (and the law's own condition) bring it in."""
+        return applies(self.id, sheet, audience)
 
     def mandatory(self, view: NoticeView) -> bool:
-        """True when the law requires this notice, so its elements are errors, not advice."""
-        if self.high_risk_by_notice:
-            # The duty follows the risk, not the notice the author picked: data that calls
-            # for action, or health data, makes it high risk even in a no_action_needed one.
+        """True when the law requires this notice, so its elements are errors, not advice.
+
+        Risk-based laws (GDPR, UK GDPR, Australia, Canada): the duty follows the risk, not
+        the notice the author picked; data that calls for action, health data, data that
+        together allow identity fraud, or suspected misuse make it a duty even in a
+        no_action_needed notice. The others: the data their statute lists.
+        """
+        if self.id in RISK_BASED:
             from notifier import advice as advice_table
 
-            risky = advice_table.calls_for_action(view.data) or "health" in view.data
-            return view.audience.notice != "no_action_needed" or bool(risky)
-        if self.triggers:
-            return bool(self.triggers & set(view.data))
-        return True
+            risky = advice_table.high_risk(view.data, view.sheet.incident.misuse)
+            return view.audience.notice != "no_action_needed" or risky
+        return duty_triggered(self.id, view.data)
 
     def rules(self) -> list[Rule]:
         """Return the pack's checked elements as rules."""
-        return [el.rule(self.name, how) for el, how, _ in self.checks]
+        return list({el.id: el.rule(self.name, how) for el, how, _ in self.checks}.values())
 
     def check(self, view: NoticeView) -> list[Finding]:
-        """Return the findings of every element of this pack against one notice."""
+        """Return the findings of every element of this pack against one notice (one per element)."""
         found = []
         mandatory = self.mandatory(view)
+        seen: set[str] = set()
         for el, how, run in self.checks:
+            if el.id in seen:
+                continue
             miss = run(view)
             if miss is None:
                 continue
+            seen.add(el.id)
             rule = el.rule(self.name, how)
             message, fix = miss
             severity = "warning" if isinstance(miss, Advice) else rule.severity
@@ -138,10 +137,24 @@ class Pack:
 
 def packs() -> tuple[Pack, ...]:
     """Return every jurisdiction pack, in the reference's order."""
-    from notifier.checks.jurisdictions import au, ca, fl, gdpr, hipaa, ma, ny, pipeda, sg, tx, uk
+    from notifier.checks.jurisdictions import (
+        au,
+        ca,
+        ct,
+        de,
+        fl,
+        gdpr,
+        hipaa,
+        ma,
+        ny,
+        pipeda,
+        sg,
+        tx,
+        uk,
+    )
 
     return (gdpr.PACK, uk.PACK, ca.PACK, ny.PACK, tx.PACK, ma.PACK, fl.PACK, hipaa.PACK, sg.PACK,
-            au.PACK, pipeda.PACK)
+            au.PACK, pipeda.PACK, ct.PACK, de.PACK)
 
 
 def packs_for(sheet: FactSheet, audience: Audience) -> list[Pack]:

@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from notifier import advice as advice_table
-from notifier.checks.jurisdictions import Check, Element, Pack, element, evidence, pack_data
+from notifier.checks.elements import need
+from notifier.checks.jurisdictions import Check, Element, Pack, element, evidence
 
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
@@ -16,9 +17,6 @@ HEADINGS = ("What Happened", "What Information Was Involved", "What We Are Doing
             "What You Can Do", "For More Information")
 OPTIONAL_HEADING = "Other Important Information"
 MIN_PX = 10 * 96 / 72  # 10 pt = 13.33 px
-_TOLL_FREE = re.compile(r"\b(?:1[-. ]?)?\(?(?:800|888|877|866|855|844|833)\)?[-. ]?\d{3}[-. ]?\d{4}\b")
-_ZIP = re.compile(r"\b[A-Z]{2},? \d{5}(?:-\d{4})?\b")
-_NOTICE_DATE = re.compile(r"\bDate: (?:\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4})")
 
 
 def _norm(heading: str) -> str:
@@ -98,33 +96,32 @@ def font_min_10pt(view: NoticeView) -> evidence.Miss | None:
 
 def notice_date(view: NoticeView) -> evidence.Miss | None:
     """The notice carries its own date ('Date: 22 April 2025'), as the model form does."""
-    parts = view.search(_NOTICE_DATE)
-    if parts:
-        return (f"the {' and the '.join(parts)} do not carry the date of the notice",
-                "show 'Date: <date the notice is sent>' under the title (template change; the "
-                "date must come from the sheet for deterministic output)")
-    return None
+    if view.sheet.notice_date is None:
+        return ("the sheet has no notice_date, and California's notice must carry its date",
+                "add notice_date: the day the notices go out")
+    return need(view, "notice.date", what="the date of the notice")
+
+
+#: 1798.82(d)(2): the agencies' contacts when a Social Security, driver's license or California
+#: ID number is exposed; the identity-theft offer for any identifier of (h)(1)(A) and (B).
+CRA_DATA = frozenset({"ssn", "drivers_license"})
+OFFER_DATA = frozenset({"ssn", "drivers_license", "passport", "tax_id", "government_id"})
+IDTHEFT = frozenset({"credit_monitoring", "identity_monitoring", "identity_restoration"})
 
 
 def cra_contacts(view: NoticeView) -> evidence.Miss | None:
-    """If an ID number is involved: the three credit agencies with toll-free numbers and addresses."""
-    if "government_id" not in view.data:
+    """With a Social Security or driver's license number: the agencies' numbers and addresses."""
+    if not CRA_DATA & set(view.data):
         return None
-    for hay in (view.text, view.html_text):
-        names = [n for n in ("Equifax", "Experian", "TransUnion") if n not in hay]
-        if names or len(_TOLL_FREE.findall(hay)) < 3 or len(_ZIP.findall(hay)) < 3:
-            return ("an identity document number is involved, but the notice does not give the "
-                    "toll-free numbers and addresses of Equifax, Experian and TransUnion",
-                    "add the credit reporting agencies' contact block (template change)")
-    return None
+    return need(view, "us.cra", what="the credit agencies' toll-free numbers and addresses")
 
 
 def idtheft_services(view: NoticeView) -> evidence.Miss | None:
-    """If the sender was the source and an ID number is involved: 12 months of free protection."""
-    if "government_id" not in view.data or view.sheet.incident.kind == "supplier_breach":
+    """If the sender was the source and an identifier is involved: 12 months of free protection."""
+    if not OFFER_DATA & set(view.data) or view.sheet.incident.kind == "supplier_breach":
         return None
-    return evidence.months_offered(view, "identity theft|identity protection|credit monitoring", 12,
-                                   "identity-theft protection")
+    return evidence.offer(view, minimum=12, covers=IDTHEFT,
+                          name="identity theft prevention and mitigation services")
 
 
 def change_password(view: NoticeView) -> evidence.Miss | None:
@@ -133,15 +130,26 @@ def change_password(view: NoticeView) -> evidence.Miss | None:
     secrets = data & (advice_table.PASSWORD_CATEGORIES | {"security_answers"})
     if not secrets or not data & {"username", "email"}:
         return None
-    wanted = ["change_password", "no_reuse"] if secrets & advice_table.PASSWORD_CATEGORIES else []
-    if "security_answers" in secrets:
-        wanted.append("change_security_answers")
-    for advice_id in wanted:
-        item = advice_table.ADVICE[advice_id]
-        if view.missing(item.text):
-            return (f"credentials are involved but the notice lacks the advice {item.title!r}",
-                    "keep the password advice in the template")
-    return None
+    return need(view, "advice", what="the advice to change the password and security answers "
+                "wherever they are used")
+
+
+def law_enforcement_delay(view: NoticeView) -> evidence.Miss | None:
+    """A notice delayed at law enforcement's request says so."""
+    if not any(d.reason == "law_enforcement" for d in view.sheet.delay_reasons()):
+        return None
+    return need(view, "delay.law_enforcement", what="that the notice was delayed for law "
+                "enforcement")
+
+
+def _section(block: str, heading: str, check: Check) -> Check:
+    """The element's own check, then its block under the statutory heading."""
+
+    def run(view: NoticeView) -> evidence.Miss | None:
+        return check(view) or evidence.under(view, block, heading)
+
+    run.__doc__ = check.__doc__
+    return run
 
 
 def _el(element_id: str) -> Element:
@@ -149,43 +157,50 @@ def _el(element_id: str) -> Element:
 
 
 CHECKS: tuple[tuple[Element, str, Check], ...] = (
-    (_el("ca.1798_82.title"), f"the subject starts with {TITLE!r} and it is the first heading of "
-     "both parts", title),
-    *((_el(f"ca.1798_82.heading.{'_'.join(h.lower().split())}"), f"both parts have the heading "
-       f"{h!r}", heading(h)) for h in HEADINGS),
-    (_el("ca.1798_82.heading_order"), "the headings present come in the statutory order in both "
-     "parts", heading_order),
-    (_el("ca.1798_82.format_attention"), "the title and headings are bold or larger than the "
-     "body text", format_attention),
-    (_el("ca.1798_82.font_min_10pt"), "no visible HTML text under 13.33 px", font_min_10pt),
-    (_el("ca.1798_82.reporter_contact"), "the organisation's name and a contact point are in "
-     "the notice", evidence.contact),
-    (_el("ca.1798_82.pi_types"), "every category involved is named", evidence.categories),
-    (_el("ca.1798_82.breach_date"), "when incident.occurred is set, its date is in the notice "
-     "(a warning when the sheet has none)",
+    (_el("ca.1798_82.title"), f"structure: the subject starts with {TITLE!r} and it is the first "
+     "heading of both parts", title),
+    *((_el(f"ca.1798_82.heading.{'_'.join(h.lower().split())}"), f"structure: both parts have "
+       f"the heading {h!r}", heading(h)) for h in HEADINGS),
+    (_el("ca.1798_82.heading_order"), "structure: the headings present come in the statutory "
+     "order in both parts", heading_order),
+    (_el("ca.1798_82.format_attention"), "structure: the title and headings are bold or larger "
+     "than the body text", format_attention),
+    (_el("ca.1798_82.font_min_10pt"), "structure: no visible HTML text under 13.33 px",
+     font_min_10pt),
+    (_el("ca.1798_82.reporter_contact"), "by construction: the 'signoff' block names the "
+     "organisation and the 'contact' block, under 'For More Information', carries its contact "
+     "points", _section("contact", "For More Information", evidence.contact)),
+    (_el("ca.1798_82.pi_types"), "by construction: the 'data.involved' block, under 'What "
+     "Information Was Involved', names every category",
+     _section("data.involved", "What Information Was Involved", evidence.categories)),
+    (_el("ca.1798_82.breach_date"), "by construction: when incident.occurred is set, the "
+     "'breach.dates' block carries it (a warning when the sheet has none)",
      lambda v: evidence.breach_date(v, required=False, ask=True)),
-    (_el("ca.1798_82.notice_date"), "a 'Date: ...' line is in both parts", notice_date),
-    (_el("ca.1798_82.general_description"), "incident.summary is in the notice", evidence.summary),
-    (_el("ca.1798_82.cra_contacts"), "with government_id: Equifax, Experian and TransUnion with "
-     "3 toll-free numbers and 3 addresses", cra_contacts),
-    (_el("ca.1798_82.idtheft_services"), "with government_id, unless a supplier breach: a free "
-     "offer of identity-theft protection for 12 months or more", idtheft_services),
-    (_el("ca.1798_82.credentials.change_password"), "with username/email plus a password or "
-     "security answers: the change-password and no-reuse advice", change_password),
+    (_el("ca.1798_82.notice_date"), "by construction: the 'notice.date' block carries "
+     "notice_date", notice_date),
+    (_el("ca.1798_82.general_description"), "by construction: the 'breach.description' block, "
+     "under 'What Happened', carries incident.summary",
+     _section("breach.description", "What Happened", evidence.summary)),
+    (_el("ca.1798_82.law_enforcement_delay"), "by construction: with a law_enforcement entry in "
+     "incident.delay_reasons, the 'delay.law_enforcement' block says so", law_enforcement_delay),
+    (_el("ca.1798_82.cra_contacts"), "by construction: with a Social Security or driver's "
+     "license number, the 'us.cra' block carries the agencies' reviewed contact details",
+     cra_contacts),
+    (_el("ca.1798_82.idtheft_services"), "by construction: with a government identifier, "
+     "unless a supplier breach, incident.protection_offer covers identity theft for 12 months "
+     "or more with enrolment details, and the 'offer' block carries it", idtheft_services),
+    (_el("ca.1798_82.credentials.change_password"), "by construction: with username or email "
+     "plus a password or security answers, the 'advice' block carries the change-password and "
+     "no-reuse advice", change_password),
 )
 
 PACK = Pack(
-    id="ca", name="California Civ. Code 1798.82", codes=frozenset(pack_data("ca")["codes"]),
-    checks=CHECKS,
+    id="ca", checks=CHECKS,
     not_checked={
         "ca.1798_82.plain_language": "covered by plain.readability (warning)",
-        "ca.1798_82.law_enforcement_delay": "the sheet has no law-enforcement delay flag yet "
-                                            "(cross rule x.law_enforcement_delay_flag)",
         "ca.1798_82.opt.protect_actions": "optional: never an error",
         "ca.1798_82.opt.advice": "optional: never an error",
         "ca.1798_82.credentials.not_to_compromised_email": "the sheet does not say whether the "
                                                            "organisation provides email accounts",
     },
-    triggers=frozenset(pack_data("ca")["trigger"]["fact_sheet_triggers"]),
-    review=frozenset(pack_data("ca")["trigger"]["review_flags"]),
 )

@@ -27,14 +27,15 @@ NOT_CHECKED = {
 REVIEW = Rule("x.review_flags", "warning",
               "data categories the reference flags for human review in a pack (e.g. whether "
               "password_hash or payment_card_partial count as personal information there)",
-              "shared/law/README.md section 16; requirements.yaml trigger.review_flags",
+              "the legal reference's review flags (trigger.review_flags): each law's definition "
+              "of personal information, see docs/checks.md",
               "secondary")
 
 
 UNCOVERED = Rule("x.uncovered_jurisdiction", "warning",
                  "every jurisdiction of an individuals' notice has a pack of legal rules here; "
                  "for any other, nothing jurisdiction-specific is checked",
-                 "house rule: the packs cover the places in shared/law/README.md")
+                 "house rule: the packs cover the places listed in docs/checks.md")
 CANADA_OR_CALIFORNIA = Rule("x.ca_is_canada", "warning",
                             "'CA' (Canada) is not written where 'US-CA' (California) is likely "
                             "meant: a US locale or other US states in the same audience",
@@ -49,7 +50,7 @@ def rules() -> list[Rule]:
         if entry["id"] in _SEVERITY:
             status: Status = entry["status"]
             found.append(Rule(entry["id"], _SEVERITY[entry["id"]], entry["text"],  # type: ignore[arg-type]
-                              "shared/law/requirements.yaml cross_rules (packs: "
+                              "the legal reference's cross-pack rules (packs: "
                               f"{', '.join(names.get(p, p) for p in entry['packs'])})", status))
     return found
 

@@ -1,7 +1,11 @@
-"""Shared element checks: the fact is in the sheet AND the rendered notice carries it.
+"""Shared element checks: the sheet gives the fact, and the element block carries it.
 
 Each function takes a notice view and returns ``None`` when the element is there (or does
-not apply), or a ``Miss``: what is wrong and how to fix it.
+not apply), or a ``Miss``: what is wrong and how to fix it. A missing fact names the sheet
+field to fill in; a block the template dropped, emptied or rewrote is proved by
+``notifier.checks.elements.need`` from the render's record. ``pattern`` and ``forbidden``
+read the words, and serve only as second opinions (``Advice``: warnings) or for content a
+law forbids.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from notifier import advice as advice_table
+from notifier.checks.elements import need, placed
 from notifier.checks.view import parts_phrase
 
 if TYPE_CHECKING:
@@ -19,121 +24,76 @@ Miss = tuple[str, str]  # (what is wrong, how to fix it)
 
 
 class Advice(tuple[str, str]):
-    """A Miss that is only ever a warning: the law asks for it only when it can be known."""
-
-
-def _absent(view: NoticeView, what: str, value: str, fix: str) -> Miss | None:
-    parts = view.missing(value)
-    if parts:
-        return (f"{parts_phrase(parts)} does not carry {what} ({value[:60]!r})", fix)
-    return None
+    """A Miss that is only ever a warning: the law asks for it only when it can be known, or
+    the check reads words (a second opinion)."""
 
 
 def summary(view: NoticeView, what: str = "the description of the breach") -> Miss | None:
-    """The incident summary (the nature / description of the breach) is in the notice."""
-    return _absent(view, what, view.sheet.incident.summary,
-                   "keep the 'What happened' section with incident.summary in the template")
+    """The incident summary (the nature / description of the breach) is in its block."""
+    return need(view, "breach.description", fields=["incident.summary"], what=what)
 
 
 def categories(view: NoticeView) -> Miss | None:
-    """Every data category involved for the audience is named in the notice."""
+    """Every data category involved for the audience is named in the 'Involved' block."""
     if not view.data:
         return ("the sheet lists no data involved for this audience",
                 "list the categories under incident.data_involved or the audience's data_involved")
-    for label in advice_table.labels(view.data):
-        miss = _absent(view, "a category of data involved", label,
-                       "keep the 'Involved' list in the template")
-        if miss:
-            return miss
-    return None
+    return need(view, "data.involved", what="the data involved")
 
 
 def actions(view: NoticeView, what: str = "the measures taken") -> Miss | None:
-    """incident.actions_taken is filled in and every action is in the notice."""
-    taken = view.sheet.incident.actions_taken
-    if not taken:
+    """incident.actions_taken is filled in and every action is in its block."""
+    if "US-MA" in view.audience.jurisdictions:
+        return need(view, "actions.taken", what=what)
+    if not view.sheet.incident.actions_taken:
         return (f"the sheet records no actions, so the notice cannot state {what}",
                 "list what you did under incident.actions_taken, and what you will do under "
                 "incident.measures_proposed")
-    for action in taken:
-        miss = _absent(view, what, action, "keep the 'What we are doing' section in the template")
-        if miss:
-            return miss
-    return None
+    return need(view, "actions.taken", what=what)
 
 
 def steps(view: NoticeView, what: str = "steps readers can take") -> Miss | None:
-    """The advice the audience's data calls for is in the notice, and there is some."""
+    """The advice the audience's data calls for is in its block, and there is some."""
     items = advice_table.advice_for(view.data, precautionary_reset=view.audience.precautionary_reset)
     if not items:
         return (f"the data involved calls for no advice, so the notice gives no {what}",
-                "add data categories that carry advice, or template wording with general steps "
-                "(e.g. watch for scams that use this incident)")
-    for item in items:
-        miss = _absent(view, what, item.title, "keep the advice list in the template")
-        if miss:
-            return miss
-    return None
+                "check the categories in data_involved (each brings its advice), or record a "
+                "waiver for this rule with counsel's reasons")
+    return need(view, "advice", what=what)
 
 
 def consequences(view: NoticeView) -> Miss | None:
-    """The notice says what could happen: incident.likely_consequences, or the advice on each risk."""
-    stated: list[str] = list(getattr(view.sheet.incident, "likely_consequences", []) or [])
-    for line in stated:
-        miss = _absent(view, "the likely consequences", line,
-                       "show incident.likely_consequences in the template")
-        if miss:
-            return miss
-    if stated:
-        return None
-    items = advice_table.advice_for(view.data, precautionary_reset=view.audience.precautionary_reset)
-    if not items:
+    """The notice says what could happen: incident.likely_consequences, or each category's risk."""
+    from notifier.context import consequences as stated
+
+    if not stated(view.sheet, view.index):
         return ("the notice does not say what could happen to readers as a result",
-                "add incident.likely_consequences to the sheet (and show it in the template), or "
-                "render each category's risk from the advice table")
-    for item in items:
-        miss = _absent(view, "the likely consequences (the advice on each risk)", item.text,
-                       "keep the advice texts in the template")
-        if miss:
-            return miss
-    return None
+                "add incident.likely_consequences to the sheet")
+    return need(view, "consequences", what="the likely consequences")
 
 
 def contact(view: NoticeView, what: str = "the organisation's contact details") -> Miss | None:
-    """The organisation's name and at least one of its contact points are in the notice."""
-    org = view.sheet.organisation
-    miss = _absent(view, "the organisation's name", org.name, "keep the sign-off in the template")
-    if miss:
-        return miss
-    points = [p for p in (org.contact.url, org.contact.email, org.contact.phone) if p]
-    if not any(not view.missing(p) for p in points):
-        return (f"neither part carries {what}", "keep the 'Where to get help' section")
-    return None
+    """The organisation's name (in the sign-off) and its contact points (in their block)."""
+    return (need(view, "signoff", fields=["organisation.name"], what="the organisation's name")
+            or need(view, "contact", what=what))
 
 
 def privacy_contact(view: NoticeView) -> Miss | None:
     """organisation.privacy_contact (the DPO or contact point) is set, named and reachable."""
-    person = view.sheet.organisation.privacy_contact
-    if person is None:
+    if view.sheet.organisation.privacy_contact is None:
         return ("the sheet has no organisation.privacy_contact (the DPO or other contact point)",
                 "add organisation.privacy_contact with the name and email of the DPO or "
                 "privacy team")
-    return (_absent(view, "the privacy contact's name", person.name,
-                    "keep the privacy contact sentence in the template")
-            or _absent(view, "the privacy contact's email", person.email,
-                       "keep the privacy contact sentence in the template"))
+    return need(view, "contact.privacy", what="the privacy contact")
 
 
 def breach_date(view: NoticeView, *, required: bool, ask: bool = False) -> Miss | None:
-    """The date or date range of the breach (incident.occurred) is in the notice.
+    """The date or date range of the breach (incident.occurred) is in the dates block.
 
     ``required``: the law always asks for it; ``ask``: it asks when the date can be
     determined, so a sheet without one gets a warning (an ``Advice``), not an error.
     """
-    from notifier.context import format_date
-
-    occurred = view.sheet.incident.occurred
-    if occurred is None:
+    if view.sheet.incident.occurred is None:
         if required:
             return ("the sheet does not give the date, or estimated date, of the breach",
                     "add incident.occurred.from (and .to), estimated if need be")
@@ -143,24 +103,54 @@ def breach_date(view: NoticeView, *, required: bool, ask: bool = False) -> Miss 
                            "add incident.occurred.from (and .to), estimated if need be, or "
                            "confirm with counsel that it cannot be determined yet"))
         return None
-    return _absent(view, "the date of the breach", format_date(occurred.start, view.notice.locale),
-                   "keep the sentence saying when it happened in the template")
+    return need(view, "breach.dates", fields=["incident.occurred"], what="the date of the breach")
 
 
 def discovery_date(view: NoticeView) -> Miss | None:
-    """The date the breach was discovered is in the notice."""
-    from notifier.context import format_date
+    """The date the breach was discovered is in the dates block."""
+    return need(view, "breach.dates", fields=["incident.discovered_at"],
+                what="the date the breach was found")
 
-    return _absent(view, "the date the breach was found",
-                   format_date(view.sheet.incident.discovered_at, view.notice.locale),
-                   "keep the sentence saying when you found out in the template")
+
+def under(view: NoticeView, block: str, heading: str) -> Miss | None:
+    """The block sits under the heading (California's statutory sections)."""
+    return placed(view, block, heading)
+
+
+def offer(view: NoticeView, *, minimum: int, covers: frozenset[str], name: str) -> Miss | None:
+    """A free offer of ``name`` for ``minimum`` months or more, covering one of ``covers``, with
+    what a reader needs to enrol, in the offer block."""
+    from notifier.context import offer_for
+
+    found = offer_for(view.sheet, view.index)
+    field = "incident.protection_offer"
+    if found is None:
+        given = view.sheet.incident.protection_offer
+        if given is not None and given.audiences is not None:
+            return (f"the law requires {name} for these readers, and {field}.audiences does not "
+                    f"include {view.audience.id!r}", f"add {view.audience.id!r} to {field}.audiences")
+        return (f"the law requires a free offer of {name} for at least {minimum} months, and the "
+                "sheet makes none", f"add {field} (service, covers, months, enrol_url or "
+                "enrol_phone, enrol_by)")
+    if found.months < minimum:
+        return (f"the offer runs {found.months} months; the law requires at least {minimum}",
+                f"set {field}.months to {minimum} or more")
+    if covers and not covers & set(found.covers):
+        wanted = " or ".join(sorted(covers))
+        return (f"the law requires {name}, and {field}.covers does not list {wanted}",
+                f"add {wanted} to {field}.covers if the service includes it")
+    if not (found.enrol_url or found.enrol_phone):
+        return ("the offer does not say how to enrol: the law requires all the information "
+                "needed to take it up", f"add {field}.enrol_url (and enrol_phone for readers "
+                "who cannot enrol online)")
+    return need(view, "offer", what=f"the offer of {name}")
 
 
 def pattern(view: NoticeView, regex: str, what: str, fix: str) -> Miss | None:
-    """The notice has text matching ``regex`` (case-insensitive) in both parts."""
+    """The notice has text matching ``regex`` (case-insensitive) in both parts (a second opinion)."""
     parts = view.search(re.compile(regex, re.I | re.S))
     if parts:
-        return (f"{parts_phrase(parts)} does not {what}", fix)
+        return Advice((f"{parts_phrase(parts)} does not {what}", fix))
     return None
 
 
@@ -171,25 +161,4 @@ def forbidden(view: NoticeView, regex: str, what: str, fix: str) -> Miss | None:
         match = compiled.search(hay)
         if match:
             return (f"the notice {what}: {match.group(0)!r}", fix)
-    return None
-
-
-def months_offered(view: NoticeView, service: str, minimum: int, name: str) -> Miss | None:
-    """The notice offers ``service`` (a regex; ``name`` in messages) free for ``minimum`` months."""
-    offer = re.compile(rf"({service})[^.]*?(\d+)[- ]months?|(\d+)[- ]months?[^.]*?({service})",
-                       re.I)
-    free = re.compile(r"\b(free|no cost|no charge|at no cost|free of charge)\b", re.I)
-    for hay in (view.text, view.html_text):
-        # "free" must be said of the offer itself, in its own sentence: the freeze block's
-        # "free of charge" elsewhere in the notice does not make the monitoring free.
-        best = 0
-        for match in offer.finditer(hay):
-            start = hay.rfind(".", 0, match.start()) + 1
-            end = hay.find(".", match.end())
-            if free.search(hay[start:end if end >= 0 else len(hay)]):
-                best = max(best, int(match.group(2) or match.group(3)))
-        if best < minimum:
-            return (f"the notice does not offer {name} free of charge for at least {minimum} "
-                    "months", "set incident.protection_offer (service, months, how_to_enrol); "
-                    "the notice says it is free of charge")
     return None

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from notifier.checks.jurisdictions import Pack, element, evidence, pack_data
+from notifier.checks.jurisdictions import Pack, element, evidence
 
 PACK = Pack(
-    id="fl", name="Florida Stat. 501.171", codes=frozenset(pack_data("fl")["codes"]),
+    id="fl",
     checks=(
-        (element("fl", "fl.501_171.breach_date"), "incident.occurred is set and its date is in "
-         "the notice", lambda v: evidence.breach_date(v, required=True)),
-        (element("fl", "fl.501_171.pi_description"), "every category involved is named",
-         evidence.categories),
-        (element("fl", "fl.501_171.contact"), "the organisation's name and a contact point are in "
-         "the notice", evidence.contact),
+        (element("fl", "fl.501_171.breach_date"), "by construction: incident.occurred is set and "
+         "the 'breach.dates' block carries it", lambda v: evidence.breach_date(v, required=True)),
+        (element("fl", "fl.501_171.pi_description"), "by construction: the 'data.involved' block "
+         "names every category involved", evidence.categories),
+        (element("fl", "fl.501_171.contact"), "by construction: the 'signoff' block names the "
+         "organisation and the 'contact' block carries its contact points", evidence.contact),
     ),
-    triggers=frozenset(pack_data("fl")["trigger"]["fact_sheet_triggers"]),
-    review=frozenset(pack_data("fl")["trigger"]["review_flags"]),
 )

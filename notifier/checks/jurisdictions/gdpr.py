@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from notifier.checks.jurisdictions import Check, Element, Pack, element, evidence, pack_data
+from notifier.checks.jurisdictions import Check, Element, Pack, element, evidence
 
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
@@ -38,17 +38,19 @@ def art34_checks(pack_id: str, prefix: str | None) -> tuple[tuple[Element, str, 
         return element("gdpr", element_id, prefix=prefix)
 
     return (
-        (el("gdpr.art34.nature"), "incident.summary is in the notice", evidence.summary),
-        (el("gdpr.art34.dpo_contact"), "organisation.privacy_contact is set, and its name and "
-         "email are in the notice", evidence.privacy_contact),
-        (el("gdpr.art34.likely_consequences"), "incident.likely_consequences, or else the "
-         "advice on each risk of the data involved, is in the notice", evidence.consequences),
-        (el("gdpr.art34.measures_taken"), "incident.actions_taken is set and every action is "
-         "in the notice", evidence.actions),
-        (el("gdpr.art34.advice_to_individuals"), "the advice the data calls for is in the "
-         "notice, and there is some", evidence.steps),
-        (el("gdpr.art34.language"), "the locale's language is an official language of the "
-         "audience's countries", language),
+        (el("gdpr.art34.nature"), "by construction: the 'breach.description' block carries "
+         "incident.summary", evidence.summary),
+        (el("gdpr.art34.dpo_contact"), "by construction: organisation.privacy_contact is set "
+         "and the 'contact.privacy' block carries it", evidence.privacy_contact),
+        (el("gdpr.art34.likely_consequences"), "by construction: the 'consequences' block "
+         "carries incident.likely_consequences, or else each involved category's risk",
+         evidence.consequences),
+        (el("gdpr.art34.measures_taken"), "by construction: incident.actions_taken is set and "
+         "the 'actions.taken' block carries every action", evidence.actions),
+        (el("gdpr.art34.advice_to_individuals"), "by construction: the 'advice' block carries "
+         "the advice the data calls for, and there is some", evidence.steps),
+        (el("gdpr.art34.language"), "from the sheet: the locale's language is an official "
+         "language of the audience's countries", language),
     )
 
 
@@ -59,7 +61,4 @@ NOT_CHECKED = {
     "gdpr.art34.dedicated_message": "met by design: every notice is its own email",
 }
 
-PACK = Pack(
-    id="gdpr", name="EU GDPR", codes=frozenset(pack_data("gdpr")["codes"]),
-    checks=art34_checks("gdpr", None), not_checked=NOT_CHECKED, high_risk_by_notice=True,
-)
+PACK = Pack(id="gdpr", checks=art34_checks("gdpr", None), not_checked=NOT_CHECKED)

@@ -5,21 +5,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from notifier.checks.elements import need
 from notifier.checks.jurisdictions import Pack, element, evidence
 
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
-    from notifier.model import Audience, FactSheet
 
 TOLL_FREE = re.compile(r"^\s*(?:\+?1[-. ]?)?\(?(800|888|877|866|855|844|833)\)?[-. ]?\d{3}[-. ]?\d{4}"
                        r"\s*$")
-
-
-def applies(sheet: FactSheet, audience: Audience) -> bool:
-    """The sender is a covered entity, health data is involved and the audience is in the US."""
-    covered = sheet.organisation.hipaa_covered
-    in_us = any(j == "US" or j.startswith("US-") for j in audience.jurisdictions)
-    return covered and in_us and "health" in sheet.audience_data(audience)
 
 
 def what_happened(view: NoticeView) -> evidence.Miss | None:
@@ -42,31 +35,29 @@ def contact_procedures(view: NoticeView) -> evidence.Miss | None:
     if not (contact.phone and TOLL_FREE.match(contact.phone)):
         return ("the sheet gives no toll-free telephone number (organisation.contact.phone)",
                 "set organisation.contact.phone to a US toll-free number, e.g. 1-800-555-0100")
-    if view.missing(contact.phone):
-        return ("the notice does not carry the toll-free number",
-                "keep the 'Where to get help' section in the template")
-    if not any(p and not view.missing(p) for p in (contact.email, contact.url)):
-        return ("the notice gives no email address or web site besides the phone number",
+    if not (contact.email or contact.url):
+        return ("the sheet gives no email address or web site besides the phone number",
                 "add organisation.contact.email or .url")
-    return None
+    return need(view, "contact", what="the contact procedures")
 
 
 PACK = Pack(
-    id="hipaa", name="HIPAA Breach Notification Rule", codes=frozenset({"US"}),
+    id="hipaa",
     checks=(
-        (element("hipaa", "hipaa.164_404.what_happened"), "incident.summary, the discovery date "
-         "and (when set) incident.occurred are in the notice", what_happened),
-        (element("hipaa", "hipaa.164_404.phi_types"), "every category involved is named",
-         evidence.categories),
-        (element("hipaa", "hipaa.164_404.individual_steps"), "the advice the data calls for is "
-         "in the notice, and there is some", evidence.steps),
-        (element("hipaa", "hipaa.164_404.entity_actions"), "incident.actions_taken is set and "
-         "every action is in the notice", evidence.actions),
-        (element("hipaa", "hipaa.164_404.contact_procedures"), "a toll-free "
-         "organisation.contact.phone and an email or web site, all in the notice",
-         contact_procedures),
+        (element("hipaa", "hipaa.164_404.what_happened"), "by construction: the "
+         "'breach.description' block carries incident.summary, and the 'breach.dates' block the "
+         "discovery date and (when set) incident.occurred", what_happened),
+        (element("hipaa", "hipaa.164_404.phi_types"), "by construction: the 'data.involved' "
+         "block names every category involved", evidence.categories),
+        (element("hipaa", "hipaa.164_404.individual_steps"), "by construction: the 'advice' "
+         "block carries the advice the data calls for, and there is some", evidence.steps),
+        (element("hipaa", "hipaa.164_404.entity_actions"), "by construction: "
+         "incident.actions_taken is set and the 'actions.taken' block carries every action",
+         evidence.actions),
+        (element("hipaa", "hipaa.164_404.contact_procedures"), "by construction: "
+         "organisation.contact.phone is toll-free, an email or web site is given, and the "
+         "'contact' block carries them", contact_procedures),
     ),
     not_checked={"hipaa.164_404.plain_language": "covered by plain.readability (warning)",
                  "hipaa.164_404.substitute_notice": "substitute notice is not an email channel"},
-    applies_extra=applies,
 )

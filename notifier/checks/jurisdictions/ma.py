@@ -1,11 +1,20 @@
-"""Massachusetts ch. 93H: police report and security freeze rights, and what the notice must NOT say."""
+"""Massachusetts ch. 93H: police report and security freeze rights, and what the notice must NOT say.
+
+What Massachusetts forbids (the nature of the breach, the number of residents) is decided by
+provenance: the context of a US-MA reader's notice holds no narrative field and no count
+(``notifier.context.massachusetts_incident``), and the check proves that none of the sheet's
+narrative fields or counts reached the rendered notice. Reading the words for attack and
+cause is kept as a second opinion, a warning.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from notifier.checks.jurisdictions import Pack, element, evidence, pack_data
+from notifier.blocks import flatten
+from notifier.checks.elements import need
+from notifier.checks.jurisdictions import Pack, element, evidence
 
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
@@ -19,85 +28,125 @@ NATURE_WORDS = re.compile(
     r"without permission|unauthori[sz]ed)\b", re.I)
 _COUNT = re.compile(r"\b\d[\d,.]*\s*(?:million|thousand|m|k)?\s*(?:people|customers|members|"
                     r"residents|individuals|accounts|users|records|of you)\b", re.I)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]?")
+#: A sentence this long (in characters) from a narrative field is the field's own text.
+_MIN_QUOTE = 20
+FIX = ("the built-in templates leave it out for US-MA readers: remove it from your template "
+       "override, or give these readers an audience whose jurisdictions do not include US-MA")
+
+
+def narrative_fields(view: NoticeView) -> list[tuple[str, str]]:
+    """Return (field, text) for every free-text field of the sheet that could describe the breach."""
+    sheet, incident = view.sheet, view.sheet.incident
+    out = [("incident.summary", incident.summary)]
+    for name in ("safe", "likely_consequences", "actions_taken", "measures_proposed"):
+        out += [(f"incident.{name}.{i}", t) for i, t in enumerate(getattr(incident, name))]
+    if incident.how_discovered:
+        out.append(("incident.how_discovered", incident.how_discovered))
+    out += [(f"incident.delay_reasons.{i}.detail", r.detail)
+            for i, r in enumerate(sheet.delay_reasons())]
+    out += [(f"audiences.{i}.reason", a.reason) for i, a in enumerate(sheet.audiences) if a.reason]
+    return out
+
+
+def _parts(view: NoticeView) -> dict[str, str]:
+    return {"subject": flatten(view.notice.subject), "preheader": flatten(view.notice.preheader),
+            "plain text": view.text, "HTML": view.html_text}
 
 
 def nature_of_breach(view: NoticeView) -> evidence.Miss | None:
-    """The notice does not describe how the breach happened (the summary, the kind, the vector)."""
-    fix = ("give Massachusetts residents their own audience whose notice leaves out the nature "
-           "of the breach: no summary, no attack or cause (template change)")
-    if not view.missing(view.sheet.incident.summary) or not view.missing(
-            view.sheet.incident.summary.split(".")[0]):
-        return ("the notice describes the nature of the breach (incident.summary is in it)", fix)
-    # The sections that tell the story: what happened, and what is being done about it
-    # (a fixed "fault" or "vulnerability" is a cause); the subject and preheader too.
-    for heading in ("what happened", "what we know", "what is happening", "what we are doing"):
-        for part, section in view.sections(heading).items():
-            match = NATURE_WORDS.search(section)
-            if match:
-                return (f"the {part}'s {heading.capitalize()!r} section describes the nature of "
-                        f"the breach: {match.group(0)!r}", fix)
-    for name, line in (("subject", view.notice.subject), ("preheader", view.notice.preheader)):
-        match = NATURE_WORDS.search(line)
+    """No narrative field of the sheet reaches the notice, in whole or by any of its sentences."""
+    parts = _parts(view)
+    for field, value in narrative_fields(view):
+        pieces = [flatten(value)] + [flatten(s) for s in _SENTENCE.findall(value)]
+        for piece in pieces:
+            if len(piece) < _MIN_QUOTE and piece != flatten(value):
+                continue
+            where = [name for name, hay in parts.items() if piece and piece in hay]
+            if where:
+                return (f"{field} reaches the Massachusetts notice (in the {where[0]}: "
+                        f"{piece[:60]!r}); 93H s. 3(b) forbids describing the breach", FIX)
+    return None
+
+
+def nature_words(view: NoticeView) -> evidence.Miss | None:
+    """A second opinion: no word in the notice names an attack, an actor or a cause."""
+    for name, hay in _parts(view).items():
+        match = NATURE_WORDS.search(hay)
         if match:
-            return f"the {name} describes the nature of the breach: {match.group(0)!r}", fix
+            return evidence.Advice((f"the {name} reads as if it describes the breach: "
+                                    f"{match.group(0)!r}", "reword it, or confirm with counsel "
+                                    "that it does not describe the breach"))
     return None
 
 
 def resident_count(view: NoticeView) -> evidence.Miss | None:
-    """The notice does not state how many people are affected."""
-    size = view.audience.size
-    if size is not None and size >= 10:
-        for shown in (f"{size:,}", str(size)):
-            found = evidence.forbidden(view, rf"(?<![\d,.]){re.escape(shown)}(?![\d,])",
-                                       "states the number affected", "remove the count from the "
-                                       "Massachusetts notice (it goes to the AG and OCABR instead)")
-            if found:
-                return found
+    """No count from the sheet (audience sizes, records) reaches the notice."""
+    sheet = view.sheet
+    counts = [(f"audiences.{i}.size", a.size) for i, a in enumerate(sheet.audiences)]
+    counts.append(("incident.records", sheet.incident.records))
+    parts = _parts(view)
+    for field, value in counts:
+        if value is None or value < 10:
+            continue
+        for shown in (f"{value:,}", str(value)):
+            pattern = re.compile(rf"(?<![\d,.]){re.escape(shown)}(?![\d,])")
+            where = [name for name, hay in parts.items() if pattern.search(hay)]
+            if where:
+                return (f"{field} ({shown}) reaches the Massachusetts notice (in the {where[0]}); "
+                        "93H s. 3(b) forbids stating the number of residents affected", FIX)
     return evidence.forbidden(view, _COUNT.pattern, "states a number of people affected",
                               "remove the count from the Massachusetts notice")
 
 
+def rights(*keys: str, what: str):  # type: ignore[no-untyped-def]
+    """Return a check that the 'rights.ma' block carries these reviewed sentences."""
+    return lambda v: need(v, "rights.ma", wording=keys, what=what)
+
+
+def _credit_monitoring(view: NoticeView) -> evidence.Miss | None:
+    if "ssn" not in view.data:
+        return None
+    return evidence.offer(view, minimum=18, covers=frozenset({"credit_monitoring"}),
+                          name="credit monitoring")
+
+
+def _no_waiver(view: NoticeView) -> evidence.Miss | None:
+    return evidence.forbidden(view, r"\bwaive\w*|\bwaiver\b|give up (your|the) right|release "
+                              r"(of )?(all )?claims|class action", "asks readers to waive a right",
+                              "remove any waiver from incident.protection_offer (93H s. 3A(b))")
+
+
 CHECKS = (
-    (element("ma", "ma.93h.police_report"), "'police report' is in both parts",
-     lambda v: evidence.pattern(v, r"police report", "tell residents of their right to obtain a "
-                                "police report", "add the Massachusetts rights block (template "
-                                "change)")),
-    (element("ma", "ma.93h.freeze_how"), "'security freeze' and Equifax, Experian and TransUnion "
-     "are in both parts",
-     lambda v: evidence.pattern(v, r"(?=.*security freeze)(?=.*Equifax)(?=.*Experian)"
-                                r"(?=.*TransUnion)", "say how to request a security freeze from "
-                                "each credit agency", "add the security-freeze block (template "
-                                "change)")),
-    (element("ma", "ma.93h.freeze_info_needed"), "'security freeze' with Social Security number, "
-     "date of birth and address listed",
-     lambda v: evidence.pattern(v, r"(?=.*security freeze)(?=.*social security number)"
-                                r"(?=.*date of birth)(?=.*address)", "list the information "
-                                "needed to request a freeze", "add it to the security-freeze "
-                                "block (template change)")),
-    (element("ma", "ma.93h.freeze_no_fee"), "a sentence says a freeze is free / has no fee",
-     lambda v: evidence.pattern(v, r"freeze[^.]*\b(free|no (fee|charge|cost))\b|"
-                                r"\b(free|no (fee|charge|cost))\b[^.]*freeze", "say a security "
-                                "freeze costs nothing to place, lift or remove", "add it to the "
-                                "security-freeze block (template change)")),
-    (element("ma", "ma.93h.credit_monitoring"), "with government_id: free credit monitoring for "
-     "18 months or more",
-     lambda v: (evidence.months_offered(v, "credit monitoring", 18, "credit monitoring")
-                if "government_id" in v.data else None)),
-    (element("ma", "ma.93h.forbid.nature_of_breach"), "incident.summary is absent; the 'What "
-     "happened' and 'What we are doing' sections of both parts, the subject and the preheader "
-     "name no attack, actor, cause or system", nature_of_breach),
-    (element("ma", "ma.93h.forbid.resident_count"), "neither audience.size nor '<number> people/"
-     "residents/...' is in the notice", resident_count),
-    (element("ma", "ma.93h.forbid.waiver_condition"), "no waiver or release of claims is asked for",
-     lambda v: evidence.forbidden(v, r"\bwaive\w*|\bwaiver\b|give up (your|the) right|release "
-                                  r"(of )?(all )?claims|class action", "asks readers to waive a "
-                                  "right", "remove any waiver from the offer")),
+    (element("ma", "ma.93h.police_report"), "by construction: the 'rights.ma' block carries the "
+     "reviewed sentence on the right to a police report",
+     rights("ma_rights_title", "ma_police_report", what="the right to a police report")),
+    (element("ma", "ma.93h.freeze_how"), "by construction: the 'rights.ma' block carries the "
+     "reviewed sentence on how to request a security freeze from each agency",
+     rights("ma_freeze_how", what="how to request a security freeze")),
+    (element("ma", "ma.93h.freeze_info_needed"), "by construction: the 'rights.ma' block carries "
+     "the reviewed list of what a freeze request needs",
+     rights("ma_freeze_info", what="what a freeze request needs")),
+    (element("ma", "ma.93h.freeze_no_fee"), "by construction: the 'rights.ma' block carries the "
+     "reviewed sentence that a freeze costs nothing", rights("ma_freeze_fee", what="that a "
+                                                            "freeze is free")),
+    (element("ma", "ma.93h.credit_monitoring"), "by construction: with a Social Security number, "
+     "incident.protection_offer covers credit monitoring for 18 months or more with enrolment "
+     "details, and the 'offer' block carries it", _credit_monitoring),
+    (element("ma", "ma.93h.forbid.nature_of_breach"), "by provenance: no narrative field of the "
+     "sheet (summary, safe, likely_consequences, actions_taken, measures_proposed, "
+     "how_discovered, delay details, an audience's reason), nor any sentence of one, is in the "
+     "subject, preheader or either part", nature_of_breach),
+    (element("ma", "ma.93h.forbid.nature_of_breach"), "by reading the words (a second opinion, "
+     "warning): no word names an attack, an actor or a cause", nature_words),
+    (element("ma", "ma.93h.forbid.resident_count"), "by provenance: no audience size or record "
+     "count of the sheet is in the notice; and, reading the words, no '<number> people/"
+     "residents/...'", resident_count),
+    (element("ma", "ma.93h.forbid.waiver_condition"), "by reading the words: no waiver or "
+     "release of claims is asked for", _no_waiver),
 )
 
 PACK = Pack(
-    id="ma", name="Massachusetts ch. 93H", codes=frozenset(pack_data("ma")["codes"]),
-    checks=CHECKS,
+    id="ma", checks=CHECKS,
     not_checked={"ma.93h.parent_company": "the sheet has no parent-company field"},
-    triggers=frozenset(pack_data("ma")["trigger"]["fact_sheet_triggers"]),
-    review=frozenset(pack_data("ma")["trigger"]["review_flags"]),
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from notifier.checks.jurisdictions import Element, Pack, element, evidence, pack_data
+from notifier.checks.elements import need
+from notifier.checks.jurisdictions import Element, Pack, element, evidence
 
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
@@ -33,10 +34,12 @@ def contact(view: NoticeView) -> evidence.Miss | None:
     emails = [e for e in (org.contact.email, org.privacy_contact.email if org.privacy_contact
                           else None) if e]
     phone = org.contact.phone if org.contact.phone and _TOLL_FREE.search(org.contact.phone) else None
-    if not any(not view.missing(p) for p in (*emails, *([phone] if phone else []))):
-        return ("the notice gives neither a toll-free number nor an email address for questions",
-                "add organisation.contact.email (or a toll-free contact.phone)")
-    return None
+    if not (emails or phone):
+        return ("the sheet gives neither a toll-free number nor an email address for questions",
+                "add organisation.contact.email (or a toll-free organisation.contact.phone)")
+    if org.contact.email or phone:
+        return need(view, "contact", what="the contact for questions")
+    return need(view, "contact.privacy", what="the email address for questions")
 
 
 def _el(element_id: str) -> Element:
@@ -44,30 +47,27 @@ def _el(element_id: str) -> Element:
 
 
 PACK = Pack(
-    id="pipeda", name="Canada PIPEDA", codes=frozenset(pack_data("pipeda")["codes"]),
+    id="pipeda",
     checks=(
-        (_el("pipeda.s10_1.significance"), "the likely consequences and the advice are in the "
-         "notice", significance),
-        (_el("pipeda.s10_1.conspicuous"), "the subject names the incident", conspicuous),
-        (_el("pipeda.reg3.circumstances"), "incident.summary is in the notice", evidence.summary),
-        (_el("pipeda.reg3.period"), "incident.occurred is set and its date is in the notice",
-         lambda v: evidence.breach_date(v, required=True)),
-        (_el("pipeda.reg3.pi_description"), "every category involved is named",
-         evidence.categories),
-        (_el("pipeda.reg3.org_steps"), "incident.actions_taken is set and every action is in the "
-         "notice", evidence.actions),
-        (_el("pipeda.reg3.individual_steps"), "the advice the data calls for is in the notice, "
-         "and there is some", evidence.steps),
-        (_el("pipeda.reg3.contact"), "organisation.contact.email, the privacy contact's email or "
-         "a toll-free contact.phone is in the notice", contact),
-        (_el("pipeda.reg3.complaints"), "'Privacy Commissioner' and the complaint process are in "
-         "both parts",
-         lambda v: evidence.pattern(v, r"(?=.*Privacy Commissioner)(?=.*complain)"
-                                r"(?=.*(?:complain to us|complaint to us|our complaints process))",
-                                "explain the "
-                                    "complaint process and the right to complain to the Privacy "
-                                    "Commissioner of Canada", "add the complaints paragraph for "
-                                    "Canadian audiences (template change)")),
+        (_el("pipeda.s10_1.significance"), "by construction: the 'consequences' and 'advice' "
+         "blocks carry the likely consequences and the advice", significance),
+        (_el("pipeda.s10_1.conspicuous"), "by reading the words: the subject names the incident",
+         conspicuous),
+        (_el("pipeda.reg3.circumstances"), "by construction: the 'breach.description' block "
+         "carries incident.summary", evidence.summary),
+        (_el("pipeda.reg3.period"), "by construction: incident.occurred is set and the "
+         "'breach.dates' block carries it", lambda v: evidence.breach_date(v, required=True)),
+        (_el("pipeda.reg3.pi_description"), "by construction: the 'data.involved' block names "
+         "every category involved", evidence.categories),
+        (_el("pipeda.reg3.org_steps"), "by construction: incident.actions_taken is set and the "
+         "'actions.taken' block carries every action", evidence.actions),
+        (_el("pipeda.reg3.individual_steps"), "by construction: the 'advice' block carries the "
+         "advice the data calls for, and there is some", evidence.steps),
+        (_el("pipeda.reg3.contact"), "by construction: organisation.contact.email, the privacy "
+         "contact's email or a toll-free contact.phone is given, and its block carries it",
+         contact),
+        (_el("pipeda.reg3.complaints"), "by construction: the 'ca.complaints' block carries the "
+         "reviewed wording on the complaint process and the right to complain to the Privacy "
+         "Commissioner", lambda v: need(v, "ca.complaints", what="the complaint process")),
     ),
-    high_risk_by_notice=True,
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from notifier.checks.jurisdictions import Element, Pack, element, evidence, pack_data
+from notifier.checks.elements import need
+from notifier.checks.jurisdictions import Element, Pack, element, evidence
 
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
@@ -33,8 +34,13 @@ def after_pdpc(view: NoticeView) -> evidence.Miss | None:
 
 
 def circumstances(view: NoticeView) -> evidence.Miss | None:
-    """How and when the organisation found out: the summary and the discovery date."""
-    return evidence.summary(view, "what happened") or evidence.discovery_date(view)
+    """How and when the organisation found out: how_discovered, the summary and the date."""
+    if not view.sheet.incident.how_discovered:
+        return ("the sheet does not say how the organisation found out about the breach, which "
+                "the notice must state (reg. 6)", "add incident.how_discovered, e.g. 'Our "
+                "monitoring flagged unusual downloads on 9 September.'")
+    return (need(view, "breach.discovery", what="how the organisation found out")
+            or evidence.summary(view, "what happened") or evidence.discovery_date(view))
 
 
 def representative(view: NoticeView) -> evidence.Miss | None:
@@ -45,9 +51,7 @@ def representative(view: NoticeView) -> evidence.Miss | None:
     if signatory is None:
         return ("the sheet names no representative (organisation.privacy_contact or signatory)",
                 "add organisation.privacy_contact")
-    return (evidence.contact(view) or (
-        (f"the notice does not name {signatory.name}", "keep the sign-off in the template")
-        if view.missing(signatory.name) else None))
+    return evidence.contact(view) or need(view, "signoff", what="the signatory's name")
 
 
 def _el(element_id: str) -> Element:
@@ -55,23 +59,24 @@ def _el(element_id: str) -> Element:
 
 
 PACK = Pack(
-    id="sg", name="Singapore PDPA", codes=frozenset(pack_data("sg")["codes"]),
+    id="sg",
     checks=(
-        (_el("sg.pdpa.s26d.after_pdpc"), "incident.authorities lists the PDPC with notified_at",
-         after_pdpc),
-        (_el("sg.pdpa.reg6.circumstances"), "incident.summary and the discovery date are in the "
-         "notice", circumstances),
-        (_el("sg.pdpa.reg6.pd_affected"), "every category involved is named", evidence.categories),
-        (_el("sg.pdpa.reg6.potential_harm"), "incident.likely_consequences, or else the advice on "
-         "each risk, is in the notice", evidence.consequences),
-        (_el("sg.pdpa.reg6.org_actions"), "incident.actions_taken is set and every action is in "
-         "the notice", evidence.actions),
-        (_el("sg.pdpa.reg6.individual_steps"), "the advice the data calls for is in the notice, "
-         "and there is some", evidence.steps),
-        (_el("sg.pdpa.reg6.authorised_rep_contact"), "organisation.privacy_contact (or the "
-         "signatory and a contact point) is in the notice", representative),
+        (_el("sg.pdpa.s26d.after_pdpc"), "from the sheet: incident.authorities lists the PDPC with "
+         "notified_at, on or before notice_date", after_pdpc),
+        (_el("sg.pdpa.reg6.circumstances"), "by construction: incident.how_discovered is set and "
+         "the 'breach.discovery' block carries it; the 'breach.description' and 'breach.dates' "
+         "blocks carry the summary and the discovery date", circumstances),
+        (_el("sg.pdpa.reg6.pd_affected"), "by construction: the 'data.involved' block names every "
+         "category involved", evidence.categories),
+        (_el("sg.pdpa.reg6.potential_harm"), "by construction: the 'consequences' block carries "
+         "incident.likely_consequences, or else each category's risk", evidence.consequences),
+        (_el("sg.pdpa.reg6.org_actions"), "by construction: incident.actions_taken is set and the "
+         "'actions.taken' block carries every action", evidence.actions),
+        (_el("sg.pdpa.reg6.individual_steps"), "by construction: the 'advice' block carries the "
+         "advice the data calls for, and there is some", evidence.steps),
+        (_el("sg.pdpa.reg6.authorised_rep_contact"), "by construction: the 'contact.privacy' block "
+         "(or the 'signoff' and 'contact' blocks) carries a named representative's contact",
+         representative),
     ),
     not_checked={"sg.pdpa.s26d.best_knowledge": "a duty of candour the text cannot show"},
-    triggers=frozenset(pack_data("sg")["trigger"]["fact_sheet_triggers"]),
-    review=frozenset(pack_data("sg")["trigger"]["review_flags"]),
 )

@@ -1,15 +1,20 @@
-"""Deadlines: by when the regulator and the individuals must be told, from discovered_at and each law.
+"""Deadlines: by when the authorities, the individuals and others must be told, under each law.
 
-Every clock starts at ``incident.discovered_at`` (the reference's ``anchor_default``:
-determination and assessment never come before discovery, so this is never later than the
-law allows). Counting follows the reference: ``elapsed_hours`` is exact elapsed time;
-``calendar_days`` makes day 1 the day after the anchor and ends at the close of the last
-day in the recipient's time zone, never extended for weekends or holidays; ``asap`` has no
-fixed day and shows the time elapsed.
+Domain knowledge, below both the notices (the regulator draft states its deadline) and the
+checks (a missed duty is an error). Clocks start where the law says: at
+``incident.discovered_at`` for discovery and awareness; at ``incident.assessed_at`` (else,
+conservatively, at discovery) for a determination or an assessment; at ``notice_date`` for
+what the law ties to the individual notices. Counting follows the reference:
+``elapsed_hours`` is exact elapsed time; ``calendar_days`` makes day 1 the day after the
+anchor and ends at the close of the last day in the recipient's time zone, never extended for
+weekends or holidays; ``business_days`` skips weekends only (holidays would only make it
+later); ``asap`` has no fixed day and shows the time elapsed.
 
 A deadline whose recipient ``incident.authorities`` lists with ``notified_at`` (at or before
-``now``) is shown as met or late instead of as time left: ``RECIPIENTS`` says which authority
-names count as which recipient.
+``now``) is shown as met or late; an individuals' deadline is met or late by ``notice_date``.
+Thresholds (500 residents, 10,000 persons ...) are counted per jurisdiction from the audiences'
+sizes: a deadline applies when they certainly pass it, and *may* apply (``certain`` False)
+when an audience spans several places or has no size.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from notifier.checks.finding import Finding, Rule
-from notifier.checks.jurisdictions import cite, pack_data, packs, reference
+from notifier import law
 from notifier.errors import UsageError
+from notifier.law import cite, pack_data
+
+from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
     from notifier.model import Audience, Authority, FactSheet
@@ -34,6 +41,7 @@ ZONES: dict[str, str | None] = {
     "gdpr": None, "uk": "Europe/London", "ca": "America/Los_Angeles",
     "ny": "America/New_York", "tx": "America/Chicago", "ma": "America/New_York",
     "fl": "America/New_York", "hipaa": "America/New_York", "sg": "Asia/Singapore",
+    "ct": "America/New_York", "de": "America/New_York",
     "au": "Australia/Sydney", "pipeda": "America/Toronto"}
 #: Each EU/EEA country's zone (its capital's), and GB's and Singapore's.
 COUNTRY_ZONES = {
@@ -58,7 +66,7 @@ SA_COUNTRIES = (
     (re.compile(r"\bUODO\b", re.I), "PL"),
 )
 _STATES = {"ca": "California", "ny": "New York", "tx": "Texas", "ma": "Massachusetts",
-           "fl": "Florida"}
+           "fl": "Florida", "ct": "Connecticut", "de": "Delaware"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,9 @@ def _state(pack_id: str, label: str, pattern: str) -> Recipient:
 
 
 _AG = r"attorney[ -]general"
+#: The three nationwide US credit reporting agencies: a duty to tell them is met when all are.
+_CRAS = tuple(Recipient(name, re.compile(rf"\b{name}\b", re.I))
+              for name in ("Equifax", "Experian", "TransUnion"))
 #: The authorities each regulator deadline is met by telling (all of them, when several).
 RECIPIENTS: dict[str, tuple[Recipient, ...]] = {
     "gdpr.deadline.sa": (Recipient(
@@ -118,9 +129,48 @@ RECIPIENTS: dict[str, tuple[Recipient, ...]] = {
             r"consumer affairs and business regulation|\bOCABR\b", re.I))),
     "fl.deadline.department": (
         _state("fl", "the Department of Legal Affairs", rf"department of legal affairs|{_AG}"),),
+    "ct.deadline.ag": (_state("ct", "the Attorney General", _AG),),
+    "de.deadline.ag": (_state("de", "the Attorney General", _AG),),
+    "ny.deadline.dfs": (Recipient("the Department of Financial Services", re.compile(
+        r"department of financial services|\bNYDFS\b|\bDFS\b", re.I)),),
+    "ny.deadline.ag_hipaa": (_state("ny", "the Attorney General", _AG),),
+    "hipaa.deadline.media": (Recipient("prominent media outlets", re.compile(
+        r"\bmedia\b|\bpress\b|newspaper|broadcast", re.I)),),
+    **{f"{pack}.deadline.cra": _CRAS for pack in ("ny", "tx", "fl")},
 }
 _SKIP_NOTICES = frozenset({"staff_notice", "service_disruption"})
 _AFTER_NOTICES = frozenset({"individual_notice_sent", "hhs_notice_sent"})
+#: Anchors at discovery (or awareness, or the first grounds to suspect): discovered_at.
+_AT_DISCOVERY = frozenset({"discovery", "awareness", "credible_grounds", "suspicion",
+                           "calendar_year_end"})
+#: Anchors at a determination or assessment: assessed_at when given, else discovered_at.
+_AT_ASSESSMENT = frozenset({"determination", "notifiable_assessment", "belief",
+                            "statement_prepared"})
+#: Deadlines left out, and why (documented in docs/checks.md).
+NOT_COMPUTED = {
+    "gdpr.deadline.processor": "a processor's duty to its controller: the sheet does not say "
+                               "whether the sender processes the data for someone else",
+    "ca.deadline.maintainer": "a service provider's duty to the data owner (same reason)",
+    "fl.deadline.third_party_agent": "a third-party agent's duty (same reason)",
+    "hipaa.deadline.business_associate": "a business associate's duty (same reason)",
+    "sg.deadline.data_intermediary": "a data intermediary's duty (same reason)",
+    "ny.deadline.harm_determination": "only when the inadvertent-disclosure exception is "
+                                      "relied on, which the sheet does not record",
+    "fl.deadline.no_harm_determination": "only when a no-harm determination is relied on, "
+                                         "which the sheet does not record",
+    "sec.deadline.8k_105": "SEC disclosure is a note only: the sheet does not say whether the "
+                           "sender is a registrant or the incident is material",
+}
+#: The kinds of delay each law accepts for a late notice to individuals.
+DELAY_ALLOWED: dict[str, tuple[str, ...]] = {
+    "ca.deadline.individuals": ("law_enforcement", "scope_and_integrity"),
+    "ny.deadline.individuals": ("law_enforcement",),
+    "tx.deadline.individuals": ("law_enforcement",),
+    "fl.deadline.individuals": ("law_enforcement", "good_cause_extension"),
+    "hipaa.deadline.individuals": ("law_enforcement",),
+    "ct.deadline.individuals": ("law_enforcement",),
+    "de.deadline.individuals": ("law_enforcement",),
+}
 
 
 def clock(moment: datetime) -> str:
@@ -160,6 +210,14 @@ class Deadline:
     notes: tuple[str, ...] = ()  # the notes, one by one
     #: The element a late notification must add (the reasons for the delay), if any.
     late_requires: str = ""
+    #: individuals | authority | internal (an assessment) | record (a record to keep)
+    kind: str = "authority"
+    #: False when a threshold may or may not be met (sizes unknown, or audiences spanning
+    #: several places): the duty may apply.
+    certain: bool = True
+    #: The kinds of delay the law accepts (``DelayReason.reason``), for individuals' deadlines.
+    delay_allowed: tuple[str, ...] = ()
+    pack_id: str = ""
 
     @property
     def time_left(self) -> timedelta | None:
@@ -209,6 +267,14 @@ class Deadline:
         """A short human description: '2 d 4 h left', 'overdue by 3 d', 'ASAP; 5 h elapsed',
         or once told: 'told <time>, 26 h after discovery: in time', 'told <time>: 4 h late'."""
         left = self.time_left
+        if self.kind == "record":
+            return f"keep the record until {self.due_local():%Y-%m-%d}" if self.due else "keep"
+        if self.kind == "individuals" and self.told_at is not None:
+            day = f"{self.local(self.told_at):%Y-%m-%d}"
+            if left is None:
+                return f"notices dated {day}"
+            return (f"notices dated {day}: {duration(-left)} late" if left.total_seconds() < 0
+                    else f"notices dated {day}: in time")
         if self.told_at is not None:
             when = f"told {clock(self.local(self.told_at))}"
             after = f"{when}, {hours(self.told_at - self.anchor)} after discovery"
@@ -240,7 +306,8 @@ class Deadline:
                 "told_at": self.local(self.told_at).isoformat() if self.told_at else None,
                 "told": list(self.told), "outcome": self.outcome,
                 "told_after_seconds": int(after.total_seconds()) if after is not None else None,
-                "note": self.note, "notes": list(self.notes), "audiences": list(self.audiences)}
+                "note": self.note, "notes": list(self.notes), "audiences": list(self.audiences),
+                "kind": self.kind, "certain": self.certain}
 
 
 def duration(span: timedelta) -> str:
@@ -306,34 +373,107 @@ def _end_of_day(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
 
 
-def _threshold_note(entry: dict[str, Any], people: int | None) -> tuple[bool, str]:
-    """Return (applies, note) for an entry's headcount threshold given the people notified."""
+def _count(key: str, pack_id: str, audiences: list[Audience]) -> tuple[int, int | None]:
+    """Return (at least, at most) the people a threshold counts, from the audiences' sizes.
+
+    ``residents`` counts the pack's own places: an audience in those places only counts
+    whole, one that also covers other places may count anything up to its size. ``persons``
+    and ``individuals`` count every audience. At most is None when a size is unknown.
+    """
+    own = law.codes(pack_id) if pack_id != "hipaa" else frozenset()
+    low, high = 0, 0
+    unknown = False
+    for a in audiences:
+        if a.size is None:
+            unknown = True
+            continue
+        places = set(a.jurisdictions)
+        if key == "residents" and own and not places <= own:
+            high += a.size
+            continue
+        low += a.size
+        high += a.size
+    return low, None if unknown else high
+
+
+def _per_state(audiences: list[Audience]) -> tuple[int, int | None]:
+    """Return (at least, at most) the residents of the US state with the most affected.
+
+    An audience of one state counts whole there; one of several states (or the whole US)
+    may count up to its size in each of them.
+    """
+    states = sorted({j for a in audiences for j in a.jurisdictions if j.startswith("US-")})
+    if not states:
+        return _count("individuals", "hipaa", audiences)
+    low_best, high_best = 0, 0
+    unknown = False
+    for state in states:
+        low = high = 0
+        for a in audiences:
+            places = [j for j in a.jurisdictions if j == "US" or j.startswith("US-")]
+            if state not in places and "US" not in places:
+                continue
+            if a.size is None:
+                unknown = True
+                continue
+            high += a.size
+            low += a.size if places == [state] else 0
+        low_best, high_best = max(low_best, low), max(high_best, high)
+    return low_best, None if unknown else high_best
+
+
+def _threshold(entry: dict[str, Any], pack_id: str,
+               audiences: list[Audience]) -> tuple[str, str]:
+    """Return (``yes`` | ``maybe`` | ``no``, note) for an entry's headcount threshold."""
     limit = entry.get("threshold")
     if not limit:
-        return True, ""
+        return "yes", ""
     comparator = limit["comparator"]
-    count = next(v for k, v in limit.items() if k != "comparator")
+    key, count = next((k, v) for k, v in limit.items() if k != "comparator")
     if comparator == "gte" and count <= 1:  # any one person: no threshold to speak of
-        return True, ""
+        return "yes", ""
     words = {"gt": "more than", "gte": "at least", "lt": "fewer than"}[comparator]
-    note = f"applies when {words} {count:,} people are affected"
-    if people is None:
-        return True, note + " (audience sizes not all known)"
-    ok = {"gt": people > count, "gte": people >= count, "lt": people < count}[comparator]
-    return ok, note
+    who = {"residents": "residents", "residents_of_one_state": "residents of one state",
+           "persons": "people", "individuals": "people"}.get(key, "people")
+    note = f"applies when {words} {count:,} {who} are affected"
+    if key == "residents_of_one_state":
+        low, high = _per_state(audiences)
+    else:
+        low, high = _count(key, pack_id, audiences)
+
+    def passes(n: int) -> bool:
+        return {"gt": n > count, "gte": n >= count, "lt": n < count}[comparator]
+
+    if comparator == "lt":
+        # fewer than: certain when the most it can be passes, impossible when the least fails
+        if high is not None and passes(high):
+            return "yes", note
+        return ("maybe", note + " (sizes not all known)") if passes(low) else ("no", note)
+    if passes(low):
+        return "yes", note
+    if high is None:
+        return "maybe", note + " (audience sizes not all known)"
+    if passes(high):
+        return "maybe", note + (" (an audience covers several places: give each its own "
+                                "audience and size to tell)")
+    return "no", note
+
+
+def _business_days(start: date, days: int) -> date:
+    day = start
+    while days:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
 
 
 def _due(entry: dict[str, Any], anchor: datetime, zone: tzinfo) -> tuple[str, datetime | None, str]:
-    """Return (counting, due, note) for one deadline entry."""
+    """Return (counting, due, note) for one deadline entry from its anchor moment."""
     counting, offset = entry["counting"], entry.get("offset")
     since = entry.get("effective_from")
     if since and anchor.date() < date.fromisoformat(since):
         return "asap", None, f"the fixed period applies to breaches found from {since}"
-    if entry["anchor"] in _AFTER_NOTICES:
-        days = offset["amount"] if offset else 0
-        return "after_notices", None, (f"{days} calendar days after the individual notices are "
-                                       "sent" if days else "at the same time as the individual "
-                                       "notices")
     if counting == "elapsed_hours" and offset:
         return counting, (anchor + timedelta(hours=offset["amount"])).astimezone(UTC), ""
     if counting == "calendar_days" and offset:
@@ -341,7 +481,34 @@ def _due(entry: dict[str, Any], anchor: datetime, zone: tzinfo) -> tuple[str, da
         if entry["anchor"] == "calendar_year_end":
             start = date(start.year, 12, 31)
         return counting, _end_of_day(start + timedelta(days=offset["amount"]), zone), ""
+    if counting == "business_days" and offset:
+        day = _business_days(anchor.astimezone(zone).date(), offset["amount"])
+        return counting, _end_of_day(day, zone), "weekends skipped; public holidays not counted out"
+    if counting == "keep" and offset:
+        day = anchor.astimezone(zone).date()
+        months = day.month - 1 + offset["amount"]
+        end = date(day.year + months // 12, months % 12 + 1, min(day.day, 28))
+        return counting, _end_of_day(end, zone), ""
     return "asap", None, ""
+
+
+def _anchor(entry: dict[str, Any], sheet: FactSheet, zone: tzinfo) -> datetime | None:
+    """Return when an entry's clock starts, or None when it has not started yet."""
+    incident = sheet.incident
+    kind = entry["anchor"]
+    if kind in _AT_DISCOVERY:
+        return incident.discovered_at
+    if kind in _AT_ASSESSMENT:
+        return incident.assessed_at or incident.discovered_at
+    if kind == "individual_notice_sent":
+        if sheet.notice_date is None:
+            return None
+        return datetime.combine(sheet.notice_date, time(0, 0), tzinfo=zone)
+    if kind == "hhs_notice_sent":
+        hhs = [a.notified_at for a in incident.authorities if a.notified_at is not None
+               and RECIPIENTS["hipaa.deadline.hhs_large"][0].matches(a.name)]
+        return min(hhs) if hhs else None
+    return None
 
 
 def recipient_zone(pack_id: str, sheet: FactSheet, audiences: list[Audience]) -> str:
@@ -359,7 +526,7 @@ def recipient_zone(pack_id: str, sheet: FactSheet, audiences: list[Audience]) ->
         for pattern, country in SA_COUNTRIES:
             if pattern.search(authority.name):
                 return COUNTRY_ZONES[country]
-    pack_codes = set(pack_data(pack_id)["codes"])
+    pack_codes = set(law.codes(pack_id))
     codes = {c for a in audiences for c in a.jurisdictions if c in pack_codes}
     zones = sorted({COUNTRY_ZONES[c] for c in codes if c in COUNTRY_ZONES})
     return zones[0] if len(zones) == 1 else offset_name(sheet.incident.discovered_at)
@@ -401,11 +568,47 @@ def _told(deadline_id: str, authorities: list[Authority],
     return max(times), tuple(names), notes
 
 
+def _kind(entry: dict[str, Any]) -> str:
+    recipient = str(entry["recipient"])
+    if recipient == "individuals":
+        return "individuals"
+    if recipient == "internal":
+        return "internal"
+    if recipient == "record":
+        return "record"
+    return "authority"
+
+
+def _applicable(entry: dict[str, Any], sheet: FactSheet, audiences: list[Audience]) -> bool:
+    """The entry's own condition: who the sender is, what the sheet records."""
+    if entry["id"] in NOT_COMPUTED:
+        return False
+    if entry["id"] == "ny.deadline.dfs":
+        return sheet.organisation.ny_dfs_covered
+    if entry["id"] == "ny.deadline.ag_hipaa":
+        return any(law.applies("hipaa", sheet, a) for a in audiences)
+    return True
+
+
+def _audiences(pack_id: str, sheet: FactSheet) -> list[Audience]:
+    """The audiences that bring a law in: in its places, and with data that triggers its duty."""
+    found = []
+    for a in sheet.audiences:
+        if a.notice in _SKIP_NOTICES or not law.applies(pack_id, sheet, a):
+            continue
+        data = sheet.audience_data(a) if a.notice in READER_NOTICES else sheet.incident.data_involved
+        if law.duty_triggered(pack_id, data):
+            found.append(a)
+    return found
+
+
 def deadlines_for(sheet: FactSheet, *, now: datetime | str | None = None) -> list[Deadline]:
     """Return every deadline the sheet's audiences bring in, soonest first.
 
-    A regulator deadline whose recipient ``incident.authorities`` lists with ``notified_at``
-    at or before ``now`` is met or late (``Deadline.told_at``).
+    Only laws whose duty the audiences' data triggers count (a California audience with only
+    names and email addresses brings in no California deadline). A regulator deadline whose
+    recipient ``incident.authorities`` lists with ``notified_at`` at or before ``now`` is met
+    or late (``Deadline.told_at``); an individuals' deadline is met or late by ``notice_date``.
 
     Args:
         sheet: a validated fact sheet.
@@ -416,40 +619,67 @@ def deadlines_for(sheet: FactSheet, *, now: datetime | str | None = None) -> lis
         UsageError: ``now`` is not an ISO timestamp with a UTC offset.
     """
     moment = parse_now(now)
-    anchor = sheet.incident.discovered_at
     found: dict[tuple[str, datetime | None], Deadline] = {}
-    for pack in packs():
-        audiences = [a for a in sheet.audiences
-                     if a.notice not in _SKIP_NOTICES and pack.applies(sheet, a)]
+    for pack_id in law.pack_ids():
+        audiences = _audiences(pack_id, sheet)
         if not audiences:
             continue
-        sizes = [a.size for a in audiences]
-        people = sum(s for s in sizes if s is not None) if None not in sizes else None
-        data = next(e for e in reference()["jurisdictions"] if e["id"] == pack.id)
-        zone_name = recipient_zone(pack.id, sheet, audiences)
-        zone = _zone(zone_name, anchor)
+        data = pack_data(pack_id)
+        name = law.PACK_NAMES.get(pack_id, data["name"])
+        zone_name = recipient_zone(pack_id, sheet, audiences)
+        zone = _zone(zone_name, sheet.incident.discovered_at)
         for entry in data["deadlines"]:
-            applies, threshold = _threshold_note(entry, people)
-            if not applies:
+            kind = _kind(entry)
+            counted = ([a for a in audiences if a.notice in READER_NOTICES]
+                       if kind == "individuals" else audiences)
+            if not counted or not _applicable(entry, sheet, counted):
                 continue
-            counting, due, extra = _due(entry, anchor, zone)
-            told_at, told, told_notes = _told(entry["id"], sheet.incident.authorities, moment)
+            applies, threshold = _threshold(entry, pack_id, counted)
+            if applies == "no":
+                continue
+            anchor = _anchor(entry, sheet, zone)
+            if anchor is None:
+                counting, due, extra = "after_notices", None, _after_note(entry)
+                anchor = sheet.incident.discovered_at
+            else:
+                counting, due, extra = _due(entry, anchor, zone)
+            if kind == "individuals":
+                told_at = (datetime.combine(sheet.notice_date, time(0, 0), tzinfo=zone)
+                           if sheet.notice_date else None)
+                told, told_notes = (), []
+            elif kind == "internal":
+                told_at = sheet.incident.assessed_at
+                told, told_notes = (("incident.assessed_at",) if told_at else ()), []
+            else:
+                told_at, told, told_notes = _told(entry["id"], sheet.incident.authorities, moment)
             notes = tuple(n for n in (threshold, extra, _extension(entry), _not_before(entry),
                                       *told_notes) if n)
             key = (entry["id"], due)
-            ids = tuple(a.id for a in audiences)
+            ids = tuple(a.id for a in counted)
             if key in found:
                 ids = tuple(dict.fromkeys(found[key].audiences + ids))
             found[key] = Deadline(
-                id=entry["id"], pack=pack.name, recipient=str(entry["recipient"]),
+                id=entry["id"], pack=name, recipient=str(entry["recipient"]),
                 counting=counting, wording=entry.get("wording", ""),
-                source=f"{pack.name}: {cite(entry['citation'], entry.get('sources', []))}",
+                source=f"{name}: {cite(entry['citation'], entry.get('sources', []))}",
                 status=entry["status"], anchor=anchor, due=due, zone=zone_name,
                 note="; ".join(notes), audiences=ids, now=moment, told_at=told_at, told=told,
                 notes=notes,
-                late_requires=str(entry.get("late_requires") or _LATE_REQUIRES.get(entry["id"], "")))
+                late_requires=str(entry.get("late_requires") or _LATE_REQUIRES.get(entry["id"], "")),
+                kind=kind, certain=applies == "yes",
+                delay_allowed=DELAY_ALLOWED.get(entry["id"], ()), pack_id=pack_id)
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(found.values(), key=lambda d: (d.due or far, d.id))
+
+
+def _after_note(entry: dict[str, Any]) -> str:
+    offset = entry.get("offset")
+    days = offset["amount"] if offset else 0
+    start = ("HHS is told" if entry["anchor"] == "hhs_notice_sent"
+             else "the individual notices are sent")
+    if entry["anchor"] == "individual_notice_sent" and not days:
+        return "at the same time as the individual notices (the sheet has no notice_date yet)"
+    return f"{days} days after {start}" if days else f"when {start}"
 
 
 def _extension(entry: dict[str, Any]) -> str:
@@ -465,27 +695,18 @@ def _not_before(entry: dict[str, Any]) -> str:
 #: Art. 33(1) keeps GDPR's "accompanied by reasons for the delay".
 _LATE_REQUIRES = {"uk.deadline.ico": "gdpr.art33.reg.delay_reasons, as UK GDPR Art. 33(1)"}
 
-LATE_WITHOUT_REASONS = Rule(
-    "x.late_without_reasons", "error",
-    "a regulator deadline that was missed (told late, or overdue now) comes with "
-    "incident.delay_reasons, which the late notification must give",
-    "GDPR and UK GDPR Art. 33(1) (gdpr.art33.reg.delay_reasons); PDPA reg. 5 "
-    "(sg.pdpa.reg5.late_reasons); requirements.yaml late_requires")
+
+_last: tuple[FactSheet, list[Deadline]] | None = None
 
 
-def late_findings(sheet: FactSheet, deadlines: list[Deadline]) -> list[Finding]:
-    """Return an error for each missed deadline whose law asks for reasons the sheet lacks."""
-    if sheet.incident.delay_reasons:
-        return []
-    drafts = [a for a in sheet.audiences if a.notice == "regulator_report"]
-    found = []
-    for d in deadlines:
-        if d.late_requires and d.missed:
-            found.append(Finding(
-                LATE_WITHOUT_REASONS.id, "error", sheet.id,
-                ", ".join(a.id for a in drafts) or "-", "regulator_report",
-                f"{d.id} was missed ({d.left_text()}), and the sheet gives no reasons for the "
-                f"delay, which the late notification must include ({d.late_requires})",
-                "write them under incident.delay_reasons; the regulator draft includes them",
-                LATE_WITHOUT_REASONS.source, "confirmed", field=("incident",)))
-    return found
+def deadlines_at_discovery(sheet: FactSheet) -> list[Deadline]:
+    """Return the sheet's deadlines measured at its discovery: what does not depend on the
+    moment of asking (due times, the notices' own timeliness), kept for the last sheet asked.
+
+    A batch asks once per audience for the same (immutable) sheet; holding the sheet here also
+    keeps its id from being reused by another object.
+    """
+    global _last
+    if _last is None or _last[0] is not sheet:
+        _last = (sheet, deadlines_for(sheet, now=sheet.incident.discovered_at))
+    return _last[1]

@@ -1,0 +1,159 @@
+"""Element blocks: the named parts of a notice that carry a legal element, recorded as rendered.
+
+A template marks each element with ``{% call element("contact") %} ... {% endcall %}``. The
+call wraps what it renders in invisible markers; after rendering, ``extract`` takes the
+markers out again and returns, for each block, its name, the text a reader sees in it and
+the heading it sits under. The markers never reach a reader: the bytes written are those the
+template would give without them. The checks then prove an element from this record (the
+block is there, under the right heading, with its facts and its reviewed wording and nothing
+else), not from words found somewhere in the text.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from markupsafe import Markup
+
+#: Private-use characters: no fact sheet can hold them (the model refuses them), no font draws them.
+START, NAME_END, END = "\ue000", "\ue001", "\ue002"
+_MARK = re.compile(f"[{START}{NAME_END}{END}]")
+_TAG = re.compile(r"<[^>]*>")
+_HTML_HEADING = re.compile(r"<h([12])\b[^>]*>(.*?)</h\1>", re.S | re.I)
+_RULE = re.compile(r"[-=]{3,}")
+
+Part = Literal["html", "text"]
+
+#: Every element block the built-in templates emit, and the sentences of ``_copy.j2`` it
+#: carries (besides facts from the sheet). The wording of these sentences is reviewed: a
+#: block must carry them as the built-in catalog words them, and nothing else but its facts.
+BLOCKS: dict[str, tuple[str, ...]] = {
+    "notice.date": ("notice_date_line",),
+    "breach.description": ("kind_sentence",),
+    "breach.discovery": (),
+    "breach.dates": ("when_sentence",),
+    "breach.status": ("status_sentence", "misuse_sentence"),
+    "delay.law_enforcement": ("law_enforcement_delay_sentence",),
+    "data.involved": ("involved_intro",),
+    "data.not_involved": ("not_involved_intro",),
+    "consequences": ("consequences_intro",),
+    "actions.taken": ("ma_doing_sentence",),
+    "actions.planned": ("next_steps_intro",),
+    "authorities": ("authorities_sentence",),
+    "offer": ("offer_sentence", "offer_covers_sentence", "offer_enrol_sentence",
+              "offer_enrol_by_sentence"),
+    "advice.password": ("password_sentence",),
+    "advice": (),
+    "rights.ma": ("ma_rights_title", "ma_police_report", "ma_freeze_how", "ma_freeze_fee",
+                  "ma_freeze_info"),
+    "us.cra": ("credit_agencies_intro", "credit_agencies"),
+    "us.ny_agencies": ("ny_agencies",),
+    "contact": ("help_intro",),
+    "contact.privacy": ("privacy_sentence",),
+    "ca.complaints": ("canada_complaint",),
+    "signoff": ("signoff",),
+}
+#: The reviewed sentences, rendered for every notice (see ``render._reviewed_wording``).
+REVIEWED: tuple[str, ...] = tuple(dict.fromkeys(k for keys in BLOCKS.values() for k in keys))
+
+
+@dataclass(frozen=True)
+class Block:
+    """One element block as rendered in one part of a notice."""
+
+    name: str
+    part: Part
+    text: str  # what a reader sees in it, whitespace collapsed
+    section: str  # the heading it sits under ("" before the first heading)
+
+
+def element(name: str, caller: Any = None) -> Any:
+    """Wrap what a ``{% call element(name) %}`` block renders in the block's markers.
+
+    Registered as a Jinja global. In an autoescaping (HTML) template the result is
+    ``Markup``: the caller's output is already escaped, and the markers are not HTML.
+    """
+    if caller is None:
+        raise TypeError("element() is used as {% call element('name') %} ... {% endcall %}")
+    body = caller()
+    opened = f"{START}{name}{NAME_END}"
+    if isinstance(body, Markup):
+        return Markup(opened) + body + Markup(END)
+    return f"{opened}{body}{END}"
+
+
+def flatten(text: str) -> str:
+    """Collapse all whitespace to single spaces."""
+    return " ".join(text.split())
+
+
+def _visible(fragment: str) -> str:
+    # Tags become spaces so that list items and paragraphs do not run together.
+    return flatten(html_lib.unescape(_TAG.sub(" ", fragment)))
+
+
+def _text_section(before: str) -> str:
+    lines = before.split("\n")
+    for i in range(len(lines) - 2, -1, -1):
+        if lines[i].strip() and _RULE.fullmatch(lines[i + 1].strip()):
+            return lines[i].strip()
+    return ""
+
+
+def _html_section(before: str) -> str:
+    found = _HTML_HEADING.findall(before)
+    return _visible(found[-1][1]) if found else ""
+
+
+def extract(rendered: str, part: Part) -> tuple[str, tuple[Block, ...]]:
+    """Return ``rendered`` without block markers, and the blocks in the order they open.
+
+    Raises:
+        ValueError: the markers do not nest (a template closed a block it never opened).
+    """
+    if START not in rendered and END not in rendered:
+        return rendered, ()
+    out: list[str] = []
+    size = 0
+    stack: list[tuple[str, int, str]] = []
+    found: list[tuple[int, str, int, int, str]] = []  # (order, name, start, end, section)
+    position = 0
+    order = 0
+    for match in _MARK.finditer(rendered):
+        chunk = rendered[position:match.start()]
+        mark = match.group(0)
+        if mark == NAME_END:
+            # the block's name: everything since its START, which was not copied out
+            name = chunk
+            before = "".join(out)
+            section = _html_section(before) if part == "html" else _text_section(before)
+            stack.append((name, size, section))
+            position = match.end()
+            continue
+        out.append(chunk)
+        size += len(chunk)
+        position = match.end()
+        if mark == START:
+            # the name follows up to NAME_END; skip it by leaving position after START
+            continue
+        if not stack:
+            raise ValueError("an element block closes that was never opened")
+        name, start, section = stack.pop()
+        found.append((order, name, start, size, section))
+        order += 1
+    out.append(rendered[position:])
+    if stack:
+        raise ValueError(f"element block {stack[-1][0]!r} is never closed")
+    clean = "".join(out)
+    convert = _visible if part == "html" else flatten
+    blocks = sorted(found, key=lambda f: (f[2], -f[3]))
+    return clean, tuple(Block(name, part, convert(clean[start:end]), section)
+                        for _, name, start, end, section in blocks)
+
+
+def strip(rendered: str) -> str:
+    """Return ``rendered`` without block markers or names (for text no check reads)."""
+    return re.sub(f"{START}[^{NAME_END}]*{NAME_END}|{END}", "", rendered)
