@@ -80,7 +80,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("passport", "your passport number", "A passport number helps someone pass identity "
              "checks in your name.", ("replace_passport",), True, noun="passport numbers"),
     Category("tax_id", "your taxpayer identification number", "A taxpayer identification number "
-             "lets someone file a tax return in your name.", ("tax_identity",), True,
+             "lets someone file a tax return in your name.", ("tax_identity", "credit_freeze"), True,
              noun="taxpayer identification numbers"),
     Category("government_id", "the number of an identity document you gave us",
              "Identity document details allow identity fraud.", ("replace_document",), True,

@@ -108,14 +108,29 @@ def _html_section(before: str) -> str:
     return _visible(found[-1][1]) if found else ""
 
 
+#: A run of white space and markers between two tags: MJML drops a text node that is only
+#: white space, so once the markers are out the run must go too.
+_ONE_MARK = f"(?:{START}[^{NAME_END}<>]*{NAME_END}|{END})"
+_MARKED_GAP = re.compile(f">((?:\\s|{_ONE_MARK})*{_ONE_MARK}(?:\\s|{_ONE_MARK})*)<")
+
+
+def _close_gaps(html: str) -> str:
+    return _MARKED_GAP.sub(lambda m: ">" + "".join(m.group(1).split()) + "<", html)
+
+
 def extract(rendered: str, part: Part) -> tuple[str, tuple[Block, ...]]:
     """Return ``rendered`` without block markers, and the blocks in the order they open.
+
+    For HTML (MJML's output), white space that only the markers kept from MJML's tidying is
+    dropped with them, so the bytes are those MJML gives without blocks.
 
     Raises:
         ValueError: the markers do not nest (a template closed a block it never opened).
     """
     if START not in rendered and END not in rendered:
         return rendered, ()
+    if part == "html":
+        rendered = _close_gaps(rendered)
     out: list[str] = []
     size = 0
     stack: list[tuple[str, int, str]] = []

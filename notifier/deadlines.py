@@ -218,6 +218,8 @@ class Deadline:
     #: The kinds of delay the law accepts (``DelayReason.reason``), for individuals' deadlines.
     delay_allowed: tuple[str, ...] = ()
     pack_id: str = ""
+    #: What starts the clock, in the reference's words (discovery, determination ...).
+    anchor_kind: str = "discovery"
 
     @property
     def time_left(self) -> timedelta | None:
@@ -277,7 +279,10 @@ class Deadline:
                     else f"notices dated {day}: in time")
         if self.told_at is not None:
             when = f"told {clock(self.local(self.told_at))}"
-            after = f"{when}, {hours(self.told_at - self.anchor)} after discovery"
+            since = {"discovery": "discovery", "awareness": "discovery",
+                     "determination": "the determination", "belief": "the assessment",
+                     "notifiable_assessment": "the assessment"}.get(self.anchor_kind)
+            after = f"{when}, {hours(self.told_at - self.anchor)} after {since}" if since else when
             if left is None:
                 return after
             if left.total_seconds() < 0:
@@ -591,14 +596,32 @@ def _applicable(entry: dict[str, Any], sheet: FactSheet, audiences: list[Audienc
 
 
 def _audiences(pack_id: str, sheet: FactSheet) -> list[Audience]:
-    """The audiences that bring a law in: in its places, and with data that triggers its duty."""
-    found = []
-    for a in sheet.audiences:
-        if a.notice in _SKIP_NOTICES or not law.applies(pack_id, sheet, a):
-            continue
-        data = sheet.audience_data(a) if a.notice in READER_NOTICES else sheet.incident.data_involved
-        if law.duty_triggered(pack_id, data):
-            found.append(a)
+    """The audiences in a law's places with data involved (staff and service notices aside)."""
+    return [a for a in sheet.audiences if a.notice not in _SKIP_NOTICES
+            and law.applies(pack_id, sheet, a) and _data(sheet, a)]
+
+
+def _data(sheet: FactSheet, audience: Audience) -> list[str]:
+    if audience.notice in READER_NOTICES:
+        return sheet.audience_data(audience)
+    return list(sheet.incident.data_involved)
+
+
+def _triggered(pack_id: str, entry: dict[str, Any], kind: str, sheet: FactSheet,
+               audiences: list[Audience]) -> list[Audience]:
+    """The audiences whose data brings in this entry's duty."""
+    towards = "individuals" if kind == "individuals" else "authority"
+    if kind == "individuals":
+        audiences = [a for a in audiences if a.notice in READER_NOTICES]
+    if kind == "record" or (pack_id == "sg" and kind == "internal"):
+        return audiences  # every breach is assessed and recorded
+    found = [a for a in audiences if law.duty_triggered(pack_id, _data(sheet, a), towards=towards,
+                                                        misuse=sheet.incident.misuse)]
+    if pack_id == "sg" and entry["id"] == "sg.deadline.pdpc" and not found:
+        # Notifiable by scale too: 500 people or more, whatever the data (s. 26B(1)(b)).
+        low, high = _count("individuals", pack_id, audiences)
+        if high is None or high >= 500:
+            return audiences
     return found
 
 
@@ -630,11 +653,15 @@ def deadlines_for(sheet: FactSheet, *, now: datetime | str | None = None) -> lis
         zone = _zone(zone_name, sheet.incident.discovered_at)
         for entry in data["deadlines"]:
             kind = _kind(entry)
-            counted = ([a for a in audiences if a.notice in READER_NOTICES]
-                       if kind == "individuals" else audiences)
+            counted = _triggered(pack_id, entry, kind, sheet, audiences)
             if not counted or not _applicable(entry, sheet, counted):
                 continue
             applies, threshold = _threshold(entry, pack_id, counted)
+            if pack_id == "sg" and entry["id"] == "sg.deadline.pdpc" and not any(
+                    law.duty_triggered("sg", _data(sheet, a), towards="authority") for a in counted):
+                applies, threshold = _threshold(
+                    {"threshold": {"individuals": 500, "comparator": "gte"}}, pack_id, counted)
+                threshold += " (no prescribed data: notifiable by scale, s. 26B(1)(b))"
             if applies == "no":
                 continue
             anchor = _anchor(entry, sheet, zone)
@@ -667,7 +694,10 @@ def deadlines_for(sheet: FactSheet, *, now: datetime | str | None = None) -> lis
                 notes=notes,
                 late_requires=str(entry.get("late_requires") or _LATE_REQUIRES.get(entry["id"], "")),
                 kind=kind, certain=applies == "yes",
-                delay_allowed=DELAY_ALLOWED.get(entry["id"], ()), pack_id=pack_id)
+                delay_allowed=DELAY_ALLOWED.get(entry["id"], ()), pack_id=pack_id,
+                anchor_kind=("notices" if counting == "after_notices"
+                             else "discovery" if anchor == sheet.incident.discovered_at
+                             else entry["anchor"]))
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(found.values(), key=lambda d: (d.due or far, d.id))
 

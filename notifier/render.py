@@ -14,7 +14,7 @@ from notifier import advice as advice_table
 from notifier.blocks import REVIEWED, Block, extract
 from notifier.context import build_context, render_copy
 from notifier.errors import Problem, RenderRefused
-from notifier.htmlmail import render_email
+from notifier import htmlmail
 from notifier.model import Audience, FactSheet
 from notifier.regulators import first_regulator
 from notifier.templating import builtin_templates, make_environment
@@ -263,14 +263,16 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
         raise RenderRefused([Problem(
             str(name), lineno, 0, "", f"template error: {exc.message}",
             "fix the template (a name the context lacks, or a syntax error)")]) from None
-    html, tree = render_email(mjml_source, css, name=html_name)
     try:
-        html, html_blocks = extract(html, "html")
+        # The blocks come out between MJML and the inliner, which then sees the same HTML
+        # as without them.
+        raw_html, html_blocks = extract(htmlmail.mjml_to_html(mjml_source, name=html_name), "html")
         raw_text, text_blocks = extract(raw_text, "text")
     except ValueError as exc:
         raise RenderRefused([Problem(html_name, 0, 0, "", f"template error: {exc}",
                                      "close every {% call element(...) %} with {% endcall %}")]
                             ) from None
+    html, tree = htmlmail.inline_css_tree(raw_html, css)
     text = _wrap(raw_text)
     org = sheet.organisation
     notice = RenderedNotice(

@@ -51,7 +51,7 @@ def test_vocabulary_and_table_agree() -> None:
 def test_categories_that_call_for_action() -> None:
     assert calls_for_action(DATA_CATEGORIES) == [
         "password_hash", "password_plaintext", "security_answers", "payment_card_number",
-        "cvv", "bank_account", "government_id"]
+        "cvv", "bank_account", "ssn", "drivers_license", "passport", "tax_id", "government_id"]
 
 
 def test_phishing_advice_says_we_never_ask_for_the_password_by_email() -> None:

@@ -533,7 +533,8 @@ def test_errors_and_warnings_look_different(sheet: Path) -> None:
 # -- deadlines ------------------------------------------------------------------------------
 
 #: A sheet whose audience is in the UK: the ICO's 72 hours and the individuals' "without undue delay".
-UK_SHEET = SHEET.replace("    size: 125000\n", "    size: 125000\n    jurisdictions: [GB]\n")
+UK_SHEET = SHEET.replace("    size: 125000\n", "    size: 125000\n    jurisdictions: [GB]\n").replace(
+    "data_involved: [name, email]", "data_involved: [name, email, password_hash]")
 
 
 @pytest.fixture

@@ -118,17 +118,27 @@ def applies(pack_id: str, sheet: FactSheet, audience: Audience) -> bool:
     return bool(codes(pack_id) & set(audience.jurisdictions))
 
 
-def duty_triggered(pack_id: str, data: Iterable[str]) -> bool:
-    """True when data of these categories brings in the law's duty to notify at all.
+def duty_triggered(pack_id: str, data: Iterable[str], *, towards: str = "individuals",
+                   misuse: str = "none_known") -> bool:
+    """True when data of these categories brings in the law's duty towards ``towards``.
 
-    Risk-based laws (GDPR, UK GDPR, Australia, Canada) apply to any personal data; the
-    others to the categories their statute lists.
+    ``towards`` is ``individuals`` or ``authority`` (the authorities, agencies and records).
+    GDPR and UK GDPR: the authority for any personal data, individuals when the risk is high.
+    Australia and Canada: both when the risk is serious (significant). Singapore: the data its
+    regulations prescribe (the PDPC also at 500 people or more, which the deadline's threshold
+    decides). The others: the categories their statute lists.
     """
-    involved = set(data)
+    from notifier import advice as advice_table
+
+    involved = list(data)
     if not involved:
         return False
+    if pack_id in ("gdpr", "uk"):
+        return towards != "individuals" or advice_table.high_risk(involved, misuse)
+    if pack_id in ("au", "pipeda"):
+        return advice_table.high_risk(involved, misuse)
     found = triggers(pack_id)
-    return bool(found & involved) if found else True
+    return bool(found & set(involved)) if found else True
 
 
 def pack_ids() -> list[str]:
