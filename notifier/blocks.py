@@ -95,6 +95,17 @@ def _visible(fragment: str) -> str:
     return flatten(html_lib.unescape(_TAG.sub(" ", fragment)))
 
 
+_BULLET = re.compile(r"^[ \t]*[-*][ \t]+", re.M)
+
+
+def plain(fragment: str) -> str:
+    """Return plain text with its list bullets out and whitespace collapsed.
+
+    List bullets are the plain text's markup, as <li> is the HTML's: neither is content.
+    """
+    return flatten(_BULLET.sub("", fragment))
+
+
 def _text_section(before: str) -> str:
     lines = before.split("\n")
     for i in range(len(lines) - 2, -1, -1):
@@ -163,7 +174,7 @@ def extract(rendered: str, part: Part) -> tuple[str, tuple[Block, ...]]:
     if stack:
         raise ValueError(f"element block {stack[-1][0]!r} is never closed")
     clean = "".join(out)
-    convert = _visible if part == "html" else flatten
+    convert = _visible if part == "html" else plain
     blocks = sorted(found, key=lambda f: (f[2], -f[3]))
     return clean, tuple(Block(name, part, convert(clean[start:end]), section)
                         for _, name, start, end, section in blocks)

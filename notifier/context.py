@@ -82,7 +82,7 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "discovered": format_date(incident.discovered_at, audience.locale),
         "occurred_from": format_date(occurred.start, audience.locale) if occurred else "",
         "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
-        "authorities": [a.in_sentence for a in incident.authorities],
+        "authorities": [a.in_sentence for a in sheet.reported_authorities()],
         "signatory": org.signatory,
         "h": headings(audience.notice, "US-CA" in audience.jurisdictions,
                       massachusetts="US-MA" in audience.jurisdictions),

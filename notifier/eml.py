@@ -76,7 +76,7 @@ def message_date(sheet: FactSheet, environ: Mapping[str, str] | None = None) -> 
     discovered = sheet.incident.discovered_at
     # Never before a fact the notices report: the discovery, the message they correct, an
     # authority being told.
-    candidates = [discovered, *(a.notified_at for a in sheet.incident.authorities if a.notified_at)]
+    candidates = [discovered, *(a.notified_at for a in sheet.reported_authorities() if a.notified_at)]
     if sheet.supersedes is not None:
         candidates.append(sheet.supersedes.sent_at)
     if sheet.notice_date is not None:

@@ -503,6 +503,17 @@ class FactSheet(_Model):
         line, col = self._source.position(loc)
         return (self._source.path, line, col)
 
+    def reported_authorities(self) -> list[Authority]:
+        """Return the authorities the notices can say were told: all of them, but those told
+        after the day the notices go out (a state Attorney General told after the notices, as
+        the law allows, is not news the notices can carry)."""
+        authorities = self.incident.authorities
+        if self.notice_date is None:
+            return list(authorities)
+        day = self.notice_date
+        return [a for a in authorities if a.notified_at is None
+                or a.notified_at.astimezone(self.incident.discovered_at.tzinfo).date() <= day]
+
     def delay_reasons(self) -> list[DelayReason]:
         """Return incident.delay_reasons as entries (a plain text is one entry of reason other)."""
         given = self.incident.delay_reasons

@@ -103,8 +103,9 @@ def test_human_output_reads_at_80_columns(tmp_path: Path, capsys: pytest.Capture
     # each note on its own line, never run into the time left or another note
     lines = [line.strip() for line in out.splitlines()]
     assert "note: applies when more than 500 residents are affected (audience sizes" in lines
-    assert "note: 15 calendar days after the individual notices are sent" in lines
-    assert sum(line.startswith("note: applies when more than 500 people") for line in lines) == 1
+    assert "not all known)" in lines
+    assert "note: the fixed period applies to breaches found from 2026-01-01" in lines
+    assert sum(line.startswith("note: applies when more than 500 residents") for line in lines) == 1
 
 
 def test_a_regulator_told_in_time_is_shown_met(capsys: pytest.CaptureFixture[str],

@@ -39,12 +39,39 @@ def test_refusal_rules_pass_when_the_notice_fits(tmp_path: Path) -> None:
                                   "consistency.refused"}
 
 
-def test_a_safe_line_that_denies_involved_data_is_an_error(tmp_path: Path) -> None:
+def test_a_safe_line_that_denies_involved_data_is_a_warning(tmp_path: Path) -> None:
+    """Reading the author's sentences is a second opinion: a warning, never a refusal."""
     found = findings_for(tmp_path, set_in("incident.safe", ["Your email address was not affected."]))
     hit = [f for f in found if f.rule_id == "consistency.not_involved_contradiction"]
-    assert len(hit) == 1
-    assert hit[0].message == ("the notice says 'Your email address was not affected.', but the "
-                              "sheet lists email as involved for this audience")
+    assert [f.severity for f in hit] == ["warning"]
+    assert hit[0].message == ("the notice says 'Your email address was not affected.', which reads "
+                              "as a denial, but the sheet lists email as involved for this audience")
+
+
+@pytest.mark.parametrize("sentence", [
+    "There is no sign that anyone outside the company saw the log or misused any email address.",
+    "We have no evidence that email addresses were taken.",
+    "Email addresses may have been copied.",
+])
+def test_true_reassurance_is_no_finding(tmp_path: Path, sentence: str) -> None:
+    """Sentences that deny misuse, or hedge, are true beside an involved category."""
+    found = findings_for(tmp_path, set_in("incident.safe", [sentence]))
+    assert "consistency.not_involved_contradiction" not in rule_ids(found)
+
+
+def test_a_not_involved_list_naming_involved_data_is_an_error(tmp_path: Path) -> None:
+    """The list itself is built from the sheet: a template that lists involved data as not
+    involved is caught by construction."""
+    import dataclasses
+
+    from check_helpers import checked, notice_for
+
+    sheet, notice = notice_for(tmp_path)
+    bad = dataclasses.replace(notice, text=notice.text.replace(
+        "Not involved:\n- your full payment card number",
+        "Not involved:\n- your full payment card number\n- your email address"))
+    assert "your email address" in bad.text.split("Not involved:")[1]
+    assert "consistency.not_involved_contradiction" in checked(sheet, bad)
 
 
 def test_a_safe_line_about_other_data_passes(tmp_path: Path) -> None:

@@ -28,8 +28,10 @@ RULES = {r.id: r for r in (
          "any other reason render refused the notice (a template or safety problem)",
          "notifier/safety.py"),
     Rule("consistency.not_involved_contradiction", "error",
-         "the notice does not say that a category the sheet lists as involved was not involved "
-         "(the 'Not involved' list, and sheet sentences such as safe lines)", "house rule"),
+         "the 'Not involved' list names no category the sheet lists as involved (by construction: "
+         "an error); a sheet sentence (summary, safe, actions) that reads as denying an involved "
+         "category is a warning (reading the words: a second opinion; hedges such as 'no "
+         "evidence that ... was taken' and denials of misuse are not denials)", "house rule"),
     Rule("consistency.summary_names_uninvolved_data", "error",
          "incident.summary does not say that data was taken or seen which the sheet lists as "
          "not involved (a warning when the sheet lists it nowhere)", "house rule"),
@@ -72,6 +74,17 @@ TERMS: dict[str, tuple[str, ...]] = {
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without)\b|n['’]t\b|\bsafe\b|\bunaffected\b",
                        re.I)
 _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
+#: A sentence that denies data was reached: "were not affected", "was never accessed",
+#: "are safe", "could not have been taken".
+_DENIAL = re.compile(
+    r"\b(?:not|never|n['’]t)\b(?:\s+\w+){0,3}?\s+(?:involved|affected|accessed|taken|copied|"
+    r"exposed|included|reached|seen|viewed|stolen)\b|\bsafe\b|\bunaffected\b|"
+    r"\bno\s+(?:\w+\s+){0,3}(?:was|were)\s+(?:involved|affected|accessed|taken|copied|exposed)\b",
+    re.I)
+#: A sentence that hedges, or denies something else (misuse, a sign, evidence): not a denial
+#: that the data was involved ("no evidence that medical histories were taken").
+_HEDGE = re.compile(r"\b(?:no|any)\s+(?:evidence|sign|signs|indication|reason)\b|\bmisus\w*|"
+                    r"\bmay\b|\bmight\b|\bcould\b(?!\s+not)", re.I)
 _REASSURING = re.compile(
     r"no (evidence|sign|indication)s?\b[^.]*\bmisus|not (been )?misused|nothing to worry|"
     r"no need to worry|rest assured|do not need to do anything|no action is needed|"
@@ -113,9 +126,19 @@ def _named_terms(sentence: str) -> dict[str, set[str]]:
                       for m in re.finditer(r"\b" + re.escape(term) + r"\b", low)]
     named: dict[str, set[str]] = {}
     for start, end, term, category in spans:
+        if _OTHERS.search(low[max(0, start - 30):start]):
+            continue  # a staff member's password is not the readers' data
         if not any(s <= start and end <= e and e - s > end - start for s, e, _, _ in spans):
             named.setdefault(term, set()).add(category)
     return named
+
+
+#: Words right before a data term that make it someone else's than the readers' ("a staff
+#: password", "an employee's email address", "the administrator's username").
+_OTHERS = re.compile(r"\b(staff|employee|employee's|employees'|colleague|colleague's|admin|"
+                     r"administrator|administrator's|contractor|contractor's|supplier|"
+                     r"supplier's|internal|service|system|developer|developer's|engineer|"
+                     r"engineer's)\s+$")
 
 
 #: Verbs that say data was reached: a sentence without one only mentions the data ("we reset
@@ -190,14 +213,17 @@ def _contradictions(view: NoticeView) -> list[Finding]:
         if flatten(text) not in view.text:
             continue
         for sentence in _SENTENCE.findall(flatten(text)):
-            if not _NEGATION.search(sentence):
+            if not _DENIAL.search(sentence) or _HEDGE.search(sentence):
                 continue
             for category in view.data:
                 if _mentions(sentence, category):
+                    # Reading the words is a second opinion: a warning, never a refusal.
                     found.append(view.finding(
-                        rule, f"the notice says {sentence.strip()!r}, but the sheet lists "
-                        f"{category} as involved for this audience",
-                        "reword the sentence in the sheet so it does not deny what was involved"))
+                        rule, f"the notice says {sentence.strip()!r}, which reads as a denial, "
+                        f"but the sheet lists {category} as involved for this audience",
+                        "if the sentence denies that the data was involved, reword it; if it "
+                        "says something else (no misuse, no sign it was seen), leave it",
+                        severity="warning"))
                     break
     return found
 

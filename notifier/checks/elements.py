@@ -171,9 +171,10 @@ def need(view: NoticeView, block: str, *, wording: Iterable[str] | None = None,
         if not text.strip():
             return (f"{where}'s {block!r} block is empty",
                     f"put its content back in {template}, or record a waiver")
-        if part == "html" and any(b.text not in view.html_text for b in found if b.text):
-            return (f"{where}'s {block!r} block is hidden from readers",
-                    f"make it visible in {template}")
+        shown = view.html_text if part == "html" else view.plain_text
+        if any(b.text not in shown for b in found if b.text):
+            return (f"{where}'s {block!r} block is not what a reader sees (hidden, or changed "
+                    "after rendering)", f"make it visible in {template}")
         for key in need_wording:
             reviewed = view.notice.wording.get(key, "")
             if reviewed and reviewed not in text:

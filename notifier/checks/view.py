@@ -57,6 +57,14 @@ class NoticeView:
         return flatten(self.notice.text)
 
     @cached_property
+    def plain_text(self) -> str:
+        """The plain-text part as the element blocks record it: list bullets out, whitespace
+        collapsed."""
+        from notifier.blocks import plain
+
+        return plain(self.notice.text)
+
+    @cached_property
     def html_text(self) -> str:
         """The visible text of the HTML part, whitespace collapsed."""
         return self.scan.visible_text

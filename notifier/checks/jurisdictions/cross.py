@@ -22,7 +22,10 @@ NOT_CHECKED = {
     "x.availability_only": "unverified per state, and the sheet cannot tell availability-only "
                            "incidents apart",
     "x.sequence.sg_pdpc_first": "covered by sg.pdpa.s26d.after_pdpc",
-    "x.law_enforcement_delay_flag": "the sheet has no law-enforcement delay flag yet",
+    "x.law_enforcement_delay_flag": "covered: a law_enforcement entry in incident.delay_reasons "
+                                    "excuses a late notice where the law allows it "
+                                    "(x.notice_late), and California's notice then says so "
+                                    "(ca.1798_82.law_enforcement_delay)",
 }
 REVIEW = Rule("x.review_flags", "warning",
               "data categories the reference flags for human review in a pack (e.g. whether "

@@ -70,13 +70,21 @@ def nature_of_breach(view: NoticeView) -> evidence.Miss | None:
 
 
 def nature_words(view: NoticeView) -> evidence.Miss | None:
-    """A second opinion: no word in the notice names an attack, an actor or a cause."""
-    for name, hay in _parts(view).items():
-        match = NATURE_WORDS.search(hay)
+    """A second opinion: the sections that tell the story, the subject and the preheader name no
+    attack, actor or cause (the advice and rights, reviewed wording, are not read)."""
+    for heading in ("what happened", "what we know", "what is happening", "what we are doing"):
+        for part, section in view.sections(heading).items():
+            match = NATURE_WORDS.search(section)
+            if match:
+                return evidence.Advice((f"the {part}'s {heading.capitalize()!r} section reads as if "
+                                        f"it describes the breach: {match.group(0)!r}",
+                                        "reword it, or confirm with counsel that it does not"))
+    for name, line in (("subject", view.notice.subject), ("preheader", view.notice.preheader)):
+        match = NATURE_WORDS.search(line)
         if match:
             return evidence.Advice((f"the {name} reads as if it describes the breach: "
                                     f"{match.group(0)!r}", "reword it, or confirm with counsel "
-                                    "that it does not describe the breach"))
+                                    "that it does not"))
     return None
 
 
