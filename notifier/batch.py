@@ -152,35 +152,26 @@ def worker_count(variants: int, jobs: int | None = None) -> int:
 def _render_one(sheet: FactSheet, previous: FactSheet | None, index: int, env: Environment,
                 date: datetime, allow_errors: bool = False) -> Outcome:
     from notifier.eml import build_eml
+    from notifier.gate import admit
     from notifier.render import render_notice
 
     try:
-        notice = render_notice(sheet, index, env, previous)
-        if not allow_errors:
-            refuse_on_check_errors(sheet, index, notice)
+        notice = admit(sheet, index, render_notice(sheet, index, env, previous),
+                       allow_errors=allow_errors)
         return index, notice, build_eml(notice, date=date)
     except RenderRefused as exc:
         return index, exc, b""
 
 
 def refuse_on_check_errors(sheet: FactSheet, index: int, notice: RenderedNotice) -> None:
-    """Refuse a rendered notice that has check findings of severity error.
+    """Refuse a rendered notice that has an error finding no waiver covers (``gate.admit``).
 
     Raises:
-        RenderRefused: one problem per error finding, placed at the audience's notice field.
+        RenderRefused: one problem per error finding, placed at the field that settles it.
     """
-    from notifier.checks import check_notice, errors
+    from notifier.gate import admit
 
-    found = errors(check_notice(sheet, notice))
-    if not found:
-        return
-    problems = []
-    for f in found:
-        loc = f.field or ("audiences", index, "notice")
-        path, line, col = sheet.where(loc)
-        problems.append(Problem(path, line, col, ".".join(map(str, loc)), f"[{f.rule_id}] {f.message}",
-                                f"{f.fix} (or render with --allow-errors to write it anyway)"))
-    raise RenderRefused(problems)
+    admit(sheet, index, notice)
 
 
 # Caches keyed by content hashes, so that nothing renders from a stale sheet or template:

@@ -94,7 +94,9 @@ def render(
                                       "(several for 8+ notices), 1 renders in this process.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Render every notice, even unchanged ones.")] = False,
     allow_errors: Annotated[bool, typer.Option(
-        "--allow-errors", help="Write notices even when `notifier check` finds errors in them.")] = False,
+        "--allow-errors", help="Write notices even when `notifier check` finds errors in them, "
+        "each marked as a draft (subject, first lines, manifest). For one reviewed exception, "
+        "record a waiver in the sheet instead.")] = False,
 ) -> None:
     """Render every audience's notice as HTML, plain-text and .eml email into OUTBOX/<id>/.
 
@@ -266,6 +268,9 @@ def send_test(
                                                  help="Do not put [TEST] before subjects.")] = False,
     templates: Annotated[Path | None, typer.Option(help="Folder of template overrides.")] = None,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for the server.")] = 30.0,
+    allow_errors: Annotated[bool, typer.Option(
+        "--allow-errors", help="Send notices whose checks find errors, marked as drafts (as "
+        "render writes them); without it they are refused, as render refuses them.")] = False,
 ) -> None:
     """Send test copies of SHEET's notices to a reviewer's inbox (subjects start with [TEST])."""
     from notifier import commands
@@ -274,7 +279,7 @@ def send_test(
                                 notices=notice or None, starttls=starttls, user=user,
                                 password=os.environ.get("NOTIFIER_SMTP_PASSWORD") or None,
                                 test_prefix=not no_test_prefix, templates=templates, timeout=timeout,
-                                implicit_tls=ssl)
+                                implicit_tls=ssl, allow_errors=allow_errors)
     for sent in report.sent:
         print(f"sent {sent.audience} ({sent.notice}) to {', '.join(report.to)} via {report.server}: "
               f"{sent.subject}")

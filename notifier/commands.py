@@ -258,7 +258,7 @@ def send_test(path: Path, *, to: list[str], smtp: str, audiences: list[str] | No
               notices: list[str] | None = None, starttls: bool = False, user: str | None = None,
               password: str | None = None, test_prefix: bool = True,
               templates: Path | None = None, timeout: float = 30.0,
-              implicit_tls: bool = False) -> SendReport:
+              implicit_tls: bool = False, allow_errors: bool = False) -> SendReport:
     """Send test copies of a sheet's chosen notices to reviewers (``smtp.send_test``).
 
     Raises:
@@ -269,7 +269,7 @@ def send_test(path: Path, *, to: list[str], smtp: str, audiences: list[str] | No
 
     return send(path, to=to, smtp=smtp, audiences=audiences, notices=notices, starttls=starttls,
                 user=user, password=password, test_prefix=test_prefix, templates=templates,
-                timeout=timeout, implicit_tls=implicit_tls)
+                timeout=timeout, implicit_tls=implicit_tls, allow_errors=allow_errors)
 
 
 def diff(old: Path, new: Path) -> list[Change]:

@@ -109,8 +109,11 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
     """
     from notifier.context import build_context
 
+    # The waivers decide what the gate lets through, though no template reads them.
+    waivers = [w.model_dump(mode="json") for w in sheet.waivers]
     shared = hashlib.sha256(json.dumps(
-        [output_versions(), templates, date.isoformat(), sheet.id, checked]).encode()).digest()
+        [output_versions(), templates, date.isoformat(), sheet.id, checked, waivers]).encode()
+    ).digest()
     # Every context holds the same organisation and incident: dump each object once. The
     # memo keeps each object alive, so that no other object can take its id meanwhile.
     memo: dict[int, tuple[Any, Any]] = {}

@@ -251,6 +251,10 @@ def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes
     _write_all(writes)
     for notice in result.notices:
         audiences[notice.audience_id] = {"notice": notice.notice}
+        if notice.draft:  # written with --allow-errors: these errors make it a draft
+            audiences[notice.audience_id]["draft"] = list(notice.draft)
+        if notice.waived:  # the rules a waiver in the sheet covers
+            audiences[notice.audience_id]["waived"] = list(notice.waived)
         if inputs and notice.audience_id in inputs:
             audiences[notice.audience_id]["inputs"] = inputs[notice.audience_id]
     # An audience gone from the sheet, or a notice kind an audience no longer gets.

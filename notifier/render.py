@@ -43,6 +43,10 @@ class RenderedNotice:
     #: The reviewed wording of the sentences the blocks carry, for these facts: the built-in
     #: _copy.j2's, whatever templates rendered the notice (name -> text; empty ones left out).
     wording: dict[str, str] = field(default_factory=dict)
+    #: The rules of the error findings a draft was written with (--allow-errors); () when checked.
+    draft: tuple[str, ...] = ()
+    #: The rules a waiver in the sheet covers for this notice.
+    waived: tuple[str, ...] = ()
 
 
 @dataclass

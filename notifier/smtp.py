@@ -192,7 +192,7 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
               notices: list[str] | None = None, starttls: bool = False, user: str | None = None,
               password: str | None = None, test_prefix: bool = True,
               templates: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
-              implicit_tls: bool = False) -> SendReport:
+              implicit_tls: bool = False, allow_errors: bool = False) -> SendReport:
     """Render a sheet's chosen notices and send each to the reviewers ``to``.
 
     Each message is the outbox ``.eml`` with a To header, a fresh Message-ID (so that
@@ -213,6 +213,8 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
         templates: a folder of template overrides.
         timeout: seconds to wait for the connection and each SMTP reply.
         implicit_tls: connect with TLS from the start (SMTPS, port 465).
+        allow_errors: send a notice whose checks find errors, marked as a draft (render's
+            rule: ``gate.admit``); without it such a notice is refused, as render refuses it.
 
     Raises:
         UsageError: bad ``--smtp``, a missing password, a bad address or filter.
@@ -221,6 +223,7 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
     """
     from notifier.batch import check_audience_filter, check_notice_filter
     from notifier.eml import build_eml, check_address
+    from notifier.gate import admit
     from notifier.render import render_sheet
     from notifier.sheet import load_sheet
 
@@ -249,6 +252,15 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
     result = render_sheet(sheet, templates=templates, audiences=audiences, notices=notices)
     if not result.notices and not result.refused:
         raise UsageError(f"{path}: no audience matches --audience/--notice; nothing to send")
+    # The same gate as render: an unwaived error refuses the notice, or makes it a draft.
+    admitted = []
+    for notice in result.notices:
+        index = next(i for i, a in enumerate(sheet.audiences) if a.id == notice.audience_id)
+        try:
+            admitted.append(admit(sheet, index, notice, allow_errors=allow_errors))
+        except RenderRefused as exc:
+            result.refused[notice.audience_id] = exc
+    result.notices = admitted
     report = SendReport(server=f"{host}:{port}", to=list(to), refused=dict(result.refused))
     messages = []
     now = datetime.now(UTC).replace(microsecond=0)

@@ -69,17 +69,32 @@ visible text of the HTML part (whitespace collapsed). Both parts must carry it.
 
 def all_rules() -> list[Rule]:
     """Return every rule, house rules first, then each pack's elements, then cross-pack rules."""
-    from notifier.checks import accessibility, consistency, links, readability
+    from notifier.checks import (
+        accessibility,
+        consistency,
+        elements,
+        links,
+        readability,
+        timeliness,
+        waivers,
+    )
     from notifier.checks.jurisdictions import cross, packs
 
     rules: list[Rule] = []
-    for module in (consistency, links, accessibility, readability):
+    for module in (consistency, elements, links, accessibility, readability, waivers):
         rules += module.RULES.values()
     for pack in packs():
         rules += pack.rules()
-    from notifier.checks.timeliness import LATE_WITHOUT_REASONS
+    return rules + cross.rules() + list(timeliness.RULES.values())
 
-    return rules + cross.rules() + [LATE_WITHOUT_REASONS]
+
+def known_rule_ids() -> frozenset[str]:
+    """Return every id a finding can carry: the rules, and each deadline of the reference (a
+    missed duty is reported under its deadline's id)."""
+    from notifier.law import reference
+
+    deadline_ids = {d["id"] for j in reference()["jurisdictions"] for d in j["deadlines"]}
+    return frozenset({r.id for r in all_rules()} | deadline_ids)
 
 
 def _row(rule: Rule) -> str:
@@ -96,6 +111,7 @@ def rules_markdown() -> str:
     lines = [INTRO]
     header = ["| rule | severity | what it checks | source | status |", "| --- | --- | --- | --- | --- |"]
     groups = [("Consistency between facts and words", "consistency."),
+              ("Element blocks", "elements."), ("Waivers", "x.waiver"),
               ("Phishing hygiene", "links."), ("Accessibility", "a11y."),
               ("Deliverability", "deliverability."), ("Plain language", "plain.")]
     house = all_rules()
@@ -110,9 +126,9 @@ def rules_markdown() -> str:
     lines += ["## Across packs", "", *header, *(_row(r) for r in cross.rules()), "",
               "Not checked, and why:", ""]
     lines += [f"- `{k}`: {v}" for k, v in cross.NOT_CHECKED.items()]
-    from notifier.checks.timeliness import LATE_WITHOUT_REASONS
+    from notifier.checks.timeliness import RULES as DEADLINE_RULES
 
-    lines += ["", "## Deadlines", "", *header, _row(LATE_WITHOUT_REASONS), "",
+    lines += ["", "## Deadlines", "", *header, *(_row(r) for r in DEADLINE_RULES.values()), "",
               "Shown by `check` with the time left; every clock starts at "
               "`incident.discovered_at` (conservative). `elapsed_hours`: exact elapsed time. "
               "`calendar_days`: day 1 is the day after, due by 23:59:59 of the last day in the "

@@ -48,8 +48,13 @@ class CheckReport:
 
     @property
     def errors(self) -> list[Finding]:
-        """The findings of severity error."""
-        return [f for f in self.findings if f.severity == "error"]
+        """The errors no waiver covers."""
+        return [f for f in self.findings if f.blocking]
+
+    @property
+    def waived(self) -> list[Finding]:
+        """The errors and warnings a waiver in the sheet covers."""
+        return [f for f in self.findings if f.waiver]
 
     @property
     def problems(self) -> list[Problem]:
@@ -59,18 +64,20 @@ class CheckReport:
     def summary(self) -> str:
         """One line: how many errors and warnings in how many notices."""
         n_err = len(self.errors)
-        n_warn = len(self.findings) - n_err
+        n_waived = len(self.waived)
+        n_warn = len(self.findings) - n_err - n_waived
         n_notices = sum(len(s.notices) for s in self.sheets)
         bad = sum(1 for s in self.sheets if s.problems)
         tail = f"; {bad} sheet{'s' if bad != 1 else ''} could not be read" if bad else ""
+        waived = f", {n_waived} waived" if n_waived else ""
         return (f"{n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning"
-                f"{'s' if n_warn != 1 else ''} in {n_notices} notice{'s' if n_notices != 1 else ''}"
-                f"{tail}")
+                f"{'s' if n_warn != 1 else ''}{waived} in {n_notices} notice"
+                f"{'s' if n_notices != 1 else ''}{tail}")
 
     def sources(self) -> dict[str, str]:
         """Return the legal reference's sources cited by the findings and deadlines shown,
         key -> address (and note), so that a reader can follow '[ca-sb446]' to its page."""
-        from notifier.checks.jurisdictions import reference
+        from notifier.law import reference
 
         known = reference().get("sources", {})
         cited = [f.source for f in self.findings] + [d.source for s in self.sheets
@@ -91,7 +98,8 @@ class CheckReport:
             "ok": not self.errors and not self.problems,
             "sources": self.sources(),
             "errors": len(self.errors),
-            "warnings": len(self.findings) - len(self.errors),
+            "warnings": len(self.findings) - len(self.errors) - len(self.waived),
+            "waived": len(self.waived),
             "sheets": [{
                 "path": str(s.path), "id": s.sheet_id,
                 "notices": [{"audience": a, "notice": n} for a, n in s.notices],
@@ -148,10 +156,16 @@ def _blocks(rows: Iterable[tuple[Text, Text]]) -> RenderableType:
 def _finding_block(f: Finding) -> tuple[Text, Text]:
     from rich.text import Text
 
-    label = Text("ERROR", style="bold red") if f.severity == "error" else Text("WARN", style="yellow")
+    if f.waiver:
+        label = Text("WAIVED", style="cyan")
+    else:
+        label = Text("ERROR", style="bold red") if f.severity == "error" else Text("WARN", style="yellow")
     text = Text.assemble((f.rule_id, "bold"), f"  {f.audience} / {f.notice}\n", f.message, "\n",
                          ("fix: ", "dim"), f.fix, "\n", ("source: ", "dim"),
                          f"{f.source} ({f.status})")
+    if f.waiver:
+        text.append("\n")
+        text.append(f.waiver, style="cyan")
     return label, text
 
 
@@ -193,6 +207,7 @@ def check_sheets(paths: list[Path], *, now: datetime | str | None = None,
             folder does not exist.
     """
     from notifier.checks import run_checks
+    from notifier.checks import waivers
     from notifier.checks.timeliness import sheet_findings
     from notifier.deadlines import deadlines_for, parse_now
     from notifier.render import render_sheet
@@ -212,5 +227,6 @@ def check_sheets(paths: list[Path], *, now: datetime | str | None = None,
         result = render_sheet(sheet, templates=templates)
         entry.notices = [(a.id, a.notice) for a in sheet.audiences]
         entry.deadlines = deadlines_for(sheet, now=moment)
-        entry.findings = run_checks(sheet, result) + sheet_findings(sheet, entry.deadlines)
+        found = run_checks(sheet, result) + waivers.apply(sheet, sheet_findings(sheet, entry.deadlines))
+        entry.findings = found + waivers.problems(sheet, found)
     return report
