@@ -320,3 +320,21 @@ def test_a_plain_client_on_port_465_is_told_to_add_ssl() -> None:
                      host="mail.example.com", user=None, starttls=False, timeout=30)
     assert str(error).endswith("did not answer within 30 s; port 465 usually expects TLS from "
                                "the start: add --ssl")
+
+
+def test_send_test_refuses_what_render_refuses(smtp_server: tuple[Inbox, int], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A UK notice with no privacy contact has an error: render refuses it, and so does
+    send-test; with --allow-errors both let it through as a draft."""
+    inbox, port = smtp_server
+    path = tmp_path / "uk.yaml"
+    path.write_text(edited_yaml(**{"audiences.0.jurisdictions": ["GB"],
+                                   "incident.actions_taken": ["We locked the account."]}),
+                    encoding="utf-8")
+    code, out, err = run_cli(send(path, port), capsys)
+    assert code == 2 and inbox.messages() == []
+    assert "uk.art34.dpo_contact" in out + err
+    code, out, err = run_cli(send(path, port, "--allow-errors"), capsys)
+    assert (code, err) == (0, "")
+    (message,) = inbox.messages()
+    assert message["Subject"].startswith("[TEST] [DRAFT - NOT FOR SENDING] ")
