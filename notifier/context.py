@@ -122,7 +122,9 @@ def massachusetts_incident(incident: Incident) -> Incident:
     """Return the incident without its narrative fields and counts, for Massachusetts readers."""
     return incident.model_copy(update={
         "summary": "", "safe": [], "likely_consequences": [], "actions_taken": [],
-        "measures_proposed": [], "how_discovered": None, "records": None})
+        "measures_proposed": [], "how_discovered": None, "records": None,
+        # the kind of incident is its nature too ("at a supplier of ..." in the subject)
+        "kind": "unauthorised_access"})
 
 
 #: Connecticut and Delaware: how to place a credit freeze, beside the offer their laws require

@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from notifier import law
 from notifier.errors import UsageError
 from notifier.law import cite, pack_data
-
 from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
@@ -447,7 +446,7 @@ def _threshold(entry: dict[str, Any], pack_id: str,
         low, high = _count(key, pack_id, audiences)
 
     def passes(n: int) -> bool:
-        return {"gt": n > count, "gte": n >= count, "lt": n < count}[comparator]
+        return bool({"gt": n > count, "gte": n >= count, "lt": n < count}[comparator])
 
     if comparator == "lt":
         # fewer than: certain when the most it can be passes, impossible when the least fails
@@ -670,15 +669,7 @@ def deadlines_for(sheet: FactSheet, *, now: datetime | str | None = None) -> lis
                 anchor = sheet.incident.discovered_at
             else:
                 counting, due, extra = _due(entry, anchor, zone)
-            if kind == "individuals":
-                told_at = (datetime.combine(sheet.notice_date, time(0, 0), tzinfo=zone)
-                           if sheet.notice_date else None)
-                told, told_notes = (), []
-            elif kind == "internal":
-                told_at = sheet.incident.assessed_at
-                told, told_notes = (("incident.assessed_at",) if told_at else ()), []
-            else:
-                told_at, told, told_notes = _told(entry["id"], sheet.incident.authorities, moment)
+            told_at, told, told_notes = _told_for(kind, entry, sheet, zone, moment)
             notes = tuple(n for n in (threshold, extra, _extension(entry), _not_before(entry),
                                       *told_notes) if n)
             key = (entry["id"], due)
@@ -700,6 +691,19 @@ def deadlines_for(sheet: FactSheet, *, now: datetime | str | None = None) -> lis
                              else entry["anchor"]))
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(found.values(), key=lambda d: (d.due or far, d.id))
+
+
+def _told_for(kind: str, entry: dict[str, Any], sheet: FactSheet, zone: tzinfo,
+              moment: datetime) -> tuple[datetime | None, tuple[str, ...], list[str]]:
+    """Return (when told, who, notes): the notices' date for individuals, the assessment for
+    an internal deadline, the authorities recorded for the rest."""
+    if kind == "individuals":
+        day = sheet.notice_date
+        return (datetime.combine(day, time(0, 0), tzinfo=zone) if day else None), (), []
+    if kind == "internal":
+        assessed = sheet.incident.assessed_at
+        return assessed, (("incident.assessed_at",) if assessed else ()), []
+    return _told(entry["id"], sheet.incident.authorities, moment)
 
 
 def _after_note(entry: dict[str, Any]) -> str:

@@ -194,6 +194,16 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return data
 
 
+def _gate_record(notice: RenderedNotice) -> dict[str, Any]:
+    """The manifest's record of an audience: its notice, and what the gate let through."""
+    record: dict[str, Any] = {"notice": notice.notice}
+    if notice.draft:  # written with --allow-errors: these errors make it a draft
+        record["draft"] = list(notice.draft)
+    if notice.waived:  # the rules a waiver in the sheet covers
+        record["waived"] = list(notice.waived)
+    return record
+
+
 def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes] | None = None,
                  inputs: Mapping[str, str] | None = None, unchanged: Collection[str] = (),
                  written: Mapping[Path, tuple[str, str]] | None = None) -> WriteReport:
@@ -250,11 +260,7 @@ def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes
         }
     _write_all(writes)
     for notice in result.notices:
-        audiences[notice.audience_id] = {"notice": notice.notice}
-        if notice.draft:  # written with --allow-errors: these errors make it a draft
-            audiences[notice.audience_id]["draft"] = list(notice.draft)
-        if notice.waived:  # the rules a waiver in the sheet covers
-            audiences[notice.audience_id]["waived"] = list(notice.waived)
+        audiences[notice.audience_id] = _gate_record(notice)
         if inputs and notice.audience_id in inputs:
             audiences[notice.audience_id]["inputs"] = inputs[notice.audience_id]
     # An audience gone from the sheet, or a notice kind an audience no longer gets.

@@ -11,10 +11,10 @@ from typing import Any
 from jinja2 import Environment, TemplateError
 
 from notifier import advice as advice_table
+from notifier import htmlmail
 from notifier.blocks import REVIEWED, Block, extract
 from notifier.context import build_context, render_copy
 from notifier.errors import Problem, RenderRefused
-from notifier import htmlmail
 from notifier.model import Audience, FactSheet
 from notifier.regulators import first_regulator
 from notifier.templating import builtin_templates, make_environment

@@ -18,6 +18,8 @@ from notifier.errors import RenderRefused, SendError, UsageError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from notifier.render import RenderResult
+
 #: Seconds to wait for the connection and for each SMTP reply.
 DEFAULT_TIMEOUT = 30.0
 TEST_PREFIX = "[TEST] "
@@ -188,6 +190,22 @@ def _explain_smtp(exc: smtplib.SMTPException, *, where: str, user: str | None, s
     return SendError(f"{where} failed: {' '.join(str(exc).split())}")
 
 
+def _gate(result: RenderResult, allow_errors: bool) -> None:
+    """Pass each notice through render's gate: an unwaived error refuses it, or (with
+    ``allow_errors``) makes it a draft."""
+    from notifier.gate import admit
+
+    sheet = result.sheet
+    admitted = []
+    for notice in result.notices:
+        index = next(i for i, a in enumerate(sheet.audiences) if a.id == notice.audience_id)
+        try:
+            admitted.append(admit(sheet, index, notice, allow_errors=allow_errors))
+        except RenderRefused as exc:
+            result.refused[notice.audience_id] = exc
+    result.notices = admitted
+
+
 def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] | None = None,
               notices: list[str] | None = None, starttls: bool = False, user: str | None = None,
               password: str | None = None, test_prefix: bool = True,
@@ -223,7 +241,6 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
     """
     from notifier.batch import check_audience_filter, check_notice_filter
     from notifier.eml import build_eml, check_address
-    from notifier.gate import admit
     from notifier.render import render_sheet
     from notifier.sheet import load_sheet
 
@@ -252,15 +269,7 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
     result = render_sheet(sheet, templates=templates, audiences=audiences, notices=notices)
     if not result.notices and not result.refused:
         raise UsageError(f"{path}: no audience matches --audience/--notice; nothing to send")
-    # The same gate as render: an unwaived error refuses the notice, or makes it a draft.
-    admitted = []
-    for notice in result.notices:
-        index = next(i for i, a in enumerate(sheet.audiences) if a.id == notice.audience_id)
-        try:
-            admitted.append(admit(sheet, index, notice, allow_errors=allow_errors))
-        except RenderRefused as exc:
-            result.refused[notice.audience_id] = exc
-    result.notices = admitted
+    _gate(result, allow_errors)
     report = SendReport(server=f"{host}:{port}", to=list(to), refused=dict(result.refused))
     messages = []
     now = datetime.now(UTC).replace(microsecond=0)

@@ -322,8 +322,8 @@ def test_a_regulator_draft_says_how_the_breach_was_found_when_the_sheet_does() -
 
 @pytest.mark.parametrize("name", ["co-op-2025", "shopback-2020", "royal-mail-click-and-drop"])
 def test_the_draft_states_the_deadline_check_computes(name: str) -> None:
-    from notifier.deadlines import deadlines_for
     from notifier.context import format_date
+    from notifier.deadlines import deadlines_for
 
     sheet = load_sheet(INCIDENTS / f"{name}.yaml")
     (draft,) = [n for n in render_sheet(sheet).notices if n.notice == "regulator_report"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from notifier.checks.finding import Finding, Rule, Severity
-
 from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:

@@ -105,8 +105,9 @@ def _row(rule: Rule) -> str:
 
 def rules_markdown() -> str:
     """Return docs/checks.md: every rule ID with severity, what it checks, source and status."""
+    from notifier.checks.jurisdictions import cross, packs
     from notifier.deadlines import RECIPIENTS
-    from notifier.checks.jurisdictions import cross, packs, reference
+    from notifier.law import reference
 
     lines = [INTRO]
     header = ["| rule | severity | what it checks | source | status |", "| --- | --- | --- | --- | --- |"]

@@ -14,7 +14,8 @@ same order (they are alternatives of one message).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,54 +61,91 @@ def _data_field(view: NoticeView) -> str:
 
 def facts(view: NoticeView, block: str) -> list[Fact]:
     """Return the facts the sheet gives for ``block`` in this audience's notice."""
+    found = _FACTS.get(block)
+    return found(view) if found else []
+
+
+def _massachusetts(view: NoticeView) -> bool:
+    return "US-MA" in view.audience.jurisdictions
+
+
+def _description(view: NoticeView) -> list[Fact]:
+    if _massachusetts(view):
+        return []
+    return [Fact("incident.summary", view.sheet.incident.summary)]
+
+
+def _discovery(view: NoticeView) -> list[Fact]:
+    found = view.sheet.incident.how_discovered
+    return [Fact("incident.how_discovered", found)] if found else []
+
+
+def _dates(view: NoticeView) -> list[Fact]:
+    incident = view.sheet.incident
+    out = [Fact("incident.discovered_at", _date(view, incident.discovered_at))]
+    if incident.occurred is not None:
+        out.append(Fact("incident.occurred.from", _date(view, incident.occurred.start)))
+    return out
+
+
+def _notice_date(view: NoticeView) -> list[Fact]:
+    day = view.sheet.notice_date
+    return [Fact("notice_date", _date(view, day))] if day is not None else []
+
+
+def _involved(view: NoticeView) -> list[Fact]:
+    return [Fact(_data_field(view), label) for label in advice_table.labels(view.data)]
+
+
+def _not_involved(view: NoticeView) -> list[Fact]:
+    return [Fact("incident.data_not_involved", label)
+            for label in advice_table.absent_labels(view.sheet.incident.data_not_involved)]
+
+
+def _consequences(view: NoticeView) -> list[Fact]:
     from notifier import context
 
-    sheet, incident = view.sheet, view.sheet.incident
-    org = sheet.organisation
-    massachusetts = "US-MA" in view.audience.jurisdictions
-    out: list[Fact] = []
-    if block == "breach.description" and not massachusetts:
-        out.append(Fact("incident.summary", incident.summary))
-    elif block == "breach.discovery" and incident.how_discovered:
-        out.append(Fact("incident.how_discovered", incident.how_discovered))
-    elif block == "breach.dates":
-        out.append(Fact("incident.discovered_at", _date(view, incident.discovered_at)))
-        if incident.occurred is not None:
-            out.append(Fact("incident.occurred.from", _date(view, incident.occurred.start)))
-    elif block == "notice.date" and sheet.notice_date is not None:
-        out.append(Fact("notice_date", _date(view, sheet.notice_date)))
-    elif block == "data.involved":
-        out += [Fact(_data_field(view), label) for label in advice_table.labels(view.data)]
-    elif block == "data.not_involved":
-        out += [Fact("incident.data_not_involved", label)
-                for label in advice_table.absent_labels(incident.data_not_involved)]
-    elif block == "consequences":
-        stated = bool(incident.likely_consequences) and not massachusetts
-        out += [Fact("incident.likely_consequences" if stated else _data_field(view), line)
-                for line in context.consequences(sheet, view.index)]
-    elif block == "actions.taken" and not massachusetts:
-        out += [Fact("incident.actions_taken", a) for a in incident.actions_taken]
-    elif block == "actions.planned" and not massachusetts:
-        out += [Fact("incident.measures_proposed", m) for m in incident.measures_proposed]
-    elif block == "offer":
-        out += _offer_facts(view)
-    elif block == "advice.password" and incident.password_protection:
-        out.append(Fact("incident.password_protection", incident.password_protection))
-    elif block == "advice":
-        items = advice_table.advice_for(view.data,
-                                        precautionary_reset=view.audience.precautionary_reset)
-        for item in items:
-            out += [Fact(_data_field(view), item.title), Fact(_data_field(view), item.text)]
-    elif block == "contact":
-        out += [Fact(f"organisation.contact.{name}", value) for name, value in
-                (("url", org.contact.url), ("email", org.contact.email),
-                 ("phone", org.contact.phone)) if value]
-    elif block == "contact.privacy" and org.privacy_contact is not None:
-        out.append(Fact("organisation.privacy_contact.email", org.privacy_contact.email))
-    elif block == "signoff":
-        out.append(Fact("organisation.name", org.name))
-        if org.signatory is not None:
-            out.append(Fact("organisation.signatory.name", org.signatory.name))
+    stated = bool(view.sheet.incident.likely_consequences) and not _massachusetts(view)
+    return [Fact("incident.likely_consequences" if stated else _data_field(view), line)
+            for line in context.consequences(view.sheet, view.index)]
+
+
+def _listed(name: str) -> Callable[[NoticeView], list[Fact]]:
+    def run(view: NoticeView) -> list[Fact]:
+        if _massachusetts(view):
+            return []
+        return [Fact(f"incident.{name}", item) for item in getattr(view.sheet.incident, name)]
+
+    return run
+
+
+def _password(view: NoticeView) -> list[Fact]:
+    protection = view.sheet.incident.password_protection
+    return [Fact("incident.password_protection", protection)] if protection else []
+
+
+def _advice(view: NoticeView) -> list[Fact]:
+    items = advice_table.advice_for(view.data, precautionary_reset=view.audience.precautionary_reset)
+    field = _data_field(view)
+    return [fact for item in items for fact in (Fact(field, item.title), Fact(field, item.text))]
+
+
+def _contact(view: NoticeView) -> list[Fact]:
+    contact = view.sheet.organisation.contact
+    return [Fact(f"organisation.contact.{name}", value) for name, value in
+            (("url", contact.url), ("email", contact.email), ("phone", contact.phone)) if value]
+
+
+def _privacy(view: NoticeView) -> list[Fact]:
+    person = view.sheet.organisation.privacy_contact
+    return [Fact("organisation.privacy_contact.email", person.email)] if person else []
+
+
+def _signoff(view: NoticeView) -> list[Fact]:
+    org = view.sheet.organisation
+    out = [Fact("organisation.name", org.name)]
+    if org.signatory is not None:
+        out.append(Fact("organisation.signatory.name", org.signatory.name))
     return out
 
 
@@ -128,6 +166,16 @@ def _offer_facts(view: NoticeView) -> list[Fact]:
     return out
 
 
+_FACTS: dict[str, Callable[[NoticeView], list[Fact]]] = {
+    "breach.description": _description, "breach.discovery": _discovery, "breach.dates": _dates,
+    "notice.date": _notice_date, "data.involved": _involved, "data.not_involved": _not_involved,
+    "consequences": _consequences, "actions.taken": _listed("actions_taken"),
+    "actions.planned": _listed("measures_proposed"), "offer": _offer_facts,
+    "advice.password": _password, "advice": _advice, "contact": _contact,
+    "contact.privacy": _privacy, "signoff": _signoff,
+}
+
+
 def blocks_named(view: NoticeView, name: str) -> dict[str, list[Block]]:
     """Return the blocks called ``name``, per part (``html``, ``text``)."""
     out: dict[str, list[Block]] = {"html": [], "text": []}
@@ -140,6 +188,22 @@ def blocks_named(view: NoticeView, name: str) -> dict[str, list[Block]]:
 def _template(view: NoticeView, part: str) -> str:
     html, text = view.notice.templates
     return html if part == "html" else text
+
+
+#: The blocks ``need`` was asked for, and the reviewed sentences it wanted of each, while
+#: ``traced`` is on (the mutation test uses it to learn what proves each element).
+_trace: list[tuple[str, tuple[str, ...]]] | None = None
+
+
+@contextmanager
+def traced() -> Iterator[list[tuple[str, tuple[str, ...]]]]:
+    """Record (block, reviewed sentences) for each ``need`` within the ``with`` block."""
+    global _trace
+    previous, _trace = _trace, []
+    try:
+        yield _trace
+    finally:
+        _trace = previous
 
 
 def need(view: NoticeView, block: str, *, wording: Iterable[str] | None = None,
@@ -156,43 +220,66 @@ def need(view: NoticeView, block: str, *, wording: Iterable[str] | None = None,
     """
     label = what or f"the {block!r} block"
     need_wording = tuple(BLOCKS[block] if wording is None else wording)
+    if _trace is not None:
+        _trace.append((block, need_wording))
     expected = facts(view, block)
     wanted = [f for f in expected if fields is None
               or any(f.field == p or f.field.startswith(p + ".") for p in fields)]
     for part, found in blocks_named(view, block).items():
-        where = f"the {_PART_NAMES[part]}"
-        template = _template(view, part)
-        if not found:
-            return (f"{where} does not carry {label}: its template ({template}) emits no "
-                    f"{block!r} element block",
-                    f"restore the block ({{% call element({block!r}) %}}) in {template}, or "
-                    "record a waiver for this rule with counsel's decision")
-        text = " ".join(b.text for b in found)
-        if not text.strip():
-            return (f"{where}'s {block!r} block is empty",
-                    f"put its content back in {template}, or record a waiver")
-        shown = view.html_text if part == "html" else view.plain_text
-        if any(b.text not in shown for b in found if b.text):
-            return (f"{where}'s {block!r} block is not what a reader sees (hidden, or changed "
-                    "after rendering)", f"make it visible in {template}")
-        for key in need_wording:
-            reviewed = view.notice.wording.get(key, "")
-            if reviewed and reviewed not in text:
-                return (f"{where}'s {block!r} block does not carry the reviewed wording of "
-                        f"{key!r} ({reviewed[:70]!r})",
-                        f"restore {{{{ copy.{key} }}}} from the built-in _copy.j2 in your "
-                        "templates, or record a waiver with counsel's approval of your wording")
-        for fact in wanted:
-            if flatten(fact.text) not in text:
-                return (f"{where}'s {block!r} block does not carry {fact.field} "
-                        f"({fact.text[:60]!r})",
-                        f"keep {fact.field} in the {block!r} block of {template}")
-        extra = residue(view, block, text, expected)
-        if extra:
-            return (f"{where}'s {block!r} block says more than its facts and reviewed wording: "
-                    f"{extra[:80]!r}",
-                    f"move that text out of the block in {template} (a block holds only what "
-                    "the law asks for), or record a waiver")
+        miss = _part_miss(view, block, part, found, label, need_wording, wanted, expected)
+        if miss:
+            return miss
+    return None
+
+
+def _part_miss(view: NoticeView, block: str, part: str, found: list[Block], label: str,
+               wording: tuple[str, ...], wanted: list[Fact], expected: list[Fact]) -> Miss | None:
+    """What is wrong with one part's blocks of a name, if anything."""
+    where = f"the {_PART_NAMES[part]}"
+    template = _template(view, part)
+    if not found:
+        return (f"{where} does not carry {label}: its template ({template}) emits no "
+                f"{block!r} element block",
+                f"restore the block ({{% call element({block!r}) %}}) in {template}, or "
+                "record a waiver for this rule with counsel's decision")
+    text = " ".join(b.text for b in found)
+    if not text.strip():
+        return (f"{where}'s {block!r} block is empty",
+                f"put its content back in {template}, or record a waiver")
+    shown = view.html_text if part == "html" else view.plain_text
+    if any(b.text not in shown for b in found if b.text):
+        return (f"{where}'s {block!r} block is not what a reader sees (hidden, or changed "
+                "after rendering)", f"make it visible in {template}")
+    return (_content_miss(view, block, text, where, template, wording, wanted)
+            or _extra_miss(view, block, text, where, template, expected))
+
+
+def _content_miss(view: NoticeView, block: str, text: str, where: str, template: str,
+                  wording: tuple[str, ...], wanted: list[Fact]) -> Miss | None:
+    """A reviewed sentence or a fact the block's text lacks."""
+    for key in wording:
+        reviewed = view.notice.wording.get(key, "")
+        if reviewed and reviewed not in text:
+            return (f"{where}'s {block!r} block does not carry the reviewed wording of "
+                    f"{key!r} ({reviewed[:70]!r})",
+                    f"restore {{{{ copy.{key} }}}} from the built-in _copy.j2 in your "
+                    "templates, or record a waiver with counsel's approval of your wording")
+    for fact in wanted:
+        if flatten(fact.text) not in text:
+            return (f"{where}'s {block!r} block does not carry {fact.field} "
+                    f"({fact.text[:60]!r})", f"keep {fact.field} in the {block!r} block of {template}")
+    return None
+
+
+def _extra_miss(view: NoticeView, block: str, text: str, where: str, template: str,
+                expected: list[Fact]) -> Miss | None:
+    """Words in the block beyond its facts and reviewed wording (a negation, an aside)."""
+    extra = residue(view, block, text, expected)
+    if extra:
+        return (f"{where}'s {block!r} block says more than its facts and reviewed wording: "
+                f"{extra[:80]!r}",
+                f"move that text out of the block in {template} (a block holds only what "
+                "the law asks for), or record a waiver")
     return None
 
 

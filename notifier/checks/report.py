@@ -206,8 +206,7 @@ def check_sheets(paths: list[Path], *, now: datetime | str | None = None,
         UsageError: ``now`` is not an ISO timestamp with a UTC offset, or the templates
             folder does not exist.
     """
-    from notifier.checks import run_checks
-    from notifier.checks import waivers
+    from notifier.checks import run_checks, waivers
     from notifier.checks.timeliness import sheet_findings
     from notifier.deadlines import deadlines_for, parse_now
     from notifier.render import render_sheet

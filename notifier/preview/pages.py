@@ -16,8 +16,8 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from notifier.deadlines import Deadline
     from notifier.checks.finding import Finding
+    from notifier.deadlines import Deadline
     from notifier.errors import Problem
     from notifier.model import Audience, FactSheet
     from notifier.render import RenderedNotice

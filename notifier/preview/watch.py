@@ -26,8 +26,8 @@ from notifier.templating import builtin_templates, make_environment
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from notifier.deadlines import Deadline
     from notifier.checks.finding import Finding
+    from notifier.deadlines import Deadline
     from notifier.model import FactSheet
 
 _log = logging.getLogger("notifier.preview")

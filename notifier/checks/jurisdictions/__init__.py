@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from notifier.checks.finding import Finding, Rule, Status, severity_for
 from notifier.checks.jurisdictions.evidence import Advice, Miss
@@ -20,7 +20,6 @@ from notifier.law import (
     cite,
     duty_triggered,
     pack_data,
-    reference,
     review_flags,
 )
 from notifier.law import codes as law_codes

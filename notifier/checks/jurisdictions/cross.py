@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from notifier import advice as advice_table
 from notifier.checks.finding import Finding, Rule, Status
-from notifier.checks.jurisdictions import INDIVIDUAL_NOTICES, packs, reference
+from notifier.checks.jurisdictions import INDIVIDUAL_NOTICES, packs
+from notifier.law import reference
 
 if TYPE_CHECKING:
     from notifier.checks.jurisdictions import Pack

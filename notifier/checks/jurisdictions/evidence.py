@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 
 Miss = tuple[str, str]  # (what is wrong, how to fix it)
 
+#: A North American toll-free number as people write it: 1-800-555-0100, (888) 555-0100,
+#: +1 877 555 0100, 1 (866) 555-0100, 855.555.0100 (the whole value, not a part of it:
+#: '0800 555 0142' is a UK number).
+TOLL_FREE = re.compile(r"\s*(?:\+?1[-. ]?)?\(?(800|888|877|866|855|844|833)\)?[-. ]?\d{3}[-. ]?\d{4}\s*")
+
+
+def toll_free(number: str | None) -> bool:
+    """True when the whole of ``number`` is a North American toll-free number."""
+    return bool(number and TOLL_FREE.fullmatch(number))
+
 
 class Advice(tuple[str, str]):
     """A Miss that is only ever a warning: the law asks for it only when it can be known, or

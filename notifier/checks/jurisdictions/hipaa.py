@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from notifier.checks.elements import need
@@ -11,8 +10,6 @@ from notifier.checks.jurisdictions import Pack, element, evidence
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
 
-TOLL_FREE = re.compile(r"^\s*(?:\+?1[-. ]?)?\(?(800|888|877|866|855|844|833)\)?[-. ]?\d{3}[-. ]?\d{4}"
-                       r"\s*$")
 
 
 def what_happened(view: NoticeView) -> evidence.Miss | None:
@@ -32,7 +29,7 @@ def what_happened(view: NoticeView) -> evidence.Miss | None:
 def contact_procedures(view: NoticeView) -> evidence.Miss | None:
     """A toll-free number, and an email address, web site or postal address, in the notice."""
     contact = view.sheet.organisation.contact
-    if not (contact.phone and TOLL_FREE.match(contact.phone)):
+    if not evidence.toll_free(contact.phone):
         return ("the sheet gives no toll-free telephone number (organisation.contact.phone)",
                 "set organisation.contact.phone to a US toll-free number, e.g. 1-800-555-0100")
     if not (contact.email or contact.url):

@@ -11,7 +11,6 @@ from notifier.checks.jurisdictions import Element, Pack, element, evidence
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
 
-_TOLL_FREE = re.compile(r"(?:\+?1[-. ]?)?\(?(800|888|877|866|855|844|833)\)?[-. ]?\d{3}[-. ]?\d{4}")
 
 
 def significance(view: NoticeView) -> evidence.Miss | None:
@@ -33,7 +32,7 @@ def contact(view: NoticeView) -> evidence.Miss | None:
     org = view.sheet.organisation
     emails = [e for e in (org.contact.email, org.privacy_contact.email if org.privacy_contact
                           else None) if e]
-    phone = org.contact.phone if org.contact.phone and _TOLL_FREE.search(org.contact.phone) else None
+    phone = org.contact.phone if evidence.toll_free(org.contact.phone) else None
     if not (emails or phone):
         return ("the sheet gives neither a toll-free number nor an email address for questions",
                 "add organisation.contact.email (or a toll-free organisation.contact.phone)")
