@@ -29,8 +29,9 @@ from conftest import ROOT
 
 from notifier.checks import Finding, check_notice
 from notifier.checks.catalog import all_rules
-from notifier.checks.jurisdictions import packs, packs_for, reference
+from notifier.checks.jurisdictions import packs, packs_for
 from notifier.checks.jurisdictions.cross import NOT_CHECKED as CROSS_NOT_CHECKED
+from notifier.law import reference
 from notifier.render import RenderedNotice, render_sheet
 
 Transform = Callable[[RenderedNotice], RenderedNotice]
