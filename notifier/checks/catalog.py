@@ -30,23 +30,46 @@ the audience's data does not bring in the law's duty to notify individuals (the 
 which by its nature is not a high-risk or serious-harm notice), an element's error is reported
 as a warning: the notice is voluntary there, so the element is advice.
 
-**Status** is the legal reference's (`shared/law/requirements.yaml`): *confirmed* by primary
-text or a regulator, *secondary* (law-firm summaries, datasets only) or *unverified* (from
-memory; not confirmed). Unverified items are implemented all the same and marked
-**unverified** below: Singapore's reg 6 contents, California's heading order, and others.
-*house* marks the project's own rules. Research for building software, not legal advice.
+**Status** is the legal reference's (`notifier/law/requirements.yaml`, compiled from the
+public sources each rule cites, with Connecticut and Delaware added from their statutes):
+*confirmed* by primary text or a regulator, *secondary* (law-firm summaries, datasets only)
+or *unverified* (from memory; not confirmed). Unverified items are implemented all the same
+and marked **unverified** below: Singapore's reg 6 contents, California's heading order, and
+others. *house* marks the project's own rules. Research for building software, not legal
+advice.
 
 **Which packs apply.** By the audience's `jurisdictions`: EU/EEA codes → GDPR, `GB` → UK GDPR,
-`US-CA`, `US-NY`, `US-TX`, `US-MA`, `US-FL`, `SG`, `AU`, `CA` (Canada, PIPEDA). HIPAA applies
-to an audience with `US` or any `US-XX` code when `organisation.hipaa_covered: true` and
-`health` is in the audience's data. The packs check notices read by the people whose data was
-involved (`incident`, `password_reset`, `no_action_needed`, `update`), not staff, regulator or
-service notices.
+`US-CA`, `US-NY`, `US-TX`, `US-MA`, `US-FL`, `US-CT`, `US-DE`, `SG`, `AU`, `CA` (Canada,
+PIPEDA). HIPAA applies to an audience with `US` or any `US-XX` code when
+`organisation.hipaa_covered: true` and `health` is in the audience's data. The packs check
+notices read by the people whose data was involved (`incident`, `password_reset`,
+`no_action_needed`, `update`), not staff, regulator or service notices. A law's duty follows
+the data: the US states' when a category their statute names is involved; GDPR, UK GDPR,
+Australia and Canada when the risk is high (data that calls for action, health data, name
+with date of birth and address, suspected or confirmed misuse), whatever notice kind the
+sheet picked. Where the duty is not brought in, an element's error is reported as a warning.
 
-**How elements are found.** Each element needs its fact in the sheet (e.g.
-`organisation.privacy_contact` for `gdpr.art34.dpo_contact`) *and* the rendered notice to
-carry it: the fact's text, or the heading, is searched in the plain-text part and in the
-visible text of the HTML part (whitespace collapsed). Both parts must carry it.
+**How elements are proved: by construction.** Each element a law requires is produced by a
+named *element block* of the templates (`{% call element("contact") %} ... {% endcall %}`), and
+the render records, for the HTML and the plain-text part, which blocks it emitted, in what
+order, under which heading, and what a reader sees in each. An element is proved from that
+record: the block is in both parts, visible, under the heading the law fixes (California),
+and carries the sheet's facts for it and the reviewed wording of its sentences (the built-in
+`_copy.j2`'s, rendered for these facts), and nothing else. So a block deleted, emptied,
+negated, moved out of its section or stripped of its fact is an error, whoever edited the
+template, and the error names the sheet field that settles it, or the template and the
+waiver to record. `tests/test_mutations.py` breaks every element through the sheet and
+through the templates and prints the score. *By provenance*: what Massachusetts forbids is
+decided from which facts reach the reader (its readers' templates receive no narrative field
+and no count). *By reading the words* is kept only as a second opinion (a warning), and for
+content a law forbids the reader to be asked (a waiver of claims). *Structure*: California's
+title, headings, their order and type sizes are read from the finished HTML.
+
+**Waivers and drafts.** A sheet's `waivers` record a reviewed decision (rule, audience,
+reason, who, when): the finding is shown as waived in `check`, the preview and the manifest,
+and no longer stops the notice; nothing else is silenced. `render --allow-errors` writes
+notices with errors as drafts: "[DRAFT - NOT FOR SENDING]" in the subject, a first paragraph
+naming the errors, and `draft` in the manifest. `send-test` refuses what `render` refuses.
 
 **Method notes.**
 - HTML is read with `html.parser`; Outlook-only conditional comments are skipped. Colours and
@@ -124,6 +147,7 @@ def rules_markdown() -> str:
             lines += ["Not checked, and why:", ""]
             lines += [f"- `{k}`: {v}" for k, v in pack.not_checked.items()]
             lines.append("")
+    lines += _blocks_section()
     lines += ["## Across packs", "", *header, *(_row(r) for r in cross.rules()), "",
               "Not checked, and why:", ""]
     lines += [f"- `{k}`: {v}" for k, v in cross.NOT_CHECKED.items()]
@@ -161,6 +185,34 @@ def rules_markdown() -> str:
             lines.append(f"| `{d['id']}` | {d['recipient']} | {d['counting']} | {period} | "
                          f"{d['citation']} | {d['status']} |")
     return "\n".join(lines) + "\n"
+
+
+def _blocks_section() -> list[str]:
+    """The element blocks: the reviewed sentences and the sheet facts each carries."""
+    from notifier.blocks import BLOCKS
+    from notifier.checks.elements import _FACTS
+
+    facts = {
+        "breach.description": "incident.summary", "breach.discovery": "incident.how_discovered",
+        "breach.dates": "incident.discovered_at, incident.occurred",
+        "notice.date": "notice_date", "data.involved": "the data involved (labels)",
+        "data.not_involved": "incident.data_not_involved (labels)",
+        "consequences": "incident.likely_consequences, else each category's risk",
+        "actions.taken": "incident.actions_taken (Massachusetts: none)",
+        "actions.planned": "incident.measures_proposed", "offer": "incident.protection_offer",
+        "advice.password": "incident.password_protection", "advice": "the advice table's items",
+        "contact": "organisation.contact", "contact.privacy": "organisation.privacy_contact",
+        "signoff": "organisation.name, organisation.signatory",
+    }
+    lines = ["## What each element block carries", "",
+             "What each block of the built-in templates carries: the reviewed sentences of "
+             "`_copy.j2` (their wording must be kept) and the sheet's facts. A block may hold "
+             "nothing else.", "",
+             "| block | reviewed sentences | facts from the sheet |", "| --- | --- | --- |"]
+    for name, keys in BLOCKS.items():
+        fact = facts.get(name, "-" if name not in _FACTS else "")
+        lines.append(f"| `{name}` | {', '.join(f'`{k}`' for k in keys) or '-'} | {fact} |")
+    return lines + [""]
 
 
 if __name__ == "__main__":
