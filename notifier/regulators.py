@@ -1,8 +1,8 @@
 """Supervisory authorities and their notification deadlines, for the regulator_report draft.
 
-Each names the deadline rule of ../shared/law/requirements.yaml that governs it
-(``rule_id``); when that is due comes from ``notifier.checks.deadlines``, the one place
-deadlines are computed (anchored at ``incident.discovered_at``: never later than the law).
+Each names the deadline rule of the legal reference (``notifier.law``) that governs it
+(``rule_id``); when that is due comes from ``notifier.deadlines``, the one place deadlines
+are computed.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class Regulator:
     citation: str
     wording: str
     codes: frozenset[str] = frozenset()  # the jurisdictions whose readers it answers for
-    packs: tuple[str, ...] = ()  # element-ID prefixes of ../shared/law that apply to it
+    packs: tuple[str, ...] = ()  # element-ID prefixes of the legal reference that apply to it
     #: What the draft says the deadline is counted from ("... on <date>"), and why, when the
     #: law's own start is later.
     anchor: str = "counted from when we found the breach"

@@ -30,6 +30,7 @@ from preview_support import (  # noqa: F401 (the fixtures)
 )
 
 from notifier import cli, commands
+from notifier.preview.pages import notice_route
 from notifier.checks import Finding, Severity, run_checks
 from notifier.deadlines import deadlines_for
 from notifier.errors import SheetError, UsageError
@@ -751,3 +752,16 @@ def test_pointing_supersedes_elsewhere_watches_the_new_folder(update_sheet: Path
         write_atomically(moved, MINIMAL.replace("data_involved: [name, email]",
                                                 "data_involved: [name, email, phone]"))
         wait_for(server, lambda b: PHONE_NEWS.encode() not in b.routes["/n/customers/update/"].body)
+
+
+def test_a_waived_finding_is_shown_as_waived(tmp_path: Path) -> None:
+    sheet = SHEET.replace("    size: 125000\n", "    size: 125000\n    jurisdictions: [GB]\n") + (
+        "waivers:\n  - rule: uk.art34.dpo_contact\n    reason: Counsel approved the help desk as "
+        "the contact point.\n    decided_by: Jane Doe, General Counsel\n    decided_at: 2025-05-02\n")
+    path = tmp_path / "w.yaml"
+    path.write_text(sheet, encoding="utf-8")
+    with PreviewServer(path, port=0) as running:
+        running.start()
+        page = text(running, notice_route("customers", "incident"))
+    assert 'data-rule="uk.art34.dpo_contact" data-severity="error" data-waived="true"' in page
+    assert "error (waived)" in page and "waived by Jane Doe, General Counsel on 2025-05-02" in page

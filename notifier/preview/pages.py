@@ -210,13 +210,14 @@ def _row(entry: Entry) -> _Row:
     else:
         status = "rendered"
     sender = f"{rendered.sender[0]} <{rendered.sender[1]}>" if rendered else ""
-    findings = sorted(entry.findings, key=lambda f: f.severity != "error")
-    errors = sum(1 for f in findings if f.severity == "error")
+    findings = sorted(entry.findings, key=lambda f: (not f.blocking, bool(f.waiver)))
+    errors = sum(1 for f in findings if f.blocking)
+    waived = sum(1 for f in findings if f.waiver)
     return _Row(entry=entry, href=notice_route(audience.id, audience.notice), status=status,
                 size=f"{audience.size:,}" if audience.size is not None else "",
                 sender=sender, remote=remote_images(rendered.html) if rendered else [],
                 stem=f"{audience.id}-{audience.notice}", findings=findings, errors=errors,
-                warnings=len(findings) - errors)
+                warnings=len(findings) - errors - waived)
 
 
 def _clock(moment: datetime | None) -> str:
