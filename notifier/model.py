@@ -274,6 +274,11 @@ class Brand(_Model):
     """Optional branding for the email header."""
 
     logo: HttpsUrl | None = None
+    logo_width: StrictInt | None = Field(
+        default=None, ge=16, le=544, description="the logo's width in CSS pixels (default 160)")
+    logo_height: StrictInt | None = Field(
+        default=None, ge=16, le=200, description="the logo's height in CSS pixels, so that the "
+        "header keeps its shape before the image loads (and when images are blocked)")
     color: Color | None = None
 
 
