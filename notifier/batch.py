@@ -158,7 +158,7 @@ def _render_one(sheet: FactSheet, previous: FactSheet | None, index: int, env: E
         notice = render_notice(sheet, index, env, previous)
         if not allow_errors:
             refuse_on_check_errors(sheet, index, notice)
-        return index, notice, build_eml(notice, date=date)
+        return index, notice, build_eml(notice, date=date, draft=True)
     except RenderRefused as exc:
         return index, exc, b""
 

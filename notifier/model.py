@@ -398,6 +398,12 @@ class Audience(_Model):
     greeting: Line | None = Field(default=None, description="how the email opens, e.g. 'Dear member'")
     precautionary_reset: StrictBool = Field(
         default=False, description="password_reset without password data: a precaution")
+    sender: Person | None = Field(
+        default=None, description="who this audience's notice comes from, instead of "
+        "organisation.sender (staff and regulator notices default to privacy_contact)")
+    reply_to: Email | None = Field(
+        default=None, description="where this audience's replies go, instead of "
+        "organisation.reply_to")
 
 
 class Supersedes(_Model):

@@ -29,7 +29,14 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
     Raises:
         KeyError: the notice's audience is not in the sheet.
     """
-    from notifier.checks import accessibility, consistency, jurisdictions, links, readability
+    from notifier.checks import (
+        accessibility,
+        consistency,
+        headers,
+        jurisdictions,
+        links,
+        readability,
+    )
     from notifier.checks.view import NoticeView
 
     index = next((i for i, a in enumerate(sheet.audiences) if a.id == notice.audience_id), None)
@@ -37,7 +44,7 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
         raise KeyError(notice.audience_id)
     view = NoticeView(sheet, index, notice)
     found: list[Finding] = []
-    for module in (consistency, links, accessibility, readability, jurisdictions):
+    for module in (consistency, links, accessibility, headers, readability, jurisdictions):
         found += module.check(view)
     return found
 

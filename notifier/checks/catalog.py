@@ -69,11 +69,11 @@ visible text of the HTML part (whitespace collapsed). Both parts must carry it.
 
 def all_rules() -> list[Rule]:
     """Return every rule, house rules first, then each pack's elements, then cross-pack rules."""
-    from notifier.checks import accessibility, consistency, links, readability
+    from notifier.checks import accessibility, consistency, headers, links, readability
     from notifier.checks.jurisdictions import cross, packs
 
     rules: list[Rule] = []
-    for module in (consistency, links, accessibility, readability):
+    for module in (consistency, links, accessibility, headers, readability):
         rules += module.RULES.values()
     for pack in packs():
         rules += pack.rules()
