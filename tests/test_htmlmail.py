@@ -88,3 +88,19 @@ def test_breakable_is_a_template_filter() -> None:
     env = make_environment()
     assert env.from_string("{{ u | breakable }}").render(u="https://a.example/b") == \
         "https://<wbr>a<wbr>.example/<wbr>b"
+
+
+@pytest.mark.parametrize("name", ["action", "offer"])
+def test_action_and_offer_panels_are_inlined_for_templates_to_use(name: str) -> None:
+    from notifier.htmlmail import render_email
+    from notifier.templating import builtin_templates
+
+    css = (builtin_templates() / "email.css").read_text(encoding="utf-8")
+    source = ('<mjml lang="en"><mj-body><mj-section><mj-column><mj-text>'
+              f'<div class="{name}"><p>Change your password</p></div>'
+              '</mj-text></mj-column></mj-section></mj-body></mjml>')
+    html, _ = render_email(source, css, name="t.mjml")
+    panel = next(e for e in lxml.html.fromstring(html).iter("div") if e.get("class") == name)
+    style = panel.get("style") or ""
+    assert "background-color" in style and "padding:12px 16px" in style
+    assert "radius" not in css  # unsupported in Outlook for Windows (caniemail)
