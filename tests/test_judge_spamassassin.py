@@ -22,20 +22,25 @@ WORDING_RULES = {
     "FILL_THIS_FORM_LONG": (
         "the data list reads as a form: five or more form-field nouns in a row with only "
         "punctuation, line breaks, 'and' or 'or' between them ('your name / your email address "
-        "/ your phone number / your postal address / ...', SA body rule __FILL_THIS_FORM_LONG2). "
-        "_sections.mjml.j2 / _sections.txt.j2 / _copy.j2 must word the involved (and not "
-        "involved) data so that each item carries words after the field name, e.g. grouped "
-        "prose 'Contact details: the name, email address and phone number on your account' or "
-        "'your date of birth, as you gave it when you joined'"),
+        "/ your phone number / your postal address / ...', SA body rule __FILL_THIS_FORM_LONG2), "
+        "and more than four list items that are nothing but a field (__FILL_THIS_FORM_PARTIAL). "
+        "The category phrases (advice.py) and the involved / not involved lists "
+        "(_sections.mjml.j2, _sections.txt.j2) must give each item words beyond the field "
+        "name and never chain more than three field nouns, e.g. 'Contact details: the name, "
+        "email address and phone number on your account' / 'Address: the postal address we "
+        "deliver to' / 'Password: stored in protected form, not as you typed it' (measured: "
+        "0 points; the bare list scores FILL_THIS_FORM_LONG 2.0 + ADVANCE_FEE_2_NEW_FORM 1.0)"),
     "ADVANCE_FEE_2_NEW_FORM": (
-        "__FILL_THIS_FORM (the data list, above) together with two advance-fee phrases: "
-        "'your payment' (__YOUR_FUND, from 'your payment card details') and 'scam' (__SCAM, "
-        "from the risk list 'make scam messages look genuine'); rewording the data list as "
-        "above stops it; also prefer 'the card details you paid with' and 'fake messages'"),
+        "needs __FILL_THIS_FORM (the data list, above) plus two advance-fee phrases, here 'your "
+        "payment' (__YOUR_FUND, from 'part of your payment card details') and 'scam' "
+        "(__SCAM, from 'make scam messages look genuine'); the data-list rewording above stops "
+        "it (measured), and 'the card details you paid with' / 'fake messages' keep it stopped"),
     "TVD_PH_REC": (
-        "'your ... account ... record' within 40 characters each (a phishing phrase) in the "
-        "co-op update and incident notices; _copy.j2 must not put 'your', 'account' and "
-        "'record(s)' in one short phrase (say 'membership details' for 'account records')"),
+        "'your ... account ... record' within 40 characters each (a phishing phrase), from the "
+        "not-involved list 'your bank account details / your full payment card number / "
+        "records of your transactions with us' in both co-op reader notices: the category "
+        "phrases (advice.py) must not put 'records' after 'your bank account details', e.g. "
+        "'your bank details' or 'the history of your purchases with us'"),
 }
 
 
