@@ -158,7 +158,7 @@ def _render_one(sheet: FactSheet, previous: FactSheet | None, index: int, env: E
     try:
         notice = admit(sheet, index, render_notice(sheet, index, env, previous),
                        allow_errors=allow_errors)
-        return index, notice, build_eml(notice, date=date)
+        return index, notice, build_eml(notice, date=date, draft=True)
     except RenderRefused as exc:
         return index, exc, b""
 

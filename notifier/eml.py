@@ -9,17 +9,29 @@ that need care still come from the standard library: RFC 2047 encoded words
 
 Choices, each made so that the output is deterministic and opens the same everywhere:
 
-- **Date**: ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when it is set, as in
-  reproducible builds; otherwise the incident's ``discovered_at``, in its own UTC offset.
-  Both are fixed for a given sheet, so the bytes do not change between runs or machines.
-  The system that finally sends the notice normally stamps its own ``Date``.
+- **Drafts and sent messages**: the outbox holds drafts. A draft has no ``Date`` (a fixed
+  date would be wrong on the day it is sent: a relay's ``Received`` time far from it scores
+  ``DATE_IN_PAST_*`` in SpamAssassin) and says what it is: ``X-Notifier-Draft`` for people
+  and tools, ``X-Unsent: 1`` so that Outlook opens it as a message to send. The sending
+  system stamps ``Date`` and ``To``, as a submission server does (RFC 6409 8.3).
+  ``send-test`` sends with the moment of sending as ``Date``.
+- **Auto-replies**: ``Auto-Submitted: auto-generated`` (RFC 3834: no automatic reply to
+  it) and ``X-Auto-Response-Suppress: OOF, AutoReply`` (Exchange and Outlook: no
+  out-of-office or rule replies). At breach scale, each of those is a flood back to the
+  sender. Delivery and non-delivery reports are not suppressed: a notice that could not be
+  delivered is one the organisation must know about.
+- **Message-ID date**: ``message_date``: ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC)
+  when it is set, as in reproducible builds; otherwise a moment from the sheet. It only
+  feeds the content digest (Message-ID, boundary) of a draft, so the bytes do not change
+  between runs or machines.
 - **Message-ID**: ``<sha256 of the message content, 40 hex digits>@<sender's domain>``.
   The same content gives the same id; any change of content gives a new one.
 - **Boundary**: ``=_`` plus another part of that digest. ``=_`` cannot occur in a
   quoted-printable body, and a 7bit body cannot contain a digest of itself, so the
   boundary never collides with the content.
-- **No To**: the outbox holds one message per audience, not per reader; the sending system
-  adds the recipient. ``send-test`` adds ``To``, a fresh Message-ID and the current date.
+- **No To** in a draft: the outbox holds one message per audience, not per reader; the
+  sending system adds the recipient. ``send-test`` adds ``To``, a fresh Message-ID and the
+  current date.
 - **Bodies**: UTF-8; 7bit when a part is ASCII with short lines, quoted-printable
   otherwise, so the file is 7-bit clean for any SMTP server (no 8BITMIME needed), and
   each part decodes to exactly the ``.txt`` / ``.html`` file. Lines end in LF, as the other
@@ -54,7 +66,7 @@ _ATEXT_LINE = re.compile(r"[\x20-\x7e]*")
 
 
 def message_date(sheet: FactSheet, environ: Mapping[str, str] | None = None) -> datetime:
-    """Return the Date of a sheet's messages, deterministically.
+    """Return the moment a sheet's drafts are named from (their Message-ID), deterministically.
 
     In order: ``SOURCE_DATE_EPOCH`` if set; the sheet's ``notice_date`` (09:00 in the time
     zone of ``discovered_at``); never before the latest of ``discovered_at``, the time the
@@ -173,16 +185,25 @@ def check_address(address: str, field: str, where: str) -> None:
                                      "write e.g. reviewer@example.com")])
 
 
+#: Headers every notice carries: no automatic replies to it (see the module docstring).
+AUTO_HEADERS = ("Auto-Submitted: auto-generated", "X-Auto-Response-Suppress: OOF, AutoReply")
+#: What a draft says about itself.
+DRAFT_HEADERS = ("X-Notifier-Draft: yes; the sending system adds To and Date", "X-Unsent: 1")
+
+
 def build_eml(notice: RenderedNotice, *, date: datetime, to: Sequence[str] = (),
-              subject_prefix: str = "", message_id: str | None = None) -> bytes:
+              subject_prefix: str = "", message_id: str | None = None,
+              draft: bool = False) -> bytes:
     """Return the notice as a MIME message: multipart/alternative, text/plain then text/html.
 
     Args:
         notice: the rendered notice (its sender, reply-to, subject, text and HTML).
-        date: the Date header (see ``message_date``).
+        date: the Date header: the moment of sending. For a draft it is not written; it
+            only feeds the content digest (see ``message_date``).
         to: recipients for the To header; the outbox leaves it out.
         subject_prefix: text put before the subject, e.g. ``"[TEST] "``.
         message_id: a Message-ID to use instead of the content-derived one.
+        draft: write an outbox draft: no Date, marked ``X-Notifier-Draft`` and ``X-Unsent``.
 
     Raises:
         RenderRefused: a header value contains a line break or control character, or the
@@ -203,10 +224,8 @@ def build_eml(notice: RenderedNotice, *, date: datetime, to: Sequence[str] = (),
         message_id = f"<{digest[:40]}@{_domain(sender)}>"
     check_header_value(message_id, "message_id", where)
     boundary = f"=_{digest[40:64]}"
-    headers = [
-        _header("Date", format_datetime(date)),
-        _header("From", _address(name, sender), encoded=True),
-    ]
+    headers = [] if draft else [_header("Date", format_datetime(date))]
+    headers.append(_header("From", _address(name, sender), encoded=True))
     if notice.reply_to:
         headers.append(_header("Reply-To", notice.reply_to))
     if to:
@@ -214,6 +233,8 @@ def build_eml(notice: RenderedNotice, *, date: datetime, to: Sequence[str] = (),
     headers += [
         _header("Subject", subject),
         _header("Message-ID", message_id),
+        *AUTO_HEADERS,
+        *(DRAFT_HEADERS if draft else ()),
         "MIME-Version: 1.0",
         f'Content-Type: multipart/alternative; boundary="{boundary}"',
         _header("Content-Language", notice.locale),

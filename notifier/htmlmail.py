@@ -92,6 +92,7 @@ def inline_css_tree(html: str, css: str) -> tuple[str, Any]:
         disable_validation=True,
         cssutils_logging_level=logging.CRITICAL,
     ).transform()
+    finish_tree(page)
     # Serialised from the root element, as premailer does when the document's doctype is
     # not its upper-case one: premailer drops MJML's lower-case doctype, so it is put back.
     out = etree.tostring(page, method="html", pretty_print=True, encoding="utf-8").decode()
@@ -99,6 +100,43 @@ def inline_css_tree(html: str, css: str) -> tuple[str, Any]:
     if not out.lstrip().lower().startswith("<!doctype"):
         out = _DOCTYPE + "\n" + out
     return (out if out.endswith("\n") else out + "\n"), page
+
+
+#: Section classes the layout marks, and the landmark role each becomes (MJML cannot set roles).
+LANDMARKS = {"nt-banner": "banner", "nt-main": "main", "nt-foot": "contentinfo"}
+_WORD_BREAK = re.compile(r"(?:^|(?<=;))\s*word-break\s*:[^;]*;?", re.I)
+
+
+def finish_tree(page: Any) -> None:
+    """Make MJML's output what email clients and validators accept, in place.
+
+    - The layout's marked sections become landmarks (``role="banner"``, ``"main"``,
+      ``"contentinfo"``), so that assistive technology can jump to the notice.
+    - ``word-break``, which MJML repeats on every cell (163 times in a notice), goes from
+      the cells; email.css sets it once on the page wrapper, where it is inherited. Yahoo
+      and Windows Mail ignore it (caniemail): there long addresses break at the ``<wbr>``
+      that the ``breakable`` filter puts after their punctuation.
+    - ``<img height="auto">`` (not valid HTML: height is a number) loses the attribute;
+      the inline ``height:auto`` keeps the image's shape.
+    - A phone number in a ``tel:`` link keeps its groups on one line (no-break spaces).
+    - No ``bgcolor`` on a ``<div>`` (premailer adds it; it is not an attribute of div).
+    """
+    for link in page.iter("a"):
+        if (link.get("href") or "").startswith("tel:") and link.text and len(link) == 0:
+            link.text = link.text.replace(" ", "\N{NO-BREAK SPACE}")
+    for element in page.iter("div", "td", "img"):
+        classes = (element.get("class") or "").split()
+        for name, role in LANDMARKS.items():
+            if name in classes and element.tag == "div":
+                element.set("role", role)
+        style = element.get("style")
+        if style and element.tag == "td" and "word-break" in style:
+            element.set("style", _WORD_BREAK.sub("", style))
+        if element.tag == "img" and element.get("height") == "auto":
+            del element.attrib["height"]
+        if element.tag == "div" and "bgcolor" in element.attrib:
+            # premailer copies an inlined background colour into bgcolor, which a div lacks
+            del element.attrib["bgcolor"]
 
 
 def render_email(source: str, css: str, *, name: str) -> tuple[str, Any]:

@@ -275,6 +275,11 @@ class Brand(_Model):
     """Optional branding for the email header."""
 
     logo: HttpsUrl | None = None
+    logo_width: StrictInt | None = Field(
+        default=None, ge=16, le=544, description="the logo's width in CSS pixels (default 160)")
+    logo_height: StrictInt | None = Field(
+        default=None, ge=16, le=200, description="the logo's height in CSS pixels, so that the "
+        "header keeps its shape before the image loads (and when images are blocked)")
     color: Color | None = None
 
 
@@ -449,6 +454,12 @@ class Audience(_Model):
     greeting: Line | None = Field(default=None, description="how the email opens, e.g. 'Dear member'")
     precautionary_reset: StrictBool = Field(
         default=False, description="password_reset without password data: a precaution")
+    sender: Person | None = Field(
+        default=None, description="who this audience's notice comes from, instead of "
+        "organisation.sender (staff and regulator notices default to privacy_contact)")
+    reply_to: Email | None = Field(
+        default=None, description="where this audience's replies go, instead of "
+        "organisation.reply_to")
 
 
 class Supersedes(_Model):

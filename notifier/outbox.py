@@ -81,7 +81,7 @@ def plan_outbox(result: RenderResult, *, emls: Mapping[str, bytes] | None = None
         eml = emls.get(notice.audience_id)
         if eml is None:
             assert date is not None
-            eml = build_eml(notice, date=date)
+            eml = build_eml(notice, date=date, draft=True)
         for entry in entries_for(notice, eml):
             if entry.relpath in plan:
                 raise UsageError(f"two notices would both write {entry.relpath}; "

@@ -82,7 +82,7 @@ def _reply(code: int, message: bytes | str) -> str:
 def deliver(messages: Sequence[bytes], *, host: str, port: int, sender: str,
             recipients: Sequence[str], starttls: bool = False, user: str | None = None,
             password: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-            implicit_tls: bool = False) -> None:
+            implicit_tls: bool = False, senders: Sequence[str] | None = None) -> None:
     """Send ready-made messages through one SMTP connection.
 
     Args:
@@ -90,6 +90,7 @@ def deliver(messages: Sequence[bytes], *, host: str, port: int, sender: str,
         host: the SMTP server.
         port: its port.
         sender: the envelope sender (MAIL FROM).
+        senders: one envelope sender per message (each notice's From), instead of ``sender``.
         recipients: the envelope recipients (RCPT TO).
         starttls: upgrade the connection with STARTTLS (certificate verified) first.
         user: log in as this user.
@@ -118,10 +119,11 @@ def deliver(messages: Sequence[bytes], *, host: str, port: int, sender: str,
                 client.ehlo()
             if user is not None:
                 client.login(user, password or "")
-            for message in messages:
+            for number, message in enumerate(messages):
                 # smtplib sends bytes as given; SMTP needs CRLF line ends (RFC 5321 2.3.8).
                 wire = _BARE_LF.sub(b"\r\n", message)
-                refused = client.sendmail(sender, list(recipients), wire)
+                envelope = senders[number] if senders is not None else sender
+                refused = client.sendmail(envelope, list(recipients), wire)
                 if refused:
                     address, (code, text) = next(iter(refused.items()))
                     raise SendError(f"{where} refused the recipient {address}: {_reply(code, text)} "
@@ -213,8 +215,9 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
               implicit_tls: bool = False, allow_errors: bool = False) -> SendReport:
     """Render a sheet's chosen notices and send each to the reviewers ``to``.
 
-    Each message is the outbox ``.eml`` with a To header, a fresh Message-ID (so that
-    repeated tests are not merged by the inbox), the current Date and, unless
+    Each message is the outbox ``.eml`` as sent rather than as a draft: with a To header, a
+    fresh Message-ID (so that repeated tests are not merged by the inbox), the moment of
+    sending as its Date (no ``X-Notifier-Draft``) and, unless
     ``test_prefix`` is false, ``[TEST] `` before the subject. Refused audiences are
     reported and not sent.
 
@@ -273,15 +276,17 @@ def send_test(path: Path, *, to: Sequence[str], smtp: str, audiences: list[str] 
     report = SendReport(server=f"{host}:{port}", to=list(to), refused=dict(result.refused))
     messages = []
     now = datetime.now(UTC).replace(microsecond=0)
-    domain = sheet.organisation.sender.email.rpartition("@")[2]
     for notice in result.notices:
-        message_id = make_msgid(idstring=notice.audience_id, domain=domain)
+        message_id = make_msgid(idstring=notice.audience_id,
+                                domain=notice.sender[1].rpartition("@")[2])
         messages.append(build_eml(notice, date=now, to=to, message_id=message_id,
                                   subject_prefix=TEST_PREFIX if test_prefix else ""))
         report.sent.append(Sent(notice.audience_id, notice.notice,
                                 (TEST_PREFIX if test_prefix else "") + notice.subject, message_id))
     if messages:
+        # Each message leaves from its own From (a staff notice and a regulator draft need
+        # not share the customer notices' sender): bounces go back to that mailbox.
         deliver(messages, host=host, port=port, sender=sheet.organisation.sender.email,
                 recipients=to, starttls=starttls, user=user, password=password, timeout=timeout,
-                implicit_tls=implicit_tls)
+                implicit_tls=implicit_tls, senders=[n.sender[1] for n in result.notices])
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from markupsafe import Markup, escape
 
 from notifier.blocks import element
 from notifier.cache import template_cache
@@ -64,6 +66,7 @@ def make_environment(overrides: Path | None = None) -> Environment:
     env.filters["tel"] = tel
     env.filters["elements"] = elements
     env.globals["element"] = element
+    env.filters["breakable"] = breakable
     return env
 
 
@@ -81,6 +84,30 @@ def _fingerprint(env: Environment) -> str:
         env.undefined.__qualname__, env.finalize is not None, sorted(AUTOESCAPE.items()),
         notifier.__version__)
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
+
+
+#: A web or email address in running text: the words a narrow screen may need to break.
+_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: Where an address may break: after a run of slashes, before other punctuation (so that
+#: the next line starts with '.', '-', '?' ... and reads as a continuation).
+_BREAK = re.compile(r"(?<=/)(?=[^/])|(?<=[^/])(?=[.\-_?#&=@%~])")
+
+
+def breakable(text: str) -> Markup:
+    """Return ``text``, escaped, with ``<wbr>`` break opportunities inside its web and email
+    addresses ('https://<wbr>status<wbr>.example/<wbr>incidents'), so that a long address
+    wraps at its punctuation on a narrow screen instead of widening the email. Clients that
+    ignore ``word-break`` (Yahoo, Windows Mail) honour ``<wbr>``; copying or following the
+    link is unchanged, as ``<wbr>`` is no character."""
+    out: list[str] = []
+    last = 0
+    for match in _ADDRESS.finditer(text):
+        out.append(str(escape(text[last:match.start()])))
+        pieces = _BREAK.split(match.group())
+        out.append("<wbr>".join(str(escape(p)) for p in pieces))
+        last = match.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
 
 
 def elements(ids: str, packs: list[str]) -> str:

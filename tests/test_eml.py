@@ -61,7 +61,12 @@ def test_eml_headers(tmp_path: Path) -> None:
     assert message["From"].addresses[0].display_name == "Acme Customer Care"
     assert message["Reply-To"] == "replies@acme.example"
     assert message["Subject"] == "Important: a security incident at Acme Ltd involving your information"
-    assert message["Date"] == "Tue, 22 Apr 2025 09:30:00 +0100"  # incident.discovered_at
+    # a draft: no Date that would be wrong on the day it is sent; it says it is a draft
+    assert message["Date"] is None
+    assert message["X-Notifier-Draft"] == "yes; the sending system adds To and Date"
+    assert message["X-Unsent"] == "1"  # Outlook opens it as a message to send
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
     assert message["MIME-Version"] == "1.0"
     assert message["Content-Language"] == "en-GB"
     assert re.fullmatch(r"<[0-9a-f]{40}@acme\.example>", message["Message-ID"])
@@ -91,10 +96,33 @@ def test_message_id_follows_the_content() -> None:
     assert one != other
 
 
-def test_source_date_epoch_sets_the_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_source_date_epoch_names_the_draft_but_dates_nothing(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    before = parse((render_to(tmp_path / "a", edited_yaml()) / "incident.eml").read_bytes())
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1745310600")
-    folder = render_to(tmp_path, edited_yaml())
-    assert parse((folder / "incident.eml").read_bytes())["Date"] == "Tue, 22 Apr 2025 08:30:00 +0000"
+    after = parse((render_to(tmp_path / "b", edited_yaml()) / "incident.eml").read_bytes())
+    assert after["Date"] is None
+    assert after["Message-ID"] != before["Message-ID"]
+
+
+def test_a_sent_message_has_its_date_and_no_draft_marks() -> None:
+    date = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    message = parse(build_eml(notice(), date=date, to=["reader@example.net"]))
+    assert message["Date"] == "Mon, 07 Dec 2026 09:30:00 +0000"
+    assert message["X-Notifier-Draft"] is None and message["X-Unsent"] is None
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+
+
+def test_a_draft_parses_strictly_without_defects() -> None:
+    import email
+    import email.policy
+
+    raw = build_eml(notice(), date=datetime(2025, 4, 22, tzinfo=UTC), draft=True)
+    message = email.message_from_bytes(raw, policy=email.policy.strict)
+    assert message.defects == [] and message["Date"] is None
+    assert [p.get_content_type() for p in message.walk()] == [
+        "multipart/alternative", "text/plain", "text/html"]
 
 
 def test_a_bad_source_date_epoch_is_a_usage_error() -> None:

@@ -121,6 +121,22 @@ def test_the_message_arrives_intact(smtp_server: tuple[Inbox, int], sheet: Path,
     assert parts[1].get_content().replace("\r\n", "\n") == rendered.html
 
 
+def test_a_sent_test_is_dated_when_sent_and_suppresses_auto_replies(
+        smtp_server: tuple[Inbox, int], sheet: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    inbox, port = smtp_server
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert run_cli(send(sheet, port), capsys)[0] == 0
+    after = datetime.now(UTC)
+    (message,) = inbox.messages()
+    sent = message["Date"].datetime
+    assert before <= sent <= after + timedelta(seconds=1)
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+    assert message["X-Notifier-Draft"] is None and message["X-Unsent"] is None
+
+
 def test_no_test_prefix_and_filters(smtp_server: tuple[Inbox, int], tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     inbox, port = smtp_server

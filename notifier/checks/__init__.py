@@ -34,6 +34,7 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
         accessibility,
         consistency,
         elements,
+        headers,
         jurisdictions,
         links,
         readability,
@@ -47,7 +48,8 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
         raise KeyError(notice.audience_id)
     view = NoticeView(sheet, index, notice)
     found: list[Finding] = []
-    for module in (consistency, links, accessibility, readability, elements, jurisdictions):
+    for module in (consistency, links, accessibility, headers, readability, elements,
+                   jurisdictions):
         found += module.check(view)
     if view.audience.notice in READER_NOTICES:
         found += timeliness.notice_findings(view)

@@ -96,6 +96,7 @@ def all_rules() -> list[Rule]:
         accessibility,
         consistency,
         elements,
+        headers,
         links,
         readability,
         timeliness,
@@ -104,7 +105,7 @@ def all_rules() -> list[Rule]:
     from notifier.checks.jurisdictions import cross, packs
 
     rules: list[Rule] = []
-    for module in (consistency, elements, links, accessibility, readability, waivers):
+    for module in (consistency, elements, links, accessibility, headers, readability, waivers):
         rules += module.RULES.values()
     for pack in packs():
         rules += pack.rules()
