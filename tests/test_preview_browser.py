@@ -289,8 +289,10 @@ def test_index_counts_findings_and_shows_deadlines_live(page: Page, server: Prev
     wait_for_text(page, checks, "1 error")
     assert page.locator(checks).inner_text() == "1 error 1 warning"
 
+    # Password data makes it a high risk: the ICO is told, and so are the readers.
     write_atomically(sheet, SHEET.replace("    size: 125000\n",
-                                          "    size: 125000\n    jurisdictions: [GB]\n"))
+                                          "    size: 125000\n    jurisdictions: [GB]\n").replace(
+        "data_involved: [name, email]", "data_involved: [name, email, password_hash]"))
     page.wait_for_selector('tr.deadline[data-deadline="uk.deadline.ico"]')
     ico = page.locator('tr.deadline[data-deadline="uk.deadline.ico"]').inner_text()
     assert "2025-04-25 09:30 BST" in ico  # 72 hours after discovery, in London
