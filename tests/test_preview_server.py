@@ -30,12 +30,11 @@ from preview_support import (  # noqa: F401 (the fixtures)
 )
 
 from notifier import cli, commands
-from notifier.preview.pages import notice_route
 from notifier.checks import Finding, Severity, run_checks
 from notifier.deadlines import deadlines_for
 from notifier.errors import SheetError, UsageError
 from notifier.preview import PreviewServer, PreviewStarted
-from notifier.preview.pages import Entry, Resource, Snapshot, dark_variant, problem_lines
+from notifier.preview.pages import Entry, Resource, Snapshot, dark_variant, notice_route, problem_lines
 from notifier.preview.server import host_warnings
 from notifier.preview.watch import Build
 from notifier.render import render_sheet

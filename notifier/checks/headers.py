@@ -1,4 +1,4 @@
-"""Who a notice comes from and where replies go: no dead-end no-reply sender, the right sender per audience."""
+"""Who a notice comes from and where replies go: no dead-end no-reply sender, the right sender."""
 
 from __future__ import annotations
 
