@@ -1,31 +1,35 @@
-"""Facts to advice: one table maps each data category to its risk and to what readers should do.
+"""Facts to words: each data category's name, risk and advice, and the advice each country adds.
 
-The table is the single source of advice. A notice shows exactly the advice its audience's
-data calls for, in the table's order, and nothing else. ``docs/advice.md`` is generated from it.
+The tables here are the single source of what a notice says about data. A notice shows
+exactly the advice its audience's data calls for, in the table's order, and nothing else.
+A sheet may add categories of its own (``categories:``); ``vocabulary_for`` merges them with
+the built-in ones. ``docs/advice.md`` is generated from the tables.
+
+The data lists are written as labelled groups ("Contact details: your name, email address
+and phone number"), one line a group: a column of bare field names reads like a form to fill
+in, to people and to spam filters alike. Each risk is said once, for its group.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Category:
-    """How a data category is named to readers and what risk it carries."""
+    """How a data category is named to readers, which group it belongs to, and what it risks."""
 
     id: str
-    label: str  # as it appears in "what was involved": "your name"
-    risk: str  # one line, for docs and reviewers
+    label: str  # on its own: "your name"
+    short: str  # after others of its group: "name" in "your name and email address"
+    noun: str  # in the third person, plural: "names", "dates of birth"
+    group: str  # a key of GROUPS
     advice: tuple[str, ...] = ()
     calls_for_action: bool = False  # a reader must act: no "no action needed" notice
-    absent: str = ""  # as it appears in "what was not involved", when it differs from label
-    noun: str = ""  # in the third person, for regulators: "names", "dates of birth"
-
-    @property
-    def not_involved_label(self) -> str:
-        """The name used when saying this category was not involved."""
-        return self.absent or self.label
+    risk: str = ""  # a sheet's own category: its one-sentence risk
+    absent: str = ""  # the short name in a 'Not involved' list, when it differs
 
 
 @dataclass(frozen=True)
@@ -37,91 +41,108 @@ class Advice:
     text: str
 
 
+#: Groups, in the order notices list them: the label, and the risk of the group's data
+#: ("{items}" is the group's data in words).
+GROUPS: dict[str, tuple[str, str, str]] = {
+    "contact": ("Contact details",
+                "Someone who has {items} could send you scam emails, texts or calls that look "
+                "as if they come from us.",
+                "Someone who has {items} could send the people affected scam emails, texts or "
+                "calls that look as if they come from us."),
+    "identity": ("Identity details",
+                 "Someone could use {items} to pass identity checks, or to try to open accounts "
+                 "or credit in your name.",
+                 "Someone could use {items} to pass identity checks, or to try to open accounts "
+                 "or credit in the names of the people affected."),
+    "signin": ("Sign-in details",
+               "Someone could use {items} to try to get into your account, and other accounts "
+               "where you use the same details.",
+               "Someone could use {items} to try to get into the accounts of the people "
+               "affected, and other accounts where they use the same details."),
+    "payment": ("Payment details",
+                "Someone could use {items} to try to make payments you did not make.",
+                "Someone could use {items} to try to make payments in the names of the people "
+                "affected."),
+    "account": ("Account details",
+                "Someone could quote {items} to make a scam message look genuine.",
+                "Someone could quote {items} to make scam messages look genuine."),
+    "health": ("Health information",
+               "{items} could cause you distress if it were shared, and could be used to make "
+               "false claims for care.",
+               "{items} could cause the people affected distress if shared, and could be used to "
+               "make false claims for care."),
+    "technical": ("Technical details", "{items} reveal little about you on their own.",
+                  "{items} reveal little about the people affected on their own."),
+}
+_CUSTOM_GROUP = ("Other information", "", "")
+
 CATEGORIES: dict[str, Category] = {c.id: c for c in (
-    Category("name", "your name", "Names make scam messages look genuine.", noun="names"),
-    Category("email", "your email address", "Email addresses can be targeted with phishing "
-             "emails.", ("phishing",), noun="email addresses"),
-    Category("phone", "your phone number", "Phone numbers can be targeted with scam calls and "
-             "texts.", ("scam_calls",), noun="phone numbers"),
-    Category("postal_address", "your postal address", "Postal addresses can be targeted with "
-             "scam letters.", noun="postal addresses"),
-    Category("date_of_birth", "your date of birth", "Dates of birth help criminals pass "
-             "identity checks.", noun="dates of birth"),
-    Category("username", "your username", "Usernames make guessing attacks on accounts easier.",
-             noun="usernames"),
-    Category("password_hash", "your password, stored in protected form",
-             "Protected passwords can sometimes be cracked, giving access to accounts.",
-             ("change_password", "no_reuse", "two_step"), True, "your password",
-             noun="passwords in protected (hashed) form"),
-    Category("password_plaintext", "your password", "Readable passwords give direct access to "
-             "accounts, and to others where they were reused.",
-             ("change_password", "no_reuse", "two_step"), True, noun="passwords in readable form"),
-    Category("security_answers", "the answers to your security questions",
-             "Security answers can be used to take over accounts.",
-             ("change_security_answers",), True, noun="answers to security questions"),
-    Category("payment_card_partial", "part of your payment card details (not the full number)",
-             "Partial card details make scams convincing but cannot be used to pay.",
-             ("check_statements",), False, "any part of your payment card details",
-             noun="partial payment card details"),
-    Category("payment_card_number", "your full payment card number",
-             "Full card numbers can be used for fraudulent payments.",
-             ("call_bank", "check_statements"), True, noun="full payment card numbers"),
-    Category("cvv", "your card security code (CVV)", "Card security codes allow fraudulent "
-             "payments online.", ("call_bank", "check_statements"), True,
-             noun="card security codes (CVV)"),
-    Category("bank_account", "your bank account details", "Bank details can be used to set up "
-             "unauthorised direct debits.", ("watch_debits",), True, noun="bank account details"),
-    Category("ssn", "your Social Security number", "A Social Security number lets someone "
-             "open credit or file a tax return in your name.", ("credit_freeze",), True,
-             noun="Social Security numbers"),
-    Category("drivers_license", "your driver's license or state ID number", "A driver's license "
-             "number helps someone pass identity checks in your name.", ("replace_license",),
-             True, noun="driver's license or state ID numbers"),
-    Category("passport", "your passport number", "A passport number helps someone pass identity "
-             "checks in your name.", ("replace_passport",), True, noun="passport numbers"),
-    Category("tax_id", "your taxpayer identification number", "A taxpayer identification number "
-             "lets someone file a tax return in your name.", ("tax_identity", "credit_freeze"), True,
-             noun="taxpayer identification numbers"),
+    Category("name", "your name", "name", "names", "contact"),
+    Category("email", "your email address", "email address", "email addresses", "contact",
+             ("phishing",)),
+    Category("phone", "your phone number", "phone number", "phone numbers", "contact",
+             ("scam_calls",)),
+    Category("postal_address", "your postal address", "postal address", "postal addresses",
+             "contact"),
+    Category("date_of_birth", "your date of birth", "date of birth", "dates of birth", "identity"),
+    Category("ssn", "your Social Security number", "Social Security number",
+             "Social Security numbers", "identity", ("credit_freeze",), True),
+    Category("drivers_license", "your driver's license or state ID number",
+             "driver's license or state ID number", "driver's license or state ID numbers",
+             "identity", ("replace_license",), True),
+    Category("passport", "your passport number", "passport number", "passport numbers",
+             "identity", ("replace_passport",), True),
+    Category("tax_id", "your taxpayer identification number", "taxpayer identification number",
+             "taxpayer identification numbers", "identity", ("tax_identity", "credit_freeze"),
+             True),
     Category("government_id", "the number of an identity document you gave us",
-             "Identity document details allow identity fraud.", ("replace_document",), True,
-             noun="other identity document numbers"),
-    Category("health", "information about your health or care",
-             "Health information can cause distress if disclosed and allows fraudulent claims "
-             "for care.", ("check_care_statements",), noun="health information"),
-    Category("order_history", "details of orders you placed with us",
-             "Order details make scam messages convincing.", noun="order details"),
-    Category("transaction_history", "records of your transactions with us",
-             "Transaction records make scam messages convincing.", noun="transaction records"),
-    Category("ip_address", "IP addresses used to reach our service",
-             "IP addresses reveal little on their own.", noun="IP addresses"),
+             "identity document number", "other identity document numbers", "identity",
+             ("replace_document",), True),
+    Category("username", "your username", "username", "usernames", "signin"),
+    Category("password_hash", "your password, stored in protected form",
+             "password, stored in protected form", "passwords in protected (hashed) form",
+             "signin", ("change_password", "no_reuse", "two_step"), True, absent="password"),
+    Category("password_plaintext", "your password", "password", "passwords in readable form",
+             "signin", ("change_password", "no_reuse", "two_step"), True),
+    Category("security_answers", "the answers to your security questions",
+             "answers to your security questions", "answers to security questions", "signin",
+             ("change_security_answers",), True),
     Category("session_token", "sign-in data that keeps you signed in on a device",
-             "Session data could let someone use an account without the password.",
-             ("review_activity",), noun="session tokens"),
-    Category("membership_number", "your membership number",
-             "Membership numbers make scam messages convincing.", noun="membership numbers"),
+             "sign-in data that keeps you signed in", "session tokens", "signin",
+             ("review_activity",)),
+    Category("membership_number", "your membership number", "membership number",
+             "membership numbers", "account"),
+    Category("payment_card_partial", "part of your payment card details (not the full number)",
+             "part of your card details (not the full number)", "partial payment card details",
+             "payment", ("check_statements",), absent="any part of your card details"),
+    Category("payment_card_number", "your full payment card number", "full card number",
+             "full payment card numbers", "payment", ("call_bank", "check_statements"), True),
+    Category("cvv", "your card security code (CVV)", "card security code (CVV)",
+             "card security codes (CVV)", "payment", ("call_bank", "check_statements"), True),
+    Category("bank_account", "your bank details", "bank details", "bank account details",
+             "payment", ("watch_debits",), True),
+    Category("order_history", "details of the orders you placed", "details of your orders",
+             "order details", "account"),
+    Category("transaction_history", "your purchase history", "purchase history",
+             "purchase histories", "account"),
+    Category("health", "information about your health or care",
+             "information about your health or care", "health information", "health",
+             ("check_care_statements",)),
+    Category("ip_address", "IP addresses used to reach our service",
+             "IP addresses used to reach our service", "IP addresses", "technical"),
 )}
 
-#: Categories that together call for advice none of them calls for alone.
+#: Categories that together call for advice none of them calls for alone (and so, in a
+#: no_action_needed notice, for action).
 COMBINATIONS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"name", "date_of_birth", "postal_address"}), "identity_fraud"),
 )
 
-#: Risks that only categories together carry (regulator drafts list them after the others).
-COMBINED_RISKS: tuple[tuple[frozenset[str], str], ...] = (
-    (frozenset({"name", "date_of_birth", "postal_address"}), "Together, names, dates of birth "
-     "and postal addresses allow identity fraud."),
-)
-
-
-def risks(categories: Iterable[str]) -> list[str]:
-    """Return the risk of each category, in table order, then those of combinations present."""
-    involved = set(categories)
-    found = [c.risk for c in CATEGORIES.values() if c.id in involved]
-    return found + [risk for combo, risk in COMBINED_RISKS if combo <= involved]
-
-
 PASSWORD_CATEGORIES = frozenset({"password_hash", "password_plaintext"})
 PASSWORD_ADVICE = ("change_password", "no_reuse", "two_step")
+#: Data that can be used to steal an identity or money: brings in each country's guidance.
+IDENTITY_RISK = frozenset({"ssn", "drivers_license", "passport", "tax_id", "government_id",
+                           "bank_account", "payment_card_number", "cvv"})
 
 ADVICE: dict[str, Advice] = {a.id: a for a in (
     Advice("change_password", "Change your password",
@@ -138,9 +159,9 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
            "Sign in and choose new security questions and answers. If the same answers protect "
            "other accounts, change them there too."),
     Advice("phishing", "Watch out for fake emails",
-           "Criminals may send emails that pretend to be from us. We will never ask for your "
-           "password, or your full card details, by email. If an email asks for them, or pushes "
-           "you to act fast, do not reply and do not click its links."),
+           "Criminals may send emails that pretend to be from us. We will never ask you by email "
+           "for your password or your card details. If an email asks for them, or pushes you to "
+           "act fast, do not reply and do not click its links."),
     Advice("scam_calls", "Be wary of calls and texts",
            "Unexpected calls or texts that mention us may be scams. We will never call or text "
            "to ask for your password or a one-time code. If in doubt, hang up and call us back on "
@@ -171,9 +192,8 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
            "Ask the office that issued your identity document how to report it and get a "
            "replacement, and tell them it may have been exposed."),
     Advice("identity_fraud", "Look out for identity fraud",
-           "With your name, address and date of birth, someone could try to open accounts in "
-           "your name. Watch for letters about credit or accounts you did not apply for. A "
-           "credit reference agency can show you what has been opened in your name."),
+           "Watch for letters or emails about credit, loans or accounts you did not apply for, "
+           "and tell the lender straight away if one arrives."),
     Advice("check_care_statements", "Check statements about your care",
            "Look at statements from your insurer or care provider for treatment you did not "
            "receive, and tell them about anything you do not recognise."),
@@ -182,70 +202,271 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
            "do not recognise, change your password and sign out of your other devices."),
 )}
 
+#: Each country's own help, for readers whose data could be used to steal their identity or
+#: money (Singapore's also for scam messages): (advice, which readers).
+COUNTRY_ADVICE: dict[str, tuple[Advice, ...]] = {
+    "US": (
+        Advice("us_credit_reports", "Check your credit reports",
+               "You can get your credit report free from each of the three credit bureaus at "
+               "https://www.annualcreditreport.com or on 1-877-322-8228. Look for accounts you "
+               "did not open."),
+        Advice("us_ftc", "Report identity theft to the FTC",
+               "If someone uses your information, report it to the Federal Trade Commission at "
+               "https://www.identitytheft.gov or on 1-877-438-4338. It gives you a recovery "
+               "plan."),
+    ),
+    "GB": (
+        Advice("uk_report_fraud", "Report fraud",
+               "If someone uses your details to commit fraud, report it to Report Fraud at "
+               "https://www.reportfraud.police.uk or on 0300 123 2040. In Scotland, call Police "
+               "Scotland on 101."),
+        Advice("uk_credit_file", "Check your credit file",
+               "Experian, Equifax and TransUnion each let you see your credit file free of "
+               "charge. Look for accounts or searches you do not recognise."),
+    ),
+    "AU": (
+        Advice("au_idcare", "Get free help from IDCARE",
+               "IDCARE (https://www.idcare.org), Australia and New Zealand's identity and cyber "
+               "support service, can help you work out what to do, free of charge."),
+    ),
+    "CA": (
+        Advice("ca_antifraud", "Report fraud",
+               "If someone uses your information, report it to the Canadian Anti-Fraud Centre at "
+               "https://antifraudcentre-centreantifraude.ca or on 1-888-495-8501, and ask "
+               "Equifax Canada and TransUnion Canada to add a fraud alert to your credit file."),
+    ),
+    "SG": (
+        Advice("sg_scamshield", "Check before you act",
+               "If a call or message about this incident seems odd, check it with the ScamShield "
+               "Helpline on 1799 or at https://www.scamshield.gov.sg before you do anything."),
+    ),
+}
+#: Countries whose advice also follows contact data (scam calls and messages).
+_SCAM_ADVICE = frozenset({"SG"})
 
+
+def reviewed_domains() -> frozenset[str]:
+    """Return the host names of the addresses the advice tables give readers (the FTC, the
+    credit bureaus' report site, Report Fraud ...): reviewed here, so links may point to them."""
+    import re
+
+    texts = [a.text for a in ADVICE.values()]
+    texts += [a.text for items in COUNTRY_ADVICE.values() for a in items]
+    hosts = re.findall(r"https://([a-z0-9.-]*[a-z0-9])", " ".join(texts))
+    return frozenset(h.removeprefix("www.") for h in hosts)
+
+
+def country_of(code: str) -> str:
+    """Return the country of a jurisdiction code ('US-CA' -> 'US')."""
+    return code.split("-", 1)[0]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The categories and advice one sheet can use: the built-in ones and the sheet's own."""
+
+    categories: Mapping[str, Category] = field(default_factory=lambda: CATEGORIES)
+    advice: Mapping[str, Advice] = field(default_factory=lambda: ADVICE)
+
+    def __getitem__(self, category: str) -> Category:
+        return self.categories[category]
+
+    def labels(self, categories: Iterable[str]) -> list[str]:
+        """Return the reader-facing names of data categories, in the order given."""
+        return [self.categories[c].label for c in categories]
+
+    def nouns(self, categories: Iterable[str]) -> list[str]:
+        """Return the third-person names of data categories (for reports to regulators)."""
+        return [self.categories[c].noun for c in categories]
+
+    def groups(self, categories: Iterable[str]) -> list[tuple[str, list[str]]]:
+        """Return (group label, category ids) for each group present, in the groups' order."""
+        cats = list(dict.fromkeys(categories))
+        found: dict[str, list[str]] = {}
+        for c in cats:
+            found.setdefault(self.categories[c].group, []).append(c)
+        order = [*GROUPS, "custom"]
+        return [(GROUPS.get(g, _CUSTOM_GROUP)[0], found[g])
+                for g in sorted(found, key=lambda g: order.index(g) if g in order else len(order))]
+
+    def items(self, categories: Iterable[str], whose: str = "", *, absent: bool = False) -> list[str]:
+        """Return the data as labelled lines, one a group: 'Contact details: your name and
+        email address'. ``whose`` ('your patients') speaks of other people's data; ``absent``
+        names data that was not involved."""
+        out = []
+        for label, cats in self.groups(categories):
+            out.append(f"{label}: {self.phrase(cats, whose, absent=absent)}")
+        return out
+
+    def phrase(self, categories: Sequence[str], whose: str = "", *, absent: bool = False) -> str:
+        """Return categories as one phrase: 'your name, email address and phone number'."""
+        cats = [self.categories[c] for c in categories]
+        if whose:
+            owner = whose + ("'" if whose.endswith("s") else "'s")
+            return f"{owner} {join([c.noun for c in cats])}"
+        shorts = [(c.absent or c.short) if absent else c.short for c in cats]
+        first = cats[0]
+        if len(cats) == 1:
+            return (f"your {shorts[0]}" if absent and first.absent and not shorts[0].startswith(
+                ("your ", "any ")) else (shorts[0] if absent and first.absent else first.label))
+        if first.label.startswith("your "):
+            return "your " + join(shorts)
+        return join([first.label, *shorts[1:]])
+
+    def risks(self, categories: Iterable[str], whose: str = "", *,
+              third_person: bool = False) -> list[str]:
+        """Return one sentence a group of the data involved: what could happen with it.
+
+        ``third_person`` writes for a regulator ('the people affected'); ``whose`` for readers
+        told about other people's data ('your patients').
+        """
+        cats = list(dict.fromkeys(categories))
+        out = []
+        for _label, members in self.groups(cats):
+            group = self.categories[members[0]].group
+            template = GROUPS[group][2 if third_person or whose else 1] if group in GROUPS else ""
+            if not template:  # the sheet's own categories carry their own risk
+                out += [self.categories[c].risk for c in members if self.categories[c].risk]
+                continue
+            items = (join(self.nouns(members)) if third_person
+                     else self.phrase(members, whose))
+            text = template.replace("{items}", items)
+            out.append(text[0].upper() + text[1:])
+        return out
+
+    def calls_for_action(self, categories: Iterable[str]) -> list[str]:
+        """Return the categories, in order, that call for the reader to act."""
+        return [c for c in categories if self.categories[c].calls_for_action]
+
+    def combined_action(self, categories: Iterable[str]) -> list[str]:
+        """Return the combinations present ('date_of_birth + name + postal_address') whose
+        advice calls for the reader to act, though no category of them does alone."""
+        involved = set(categories)
+        return [" + ".join(sorted(combo)) for combo, _ in COMBINATIONS if combo <= involved]
+
+    def high_risk(self, categories: Iterable[str], misuse: str = "none_known") -> bool:
+        """True when the data (or suspected or confirmed misuse) is likely to harm the readers:
+        what the risk-based laws (GDPR, UK GDPR, Australia, Canada) make a duty to tell."""
+        data = list(categories)
+        return bool(self.calls_for_action(data) or "health" in data
+                    or self.combined_action(data) or misuse != "none_known")
+
+    def advice_for(self, categories: Iterable[str], *, precautionary_reset: bool = False,
+                   jurisdictions: Iterable[str] = ()) -> list[Advice]:
+        """Return the advice the data calls for, in table order, each piece once, then each
+        country's own help for its readers.
+
+        Args:
+            categories: the data categories involved (or possibly involved) for the audience.
+            precautionary_reset: the sheet asks for a password reset as a precaution, so the
+                password advice applies even though no password data was involved.
+            jurisdictions: the audience's places, for each country's own help.
+        """
+        involved = list(dict.fromkeys(categories))
+        wanted: set[str] = set()
+        for cat in involved:
+            wanted.update(self.categories[cat].advice)
+        for combo, advice_id in COMBINATIONS:
+            if combo <= set(involved):
+                wanted.add(advice_id)
+        if precautionary_reset:
+            wanted.update(PASSWORD_ADVICE)
+        found = [a for a in self.advice.values() if a.id in wanted]
+        return found + self.country_advice(involved, jurisdictions)
+
+    def country_advice(self, categories: Sequence[str], jurisdictions: Iterable[str]) -> list[Advice]:
+        """Return each of the readers' countries' own help, where their data calls for it."""
+        data = set(categories)
+        identity = bool(data & IDENTITY_RISK) or bool(self.combined_action(data))
+        contact = bool(data & {"email", "phone"})
+        out: list[Advice] = []
+        for country in dict.fromkeys(country_of(j) for j in jurisdictions):
+            if identity or (contact and country in _SCAM_ADVICE):
+                out += COUNTRY_ADVICE.get(country, ())
+        return out
+
+
+BUILTIN = Vocabulary()
+
+
+def vocabulary_for(custom: Iterable[Any]) -> Vocabulary:
+    """Return the built-in vocabulary with a sheet's own categories (``CustomCategory``) added."""
+    extra = list(custom)
+    if not extra:
+        return BUILTIN
+    categories = dict(CATEGORIES)
+    advice = dict(ADVICE)
+    for c in extra:
+        ids = []
+        for i, item in enumerate(c.advice):
+            advice_id = f"{c.id}.{i}"
+            advice[advice_id] = Advice(advice_id, item.title, item.text)
+            ids.append(advice_id)
+        categories[c.id] = Category(c.id, c.label, c.label.removeprefix("your "), c.noun,
+                                    "custom", tuple(ids), c.calls_for_action, c.risk)
+    return Vocabulary(categories, advice)
+
+
+def join(items: Sequence[str], conjunction: str = "and") -> str:
+    """Join ['a', 'b', 'c'] as 'a, b and c'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+# The built-in vocabulary, as module functions (the tests and docs use them).
 def labels(categories: Iterable[str]) -> list[str]:
-    """Return the reader-facing names of data categories, in the order given."""
-    return [CATEGORIES[c].label for c in categories]
+    """Return the reader-facing names of built-in data categories."""
+    return BUILTIN.labels(categories)
 
 
 def nouns(categories: Iterable[str]) -> list[str]:
-    """Return the third-person names of data categories (for reports to regulators)."""
-    return [CATEGORIES[c].noun for c in categories]
+    """Return the third-person names of built-in data categories."""
+    return BUILTIN.nouns(categories)
 
 
-def absent_labels(categories: Iterable[str]) -> list[str]:
-    """Return the reader-facing names of data categories that were not involved."""
-    return [CATEGORIES[c].not_involved_label for c in categories]
-
-
-def combined_action(categories: Iterable[str]) -> list[str]:
-    """Return the combinations present ('name + date_of_birth + postal_address') whose advice
-    calls for the reader to act, though no category of them does alone."""
-    involved = set(categories)
-    return [" + ".join(sorted(combo)) for combo, _ in COMBINATIONS if combo <= involved]
-
-
-def high_risk(categories: Iterable[str], misuse: str = "none_known") -> bool:
-    """True when the data (or suspected or confirmed misuse) is likely to harm the readers:
-    what the risk-based laws (GDPR, UK GDPR, Australia, Canada) make a duty to tell."""
-    data = list(categories)
-    return bool(calls_for_action(data) or "health" in data or combined_action(data)
-                or misuse != "none_known")
+def risks(categories: Iterable[str]) -> list[str]:
+    """Return the risks of built-in data categories, one sentence a group."""
+    return BUILTIN.risks(categories)
 
 
 def calls_for_action(categories: Iterable[str]) -> list[str]:
-    """Return the categories, in order, that call for the reader to act."""
-    return [c for c in categories if CATEGORIES[c].calls_for_action]
+    """Return the built-in categories, in order, that call for the reader to act."""
+    return BUILTIN.calls_for_action(categories)
 
 
-def advice_for(categories: Iterable[str], *, precautionary_reset: bool = False) -> list[Advice]:
-    """Return the advice the data categories call for, in table order, each piece once.
+def combined_action(categories: Iterable[str]) -> list[str]:
+    """Return the combinations present whose advice calls for action."""
+    return BUILTIN.combined_action(categories)
 
-    Args:
-        categories: the data categories involved for the audience.
-        precautionary_reset: the sheet asks for a password reset as a precaution, so the
-            password advice applies even though no password data was involved.
-    """
-    involved = set(categories)
-    wanted: set[str] = set()
-    for cat in involved:
-        wanted.update(CATEGORIES[cat].advice)
-    for combo, advice_id in COMBINATIONS:
-        if combo <= involved:
-            wanted.add(advice_id)
-    if precautionary_reset:
-        wanted.update(PASSWORD_ADVICE)
-    return [a for a in ADVICE.values() if a.id in wanted]
+
+def high_risk(categories: Iterable[str], misuse: str = "none_known") -> bool:
+    """True when built-in data (or misuse) makes the breach likely to harm the readers."""
+    return BUILTIN.high_risk(categories, misuse)
+
+
+def advice_for(categories: Iterable[str], *, precautionary_reset: bool = False,
+               jurisdictions: Iterable[str] = ()) -> list[Advice]:
+    """Return the advice built-in data calls for (see ``Vocabulary.advice_for``)."""
+    return BUILTIN.advice_for(categories, precautionary_reset=precautionary_reset,
+                              jurisdictions=jurisdictions)
 
 
 def advice_table_markdown() -> str:
-    """Return the advice table as Markdown, for docs/advice.md."""
-    rows = ["| category | shown as | risk | advice | calls for action |", "| --- | --- | --- | --- | --- |"]
+    """Return the advice tables as Markdown, for docs/advice.md."""
+    rows = ["| category | shown as | group | advice | calls for action |",
+            "| --- | --- | --- | --- | --- |"]
     for c in CATEGORIES.values():
-        rows.append(f"| `{c.id}` | {c.label} | {c.risk} | {', '.join(c.advice) or '-'} | "
-                    f"{'yes' if c.calls_for_action else 'no'} |")
+        rows.append(f"| `{c.id}` | {c.label} | {GROUPS[c.group][0]} | {', '.join(c.advice) or '-'} "
+                    f"| {'yes' if c.calls_for_action else 'no'} |")
+    rows += ["", "| group | risk (said once for the group's data) |", "| --- | --- |"]
+    rows += [f"| {label} | {risk} |" for label, risk, _them in GROUPS.values()]
     rows += ["", "| combination | advice |", "| --- | --- |"]
     rows += [f"| {' + '.join(sorted(combo))} | {a} |" for combo, a in COMBINATIONS]
     rows += ["", "| advice | title | text |", "| --- | --- | --- |"]
     rows += [f"| `{a.id}` | {a.title} | {a.text} |" for a in ADVICE.values()]
+    rows += ["", "| country | advice | title | text |", "| --- | --- | --- | --- |"]
+    rows += [f"| {country} | `{a.id}` | {a.title} | {a.text} |"
+             for country, items in COUNTRY_ADVICE.items() for a in items]
     return "\n".join(rows) + "\n"

@@ -38,6 +38,7 @@ BLOCKS: dict[str, tuple[str, ...]] = {
     "breach.status": ("status_sentence", "misuse_sentence"),
     "delay.law_enforcement": ("law_enforcement_delay_sentence",),
     "data.involved": ("involved_intro",),
+    "data.possibly_involved": ("possibly_intro",),
     "data.not_involved": ("not_involved_intro",),
     "consequences": ("consequences_intro",),
     "actions.taken": ("ma_doing_sentence",),
@@ -47,11 +48,12 @@ BLOCKS: dict[str, tuple[str, ...]] = {
               "offer_enrol_by_sentence"),
     "advice.password": ("password_sentence",),
     "advice": (),
+    "advice.subjects": ("subjects_sentence",),
     "rights.ma": ("ma_rights_title", "ma_police_report", "ma_freeze_how", "ma_freeze_fee",
                   "ma_freeze_info"),
     "us.cra": ("credit_agencies_intro", "credit_agencies"),
     "us.ny_agencies": ("ny_agencies",),
-    "contact": ("help_intro",),
+    "contact": ("help_intro", "sender_sentence"),
     "contact.privacy": ("privacy_sentence",),
     "ca.complaints": ("canada_complaint",),
     "signoff": ("signoff",),
@@ -90,9 +92,20 @@ def flatten(text: str) -> str:
     return " ".join(text.split())
 
 
+_INLINE = re.compile(r"</?(?:a|abbr|b|code|em|i|small|span|strong|sub|sup|u|wbr)\b[^>]*>", re.I)
+_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?)])")
+
+
+def visible_words(text: str) -> str:
+    """Return text as a reader sees it, whitespace collapsed and none before punctuation (the
+    HTML's runs of text are joined with spaces, also where a link ends a sentence)."""
+    return _BEFORE_PUNCTUATION.sub("", flatten(text))
+
+
 def _visible(fragment: str) -> str:
-    # Tags become spaces so that list items and paragraphs do not run together.
-    return flatten(html_lib.unescape(_TAG.sub(" ", fragment)))
+    # Inline tags go without a trace ('<a>x</a>.' reads 'x.'); the others become spaces, so
+    # that list items and paragraphs do not run together.
+    return visible_words(html_lib.unescape(_TAG.sub(" ", _INLINE.sub("", fragment))))
 
 
 _BULLET = re.compile(r"^[ \t]*[-*][ \t]+", re.M)

@@ -10,10 +10,11 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.runtime import Macro
 
-from notifier import advice as advice_table
+from notifier.advice import PASSWORD_ADVICE, PASSWORD_CATEGORIES, Advice
 from notifier.diff import Change, diff_sheets
 from notifier.model import READER_NOTICES, FactSheet, Incident, ProtectionOffer
 from notifier.regulators import first_regulator
+from notifier.senders import sender_for
 from notifier.templating import make_environment
 
 #: Words of a role rather than a person's name: 'our Data Protection Officer', but 'Jane Doe'.
@@ -45,15 +46,15 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
     audience = sheet.audiences[index]
     incident = sheet.incident
     org = sheet.organisation
-    data = sheet.audience_data(audience)
+    lists = data_lists(sheet, index)
+    data = sheet.audience_reached(audience)
     massachusetts = "US-MA" in audience.jurisdictions
     if massachusetts:
         # Massachusetts forbids the nature of the breach and the number of residents: the
         # templates of its readers never receive a narrative field or a count (93H s. 3(b)).
         incident = massachusetts_incident(incident)
         audience = audience.model_copy(update={"reason": None, "size": None})
-    advice = advice_table.advice_for(data, precautionary_reset=audience.precautionary_reset)
-    password_data = [c for c in data if c in advice_table.PASSWORD_CATEGORIES]
+    advice = advice_items(sheet, index)
     occurred = incident.occurred
     return {
         "notice": audience.notice,
@@ -64,22 +65,18 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "lang": audience.locale,
         "privacy_contact_name": _contact_phrase(sheet.organisation.privacy_contact.name
                                                 if sheet.organisation.privacy_contact else ""),
-        "involved": advice_table.labels(data),
-        "not_involved": advice_table.absent_labels(incident.data_not_involved),
+        **lists,
         "advice": advice,
-        # What the data could mean for readers: the sheet's own words, else each category's
+        # What the data could mean for readers: the sheet's own words, else each group's
         # risk (GDPR Art. 34(2) and UK GDPR ask for the likely consequences).
-        # (a no_action_needed notice shows only the sheet's own: generic risks beside "you
-        # do not need to do anything" read as a contradiction)
         "consequences": consequences(sheet, index),
-        "other_advice": [a for a in advice if a.id not in advice_table.PASSWORD_ADVICE],
-        "password": {
-            "involved": bool(password_data),
-            "plaintext": "password_plaintext" in password_data,
-            "protection": incident.password_protection,
-            "precautionary": audience.precautionary_reset and not password_data,
-        },
+        "other_advice": [a for a in advice if a.id not in PASSWORD_ADVICE],
+        "password": password_view(sheet, index),
+        "voice": voice(sheet, index),
+        "sender": sender_for(sheet, sheet.audiences[index]),
         "discovered": format_date(incident.discovered_at, audience.locale),
+        "assessed": (format_date(incident.assessed_at, audience.locale)
+                     if incident.assessed_at else ""),
         "occurred_from": format_date(occurred.start, audience.locale) if occurred else "",
         "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
         "authorities": [a.in_sentence for a in sheet.reported_authorities()],
@@ -104,6 +101,76 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "brand_color": (org.brand.color if org.brand and org.brand.color else "#1f3a5f"),
         "logo": (org.brand.logo if org.brand else None),
     }
+
+
+def data_lists(sheet: FactSheet, index: int) -> dict[str, list[str]]:
+    """Return the data lines a notice shows: involved, possibly involved, not involved.
+
+    Each is a list of labelled groups ("Contact details: your name and email address");
+    a reader is never told that data was involved which the sheet says only may have been.
+    """
+    audience = sheet.audiences[index]
+    vocab = sheet.vocabulary
+    whose = audience.subjects or ""
+    involved = sheet.audience_data(audience)
+    possible = sheet.audience_possible(audience)
+    reached = set(involved) | set(possible)
+    absent = [c for c in sheet.incident.data_not_involved if c not in reached]
+    return {"involved": vocab.items(involved, whose),
+            "possibly_involved": vocab.items(possible, whose),
+            "not_involved": vocab.items(absent, whose, absent=True)}
+
+
+def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
+    """Return the advice a notice gives: what its data calls for (possibly involved data
+    included: a precaution is still worth taking), then the readers' countries' own help.
+
+    Help a law's own block gives already (New York's agencies, Massachusetts' freeze) is not
+    repeated; readers told about other people's data (``subjects``) get no personal advice.
+    """
+    audience = sheet.audiences[index]
+    if audience.subjects:
+        return []
+    found = sheet.vocabulary.advice_for(sheet.audience_reached(audience),
+                                        precautionary_reset=audience.precautionary_reset,
+                                        jurisdictions=audience.jurisdictions)
+    skip = set()
+    if "US-NY" in audience.jurisdictions:
+        skip.add("us_ftc")  # in New York's agencies block
+    if "US-MA" in audience.jurisdictions:
+        skip.add("credit_freeze")  # in Massachusetts' rights block
+    return [a for a in found if a.id not in skip]
+
+
+def password_view(sheet: FactSheet, index: int) -> dict[str, Any]:
+    """Return what the notice says about passwords: whether, how certain, how urgent.
+
+    Urgent when password data was involved (not only possibly) and it was readable or
+    misuse is suspected or known; a precaution otherwise.
+    """
+    audience = sheet.audiences[index]
+    involved = [c for c in sheet.audience_data(audience) if c in PASSWORD_CATEGORIES]
+    possible = [c for c in sheet.audience_possible(audience) if c in PASSWORD_CATEGORIES]
+    plaintext = "password_plaintext" in involved + possible
+    return {
+        "involved": bool(involved or possible),
+        "certain": bool(involved),
+        "plaintext": plaintext,
+        "protection": sheet.incident.password_protection,
+        "precautionary": audience.precautionary_reset and not (involved or possible),
+        "urgent": bool(involved) and ("password_plaintext" in involved
+                                      or sheet.incident.misuse != "none_known"),
+    }
+
+
+def voice(sheet: FactSheet, index: int) -> dict[str, Any]:
+    """Return who the organisation is to the readers: their own, or a service provider to the
+    organisation they dealt with (``acting_for``), and whose data the notice is about."""
+    audience = sheet.audiences[index]
+    acting_for = sheet.organisation.acting_for
+    return {"acting_for": acting_for or "", "subjects": audience.subjects or "",
+            "possibly_only": not sheet.audience_data(audience)
+            and bool(sheet.audience_possible(audience))}
 
 
 #: Data that makes Massachusetts' security-freeze and credit-agency content mandatory.
@@ -151,7 +218,7 @@ def consequences(sheet: FactSheet, index: int) -> list[str]:
     stated = [] if "US-MA" in audience.jurisdictions else list(sheet.incident.likely_consequences)
     if stated or audience.notice == "no_action_needed":
         return stated
-    return advice_table.risks(sheet.audience_data(audience))
+    return sheet.vocabulary.risks(sheet.audience_reached(audience), audience.subjects or "")
 
 
 _COVERS = {"credit_monitoring": "credit monitoring", "identity_monitoring": "identity monitoring",
@@ -235,9 +302,7 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
             ctx = build_context(previous, i)
             subject = " ".join(render_copy(env or make_environment(), ctx)["subject"].split())
             told_no_action = earlier.notice == "no_action_needed" or (
-                earlier.notice != "password_reset" and not advice_table.advice_for(
-                    previous.audience_data(earlier),
-                    precautionary_reset=earlier.precautionary_reset))
+                earlier.notice != "password_reset" and not advice_items(previous, i))
     # Only the facts the update words (_copy.j2: changes_text) are news to readers; a new
     # notice date, sender, record count or audience is for the author (`notifier diff`).
     changes = [c for c in diff_sheets(previous, sheet)
@@ -247,7 +312,7 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
         changes = [c for c in changes if c.field.split(".")[1] not in (*NARRATIVE_FIELDS, "kind")]
 
     def labels(kind: str) -> list[str]:
-        return [advice_table.CATEGORIES[c.new or c.old or ""].label for c in changes
+        return [sheet.vocabulary[c.new or c.old or ""].label for c in changes
                 if c.field == "incident.data_involved" and c.kind == kind]
 
     return {
@@ -261,8 +326,7 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
                               for c in changes)],
         "previous_subject": subject,
         # The earlier message said there was nothing to do, and now there is: say so first.
-        "advice_changed": told_no_action and bool(advice_table.advice_for(
-            sheet.audience_data(audience), precautionary_reset=audience.precautionary_reset)),
+        "advice_changed": told_no_action and bool(advice_items(sheet, index)),
         "previous_sent": format_date(sheet.supersedes.sent_at, audience.locale),
     }
 
@@ -292,7 +356,9 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
     if sized and len(sized) < len(readers):
         people += " (some audiences have no size yet)"
     deadline = _regulator_deadline(sheet, regulator.rule_id) if regulator else None
-    consequences = advice_table.risks(incident.data_involved)
+    vocab = sheet.vocabulary
+    consequences = vocab.risks([*incident.data_involved, *incident.data_possibly_involved],
+                               third_person=True)
     return {"regulator": {
         "name": regulator.name if regulator else "",
         "packs": list(regulator.packs) if regulator else [],
@@ -306,8 +372,9 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "people": people,
         "readers": [a.name for a in readers],
         "records": f"about {incident.records:,}" if incident.records is not None else "not yet known",
-        "categories": advice_table.nouns(incident.data_involved),
-        "not_involved": advice_table.nouns(incident.data_not_involved),
+        "categories": vocab.nouns(incident.data_involved),
+        "possibly_involved": vocab.nouns(incident.data_possibly_involved),
+        "not_involved": vocab.nouns(incident.data_not_involved),
         "consequences": list(dict.fromkeys([*consequences, *incident.likely_consequences])),
         "notified": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
                      if a.notified_at else a.in_sentence for a in incident.authorities],

@@ -602,8 +602,8 @@ def _audiences(pack_id: str, sheet: FactSheet) -> list[Audience]:
 
 def _data(sheet: FactSheet, audience: Audience) -> list[str]:
     if audience.notice in READER_NOTICES:
-        return sheet.audience_data(audience)
-    return list(sheet.incident.data_involved)
+        return sheet.audience_reached(audience)
+    return [*sheet.incident.data_involved, *sheet.incident.data_possibly_involved]
 
 
 def _triggered(pack_id: str, entry: dict[str, Any], kind: str, sheet: FactSheet,
@@ -614,8 +614,9 @@ def _triggered(pack_id: str, entry: dict[str, Any], kind: str, sheet: FactSheet,
         audiences = [a for a in audiences if a.notice in READER_NOTICES]
     if kind == "record" or (pack_id == "sg" and kind == "internal"):
         return audiences  # every breach is assessed and recorded
-    found = [a for a in audiences if law.duty_triggered(pack_id, _data(sheet, a), towards=towards,
-                                                        misuse=sheet.incident.misuse)]
+    found = [a for a in audiences if law.duty_triggered(
+        pack_id, _data(sheet, a), towards=towards, misuse=sheet.incident.misuse,
+        vocabulary=sheet.vocabulary)]
     if pack_id == "sg" and entry["id"] == "sg.deadline.pdpc" and not found:
         # Notifiable by scale too: 500 people or more, whatever the data (s. 26B(1)(b)).
         low, high = _count("individuals", pack_id, audiences)
@@ -657,7 +658,8 @@ def deadlines_for(sheet: FactSheet, *, now: datetime | str | None = None) -> lis
                 continue
             applies, threshold = _threshold(entry, pack_id, counted)
             if pack_id == "sg" and entry["id"] == "sg.deadline.pdpc" and not any(
-                    law.duty_triggered("sg", _data(sheet, a), towards="authority") for a in counted):
+                    law.duty_triggered("sg", _data(sheet, a), towards="authority",
+                                       vocabulary=sheet.vocabulary) for a in counted):
                 applies, threshold = _threshold(
                     {"threshold": {"individuals": 500, "comparator": "gte"}}, pack_id, counted)
                 threshold += " (no prescribed data: notifiable by scale, s. 26B(1)(b))"

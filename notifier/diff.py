@@ -125,5 +125,5 @@ def _other_changes(old: FactSheet, new: FactSheet) -> list[Change]:
 
 
 def category_label(category: str) -> str:
-    """Return the reader-facing name of a data category (for update wording)."""
-    return CATEGORIES[category].label
+    """Return the reader-facing name of a built-in data category (for update wording)."""
+    return CATEGORIES[category].label if category in CATEGORIES else category

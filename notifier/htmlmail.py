@@ -96,6 +96,8 @@ def inline_css_tree(html: str, css: str) -> tuple[str, Any]:
     # Serialised from the root element, as premailer does when the document's doctype is
     # not its upper-case one: premailer drops MJML's lower-case doctype, so it is put back.
     out = etree.tostring(page, method="html", pretty_print=True, encoding="utf-8").decode()
+    # libxml2 does not know <wbr> is void, and writes an end tag that HTML forbids.
+    out = out.replace("</wbr>", "")
     out = _IGNORE_ATTR.sub("", out)
     if not out.lstrip().lower().startswith("<!doctype"):
         out = _DOCTYPE + "\n" + out

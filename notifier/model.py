@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from notifier.advice import Vocabulary, vocabulary_for
+
 DataCategory = Literal[
     "name", "email", "phone", "postal_address", "date_of_birth", "username",
     "password_hash", "password_plaintext", "security_answers", "payment_card_partial",
@@ -31,6 +33,26 @@ DataCategory = Literal[
     "membership_number",
 ]
 DATA_CATEGORIES: tuple[str, ...] = get_args(DataCategory)
+#: An id for a category the sheet defines under ``categories``: 'x_' and lower case, digits and
+#: '_' ('x_appointment_dates'). The prefix keeps a typo of a built-in name ('dob') an error.
+_CUSTOM_ID = re.compile(r"x_[a-z0-9_]{1,40}")
+
+
+def _custom_id(value: str) -> str:
+    if not _CUSTOM_ID.fullmatch(value):
+        raise PydanticCustomError(
+            "notifier", "{value!r} is not a data category",
+            {"value": value, "category": value,
+                "hint": "use a category from the list in docs/fact-sheet.md, or define your own "
+                        "under `categories` with an id that starts with 'x_', e.g. "
+                        "x_appointment_dates"})
+    return value
+
+
+def _category(value: str) -> str:
+    # A built-in category, or the id of one the sheet defines (checked against the sheet's
+    # `categories` once the whole sheet is read).
+    return value if value in DATA_CATEGORIES else _custom_id(value)
 
 IncidentKind = Literal[
     "unauthorised_access", "data_theft", "accidental_exposure", "attempted_access",
@@ -239,6 +261,13 @@ Timestamp = Annotated[datetime, BeforeValidator(_timestamp),
                                       "pattern": "[T ].*(Z|[+-][0-9]{2}:?[0-9]{2})$"})]
 
 
+#: A data category: the built-in vocabulary's, or one the sheet defines under ``categories``.
+Category = Annotated[StrictStr, AfterValidator(_category),
+                     WithJsonSchema({"anyOf": [{"enum": list(DATA_CATEGORIES)},
+                                               {"type": "string", "pattern": "^x_[a-z0-9_]+$",
+                                                "description": "an id defined under categories"}]})]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -297,6 +326,10 @@ class Organisation(_Model):
     link_domains: list[Line] = Field(default_factory=list, description="extra domains links may use")
     hipaa_covered: StrictBool = Field(
         default=False, description="a HIPAA covered entity or business associate (US health data)")
+    acting_for: Line | None = Field(
+        default=None, description="the organisation the readers dealt with, when you hold their "
+        "data on its behalf (as its service provider): notices then say so, and never 'you gave "
+        "us'")
     ny_dfs_covered: StrictBool = Field(
         default=False, description="regulated by the New York Department of Financial Services "
         "(23 NYCRR 500: a 72-hour notice to DFS)")
@@ -415,8 +448,11 @@ class Incident(_Model):
     summary: Text
     status: Status
     misuse: Misuse
-    data_involved: list[DataCategory]
-    data_not_involved: list[DataCategory] = Field(default_factory=list)
+    data_involved: list[Category]
+    data_possibly_involved: list[Category] = Field(
+        default_factory=list, description="categories that may have been involved: the notices "
+        "say 'may have been', never 'was'")
+    data_not_involved: list[Category] = Field(default_factory=list)
     password_protection: Line | None = Field(
         default=None, description="how stored passwords were protected, e.g. 'hashed with bcrypt'")
     safe: list[Text] = Field(default_factory=list)
@@ -446,7 +482,10 @@ class Audience(_Model):
     id: Slug
     name: Line
     notice: NoticeKind
-    data_involved: list[DataCategory] | None = None
+    data_involved: list[Category] | None = None
+    data_possibly_involved: list[Category] | None = Field(
+        default=None, description="the categories that may have been involved for this group "
+        "(default: the incident's)")
     locale: Locale = "en-GB"
     jurisdictions: list[Jurisdiction] = Field(default_factory=list)
     size: StrictInt | None = Field(default=None, ge=0, description="approximate number of people")
@@ -454,6 +493,10 @@ class Audience(_Model):
     greeting: Line | None = Field(default=None, description="how the email opens, e.g. 'Dear member'")
     precautionary_reset: StrictBool = Field(
         default=False, description="password_reset without password data: a precaution")
+    subjects: Line | None = Field(
+        default=None, description="whose data the notice is about when it is not the readers' "
+        "own, as the readers would say it: e.g. 'your patients' for a clinic that gets the "
+        "notice about its patients' data")
     sender: Person | None = Field(
         default=None, description="who this audience's notice comes from, instead of "
         "organisation.sender (staff and regulator notices default to privacy_contact)")
@@ -484,8 +527,30 @@ class StaffBrief(_Model):
     must: list[Text] = Field(default_factory=list, description="what staff must do")
     must_not: list[Text] = Field(default_factory=list, description="what staff must not do")
     customer_line: Text = Field(description="how to answer customers who ask")
+    people: Line = Field(default="customers", description="what staff call the people they "
+                         "serve, in the plural: customers, patients, members, guests")
     press_office: PressOffice
     help: Text = Field(description="where staff get help, e.g. the IT service desk")
+
+
+class CustomAdvice(_Model):
+    """A step readers can take, for a category the sheet defines."""
+
+    title: Line
+    text: Text
+
+
+class CustomCategory(_Model):
+    """A kind of data the built-in vocabulary lacks (appointment dates, vehicle registrations)."""
+
+    id: Annotated[StrictStr, AfterValidator(_custom_id)]
+    label: Line = Field(description="as readers see it in 'Involved', e.g. 'the dates of your "
+                        "appointments'")
+    noun: Line = Field(description="in the third person, for regulators: 'appointment dates'")
+    risk: Text = Field(description="what could happen because of it, one sentence")
+    advice: list[CustomAdvice] = Field(default_factory=list)
+    calls_for_action: StrictBool = Field(default=False, description="readers must act on it, "
+                                         "so a no_action_needed notice is refused")
 
 
 class FactSheet(_Model):
@@ -500,7 +565,10 @@ class FactSheet(_Model):
     notice_date: Day | None = Field(default=None, description="the date the notices go out")
     waivers: list[Waiver] = Field(default_factory=list, description="reviewed decisions to send "
                                   "despite a check's finding")
+    categories: list[CustomCategory] = Field(default_factory=list, description="kinds of data "
+                                             "the built-in vocabulary lacks")
     _source: Any = PrivateAttr(default=None)
+    _vocabulary: Any = PrivateAttr(default=None)
 
     @property
     def source(self) -> Any:
@@ -539,3 +607,37 @@ class FactSheet(_Model):
         if audience.data_involved is None:
             return list(self.incident.data_involved)
         return list(audience.data_involved)
+
+    def audience_possible(self, audience: Audience) -> list[str]:
+        """Return the categories that may have been involved for this audience (none that was)."""
+        listed = (self.incident.data_possibly_involved if audience.data_possibly_involved is None
+                  else audience.data_possibly_involved)
+        involved = set(self.audience_data(audience))
+        return [c for c in listed if c not in involved]
+
+    def audience_reached(self, audience: Audience) -> list[str]:
+        """Return the categories involved or possibly involved for this audience: what the
+        laws' 'accessed or reasonably believed to have been accessed' covers."""
+        return self.audience_data(audience) + self.audience_possible(audience)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The data categories and advice this sheet can use: the built-in ones and its own."""
+        if self._vocabulary is None:
+            self._vocabulary = vocabulary_for(self.categories)
+        return self._vocabulary
+
+    @model_validator(mode="after")
+    def _categories_defined(self) -> FactSheet:
+        # sheet.py reports an undefined id at its line with a suggestion; this keeps a sheet
+        # built in Python from reaching the notices with one.
+        known = set(DATA_CATEGORIES) | {c.id for c in self.categories}
+        lists = [self.incident.data_involved, self.incident.data_possibly_involved,
+                 self.incident.data_not_involved]
+        lists += [a.data_involved or [] for a in self.audiences]
+        lists += [a.data_possibly_involved or [] for a in self.audiences]
+        unknown = sorted({c for items in lists for c in items if c not in known})
+        if unknown:
+            raise PydanticCustomError("notifier_category", "undefined data categories: {ids}",
+                                      {"ids": ", ".join(unknown)})
+        return self

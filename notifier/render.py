@@ -10,8 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, TemplateError
 
-from notifier import advice as advice_table
 from notifier import htmlmail
+from notifier.advice import PASSWORD_CATEGORIES
 from notifier.blocks import REVIEWED, Block, extract
 from notifier.context import build_context, render_copy
 from notifier.errors import Problem, RenderRefused
@@ -67,7 +67,7 @@ KindRule = Callable[["FactSheet", "Audience", list[str], str], list[tuple[str, s
 def refusals(sheet: FactSheet, index: int) -> list[Problem]:
     """Return why audience ``index``'s notice must not be sent, or nothing if it may be."""
     audience = sheet.audiences[index]
-    data = sheet.audience_data(audience)
+    data = sheet.audience_reached(audience)  # what may have been involved counts too
     who = f"audience {audience.id!r}"
     path, line, col = sheet.where(("audiences", index, "notice"))
     found: list[Refusal] = []
@@ -86,7 +86,8 @@ def refusals(sheet: FactSheet, index: int) -> list[Problem]:
 def _no_action_refusals(sheet: FactSheet, audience: Audience, data: list[str],
                         who: str) -> list[tuple[str, str]]:
     found = []
-    needs = advice_table.calls_for_action(data) or advice_table.combined_action(data)
+    vocab = sheet.vocabulary
+    needs = vocab.calls_for_action(data) or vocab.combined_action(data)
     if needs:
         found.append((f"{who} cannot be told 'no action needed': its data includes "
                       f"{', '.join(needs)}, which readers must act on",
@@ -145,7 +146,7 @@ def _regulator_refusals(sheet: FactSheet, audience: Audience, data: list[str],
 
 def _password_refusals(sheet: FactSheet, audience: Audience, data: list[str],
                        who: str) -> list[tuple[str, str]]:
-    if advice_table.PASSWORD_CATEGORIES & set(data) or audience.precautionary_reset:
+    if PASSWORD_CATEGORIES & set(data) or audience.precautionary_reset:
         return []
     return [(f"{who} gets a password_reset notice but no password data is involved for it",
              "use notice: incident, or add `precautionary_reset: true` to the audience if the "
@@ -278,12 +279,12 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
                             ) from None
     html, tree = htmlmail.inline_css_tree(raw_html, css)
     text = _wrap(raw_text)
-    org = sheet.organisation
+    sender = ctx["sender"]
     notice = RenderedNotice(
         sheet_id=sheet.id, audience_id=audience.id, notice=audience.notice,
         subject=ctx["subject"], preheader=ctx["preheader"], html=html, text=text,
         locale=audience.locale, templates=(html_name, text_name),
-        sender=(org.sender.name, org.sender.email), reply_to=org.reply_to,
+        sender=(sender.name, sender.email), reply_to=sender.reply_to,
         blocks=html_blocks + text_blocks, wording=wording,
     )
     from notifier.safety import check_rendered

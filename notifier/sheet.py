@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from notifier.errors import Problem, SheetError
-from notifier.model import READER_NOTICES, FactSheet, refusal
+from notifier.model import DATA_CATEGORIES, READER_NOTICES, FactSheet, refusal
 from notifier.yamlsource import FieldPath, Source, parse_yaml, read_yaml
 
 SCHEMA_ID = "https://notifier.invalid/schema/fact-sheet.json"
@@ -77,6 +77,8 @@ def validate_source(source: Source) -> FactSheet:
         sheet = FactSheet.model_validate(source.data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
+            if err["type"] == "notifier_category":
+                continue  # the cross-field rules place each undefined category, with a guess
             problem = _problem(source, err)
             if not any(problem.field == f or problem.field.startswith(f + ".") for f in reported):
                 problems.append(problem)
@@ -197,6 +199,11 @@ def _problem(source: Source, err: ErrorDetails) -> Problem:
                 else f"remove it; the fields allowed here are: {', '.join(allowed)}")
         return Problem(source.path, line, col, field, f"unknown field {loc[-1]!r}", hint)
     line, col = source.position(loc)
+    if kind == "notifier" and "category" in ctx:
+        value = str(ctx["category"])
+        guess = _suggest(value, list(DATA_CATEGORIES))
+        return Problem(source.path, line, col, field, f"unknown value {value!r}",
+                       f"did you mean {guess!r}?" if guess else str(ctx.get("hint", "")))
     if kind == "notifier":
         return Problem(source.path, line, col, field, err["msg"], str(ctx.get("hint", "")))
     if kind in ("literal_error", "enum"):
@@ -270,7 +277,9 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
     _data_rules(incident, add)
     _time_rules(data, incident, add)
     _revision_rules(data, source, add)
-    _audience_rules(data, set(_strings(incident.get("data_involved"))), add)
+    _audience_rules(data, set(_strings(incident.get("data_involved"))),
+                    set(_strings(incident.get("data_possibly_involved"))), add)
+    _category_rules(data, add)
     return problems
 
 
@@ -289,18 +298,26 @@ def _data_rules(incident: dict[str, Any], add: Add) -> None:
         if sentences > 3:
             add(("incident", "summary"), f"has {sentences} sentences; the summary is 1 to 3",
                 "keep the essentials here; details belong in safe and actions_taken")
-    for name in ("data_involved", "data_not_involved"):
+    for name in ("data_involved", "data_possibly_involved", "data_not_involved"):
         seen: set[str] = set()
         for i, cat in enumerate(_strings(incident.get(name))):
             if cat in seen:
                 add(("incident", name, i), f"{cat!r} is listed twice", "remove one of them")
             seen.add(cat)
     involved = set(_strings(incident.get("data_involved")))
-    for i, cat in enumerate(_strings(incident.get("data_not_involved"))):
+    possible = set(_strings(incident.get("data_possibly_involved")))
+    for i, cat in enumerate(_strings(incident.get("data_possibly_involved"))):
         if cat in involved:
+            add(("incident", "data_possibly_involved", i),
+                f"{cat!r} is listed both as involved and as possibly involved",
+                "keep it in incident.data_involved if it was involved, else in "
+                "data_possibly_involved")
+    for i, cat in enumerate(_strings(incident.get("data_not_involved"))):
+        if cat in involved or cat in possible:
+            where = "involved" if cat in involved else "possibly involved"
             add(("incident", "data_not_involved", i),
-                f"{cat!r} is listed both as involved and as not involved",
-                "keep it in only one of incident.data_involved and incident.data_not_involved")
+                f"{cat!r} is listed both as {where} and as not involved",
+                "keep it in only one of the data lists")
     if incident.get("password_protection") is not None and not involved & {"password_hash"}:
         add(("incident", "password_protection"),
             "describes how passwords were protected, but password_hash is not in data_involved",
@@ -354,7 +371,30 @@ def _revision_rules(data: dict[str, Any], source: Source, add: Add) -> None:
                 "write the path of the earlier revision, relative to this sheet's folder")
 
 
-def _audience_rules(data: dict[str, Any], involved: set[str], add: Add) -> None:
+def _category_rules(data: dict[str, Any], add: Add) -> None:
+    """Every data category is a built-in one or one the sheet defines under `categories`."""
+    defined = [c.get("id") for c in data.get("categories") or [] if isinstance(c, dict)]
+    known = [*DATA_CATEGORIES, *(d for d in defined if isinstance(d, str))]
+    incident = _mapping(data.get("incident"))
+    places: list[tuple[FieldPath, Any]] = [
+        (("incident", name), incident.get(name))
+        for name in ("data_involved", "data_possibly_involved", "data_not_involved")]
+    audiences = data.get("audiences")
+    for a, audience in enumerate(audiences if isinstance(audiences, list) else []):
+        for name in ("data_involved", "data_possibly_involved"):
+            places.append((("audiences", a, name), _mapping(audience).get(name)))
+    for loc, value in places:
+        for i, cat in enumerate(_strings(value)):
+            if cat in known or not re.fullmatch(r"x_[a-z0-9_]+", cat):
+                continue  # the model reports a value that is no id at all
+            guess = _suggest(cat, known)
+            hint = (f"did you mean {guess!r}?" if guess else
+                    "use a category from docs/fact-sheet.md, or define it under `categories`")
+            add((*loc, i), f"unknown value {cat!r}", hint)
+
+
+def _audience_rules(data: dict[str, Any], involved: set[str], possible: set[str],
+                    add: Add) -> None:
     """Unique ids, data within the incident's, and a notice date for California."""
     audiences = data.get("audiences")
     seen_ids: dict[str, int] = {}
@@ -379,6 +419,12 @@ def _audience_rules(data: dict[str, Any], involved: set[str], add: Add) -> None:
                     f"{cat!r} is not in incident.data_involved",
                     "an audience's data is a subset of the incident's: add it to "
                     "incident.data_involved or remove it here")
+        for i, cat in enumerate(_strings(audience.get("data_possibly_involved"))):
+            if cat not in involved | possible:
+                add(("audiences", a, "data_possibly_involved", i),
+                    f"{cat!r} is not in incident.data_involved or data_possibly_involved",
+                    "an audience's data is a subset of the incident's: add it there, or remove "
+                    "it here")
 
 
 def schema_text() -> str:

@@ -67,6 +67,7 @@ def make_environment(overrides: Path | None = None) -> Environment:
     env.filters["elements"] = elements
     env.globals["element"] = element
     env.filters["breakable"] = breakable
+    env.filters["link_in"] = link_in
     return env
 
 
@@ -108,6 +109,19 @@ def breakable(text: str) -> Markup:
         last = match.end()
     out.append(str(escape(text[last:])))
     return Markup("".join(out))
+
+
+def link_in(text: str, target: str | None, href: str | None = None) -> Markup:
+    """Return ``text``, escaped, with ``target`` (an address in it) made a link to ``href``
+    (``mailto:`` for an email address, the address itself for a web page), so that a
+    sentence from ``_copy.j2`` keeps its words and still gives the reader something to tap."""
+    if not target or target not in text:
+        return Markup(escape(text))
+    if href is None:
+        href = target if target.startswith("https://") else f"mailto:{target}"
+    before, _, after = text.partition(target)
+    return Markup(f'{escape(before)}<a href="{escape(href)}">{breakable(target)}</a>'
+                  f"{escape(after)}")
 
 
 def elements(ids: str, packs: list[str]) -> str:

@@ -55,7 +55,7 @@ def test_categories_that_call_for_action() -> None:
 
 
 def test_phishing_advice_says_we_never_ask_for_the_password_by_email() -> None:
-    assert "never ask for your password" in ADVICE["phishing"].text
+    assert "We will never ask you by email for your password" in ADVICE["phishing"].text
 
 
 def test_docs_advice_table_is_current() -> None:

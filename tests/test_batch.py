@@ -95,7 +95,7 @@ def test_json_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert entry["folder"] == str(tmp_path / "outbox" / "acme-2025")
     assert entry["notices"][0] == {
         "audience": "customers", "notice": "incident",
-        "subject": "Important: a security incident at Acme Ltd involving your information",
+        "subject": "Security incident at Acme Ltd involving your data",
         "preheader": entry["notices"][0]["preheader"]}
     assert entry["files"]["customers/incident.eml"] == "created"
     assert (entry["skipped"], entry["refused"], entry["problems"]) == ([], {}, [])
@@ -150,7 +150,7 @@ def test_second_run_renders_nothing_and_reports_identical(tmp_path: Path) -> Non
     assert outcome.notices == []
     assert [s.audience for s in outcome.skipped] == ["customers", "partners", "newsletter",
                                                       "shoppers"]
-    assert outcome.skipped[0].subject.startswith("Important: a security incident at Acme Ltd")
+    assert outcome.skipped[0].subject.startswith("Security incident at Acme Ltd")
     assert set(outcome.written.values()) == {"identical"} and len(outcome.written) == 12
     assert report.counts()["rendered"] == 0 and report.counts()["skipped"] == 4
     assert {p: p.stat().st_mtime_ns for p in outbox.rglob("*") if p.is_file()} == before

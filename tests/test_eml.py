@@ -60,7 +60,7 @@ def test_eml_headers(tmp_path: Path) -> None:
     assert message["From"] == "Acme Customer Care <care@acme.example>"
     assert message["From"].addresses[0].display_name == "Acme Customer Care"
     assert message["Reply-To"] == "replies@acme.example"
-    assert message["Subject"] == "Important: a security incident at Acme Ltd involving your information"
+    assert message["Subject"] == "Security incident at Acme Ltd involving your data"
     # a draft: no Date that would be wrong on the day it is sent; it says it is a draft
     assert message["Date"] is None
     assert message["X-Notifier-Draft"] == "yes; the sending system adds To and Date"
@@ -141,7 +141,7 @@ def test_non_ascii_subject_and_sender_are_mime_encoded(tmp_path: Path) -> None:
     assert re.search(r"^Subject: =\?utf-8\?[qb]\?", head, re.M)
     assert re.search(r"^From: =\?utf-8\?[qb]\?.*\?= <care@acme\.example>$", head, re.M)
     message = parse(raw)
-    assert message["Subject"] == "Important: a security incident at Café Ünïcode involving your information"
+    assert message["Subject"] == "Security incident at Café Ünïcode involving your data"
     assert message["From"].addresses[0].display_name == "Équipe Café"
     html = message.get_body(("html",))
     assert html is not None and html["Content-Transfer-Encoding"] == "quoted-printable"
@@ -162,7 +162,7 @@ def test_to_and_prefix_for_test_sends() -> None:
                               to=["a@example.com", "b@example.com"], subject_prefix="[TEST] ",
                               message_id="<x@acme.example>"))
     assert message["To"] == "a@example.com, b@example.com"
-    assert message["Subject"].startswith("[TEST] Important:")
+    assert message["Subject"].startswith("[TEST] Security incident")
     assert message["Message-ID"] == "<x@acme.example>"
 
 

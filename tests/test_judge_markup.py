@@ -101,13 +101,6 @@ def test_html_validate_finds_no_error_but_long_titles(judged: dict[str, dict[str
     assert {name: e for name, e in errors.items() if e} == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "long-title: subjects over 70 characters (the <title> is the subject; inboxes cut it). "
-    "templates/_copy.j2 must keep every subject to 70 characters or fewer; today the service "
-    "notices list every service in the subject (M&S 98, Royal Mail 97 characters) and the "
-    "incident subject 'Important: a security incident at {org} involving your information' "
-    "is 71 for Royal Mail (78 for a longer name): e.g. '{org}: a security incident involving "
-    "your information', 'Service update from {org}' with the services in the preheader"))
 def test_html_validate_finds_no_error(judged: dict[str, dict[str, Any]]) -> None:
     errors = {name: [m["message"] for m in result["htmlvalidate"] if m["severity"] == "error"]
               for name, result in judged.items()}

@@ -85,8 +85,8 @@ def test_coop_update_names_the_earlier_notice_and_corrects_it() -> None:
     assert not result.refused
     (update,) = [n for n in result.notices if n.notice == "update"]
     text = flat(update.text)
-    assert ('On 30 April 2025 we wrote to you about a security incident ("Co-op update: no '
-            'action is needed from you")') in text
+    assert ('On 30 April 2025 we wrote to you about a security incident ("Co-op: a security '
+            'incident, no action needed")') in text
     assert text.index("What has changed") < text.index("What happened")
     assert ("your date of birth and your membership number were involved. Our earlier message "
             "said they were not, and we are sorry that it was wrong.") in text
@@ -223,7 +223,8 @@ def test_staff_notice_has_what_staff_need() -> None:
     result = render_sheet(load_sheet(INCIDENTS / "co-op-2025.yaml"), audiences=["colleagues"])
     (notice,) = result.notices
     headings = [h for _, h in Page(notice.html).headings]
-    assert headings == ["What has happened", "Systems withdrawn or changed", "What you must do",
+    assert headings == ["Security incident: what colleagues need to do", "What has happened",
+                        "Systems withdrawn or changed", "What you must do",
                         "What you must not do", "If customers ask", "If journalists ask",
                         "Where to get help"]
     text = flat(notice.text)
@@ -260,7 +261,8 @@ def test_regulator_report_carries_every_element_and_the_deadline() -> None:
     assert "Data Protection Officer: dpo@acme.example" in text
     assert "by 25 April 2025 at 09:30 (UTC+0100)" in text  # 72 hours after discovery
     assert "- names - email addresses" in text
-    assert "Email addresses can be targeted with phishing emails." in text
+    assert ("Someone who has names and email addresses could send the people affected scam "
+            "emails") in text
     assert "To complete: the fact sheet records no proposed measures" in text
     assert "sg.pdpa" not in text  # an ICO draft cites UK and GDPR elements only
 

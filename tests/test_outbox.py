@@ -31,13 +31,13 @@ def test_render_writes_html_text_and_manifest(tmp_path: Path) -> None:
     html = folder / "customers" / "incident.html"
     text = folder / "customers" / "incident.txt"
     assert html.read_text().startswith("<!doctype html>")
-    assert text.read_text().startswith("Hello,")
+    assert text.read_text().startswith("A security incident involving your information\n")
     manifest = json.loads((folder / "manifest.json").read_text())
     entry = manifest["files"]["customers/incident.html"]
     assert entry["sha256"] == hashlib.sha256(html.read_bytes()).hexdigest()
     assert entry["audience"] == "customers" and entry["notice"] == "incident"
     assert entry["template"] == "incident.mjml.j2"
-    assert entry["subject"].startswith("Important: a security incident at Acme Ltd")
+    assert entry["subject"].startswith("Security incident at Acme Ltd")
     assert entry["preheader"]
     assert manifest["files"]["customers/incident.txt"]["template"] == "incident.txt.j2"
 

@@ -85,7 +85,7 @@ def test_index_lists_every_notice(page: Page, server: PreviewServer) -> None:
     assert rows.count() == 3
     assert page.locator("tr.notice-row a").all_inner_texts() == ["Customers", "Partners", "Resetters"]
     customers = page.locator('tr[data-audience="customers"]')
-    assert "Important: a security incident at Acme Ltd" in customers.inner_text()
+    assert "Security incident at Acme Ltd" in customers.inner_text()
     assert "125,000" in customers.inner_text()
     assert customers.locator(".status").inner_text().strip() == "rendered"
     refused = page.locator('tr[data-audience="resetters"] .status').inner_text()

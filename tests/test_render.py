@@ -23,9 +23,11 @@ def test_incident_notice_answers_the_readers_questions_in_order() -> None:
         "What happened", "Your information", "What you can do", "Where to get help"]
     order = [notice.text.index(h) for h in
              ("What happened", "Your information", "What you can do", "Where to get help",
-              "We are truly sorry")]
+              "We are sorry. You trusted us")]
     assert order == sorted(order)
-    assert notice.subject == "Important: a security incident at Acme Ltd involving your information"
+    assert notice.subject == "Security incident at Acme Ltd involving your data"
+    assert [h for level, h in page.headings if level == "h1"] == [
+        "A security incident involving your information"]
     assert "The Acme Ltd team" in notice.text
 
 
@@ -61,7 +63,7 @@ def test_advice_follows_the_facts_in_html_and_text(data: list[str], present: lis
 
 
 @pytest.mark.parametrize(("misuse", "phrase"), [
-    ("none_known", "We have found no evidence that anyone has misused your information, but we "
+    ("none_known", "We have found no sign that anyone has misused your information, but we "
                    "cannot rule it out."),
     ("suspected", "We think some of the information may have been misused"),
     ("confirmed", "We know that some of the information has been misused."),
@@ -79,9 +81,10 @@ def test_password_reset_leads_with_the_password_and_says_how_it_was_protected() 
                           "audiences.0.notice": "password_reset"})
     notice = render_notice(sheet, 0)
     text = " ".join(notice.text.split())
-    assert notice.subject == "Action needed: please change your Acme Ltd password"
+    assert notice.subject == "Please change your Acme Ltd password"
     assert text.index("Please change your password") < text.index("What happened")
     assert "stored in scrambled form (hashed with bcrypt)" in text
+    assert "To be safe, please change it." in text  # involved, but hashed and not misused
     assert "Do not use a link in an email to do this" in text
     assert "change it there too" in text and "two-step verification" in text
     # phishing advice moves under "Other steps", not lost
@@ -91,7 +94,22 @@ def test_password_reset_leads_with_the_password_and_says_how_it_was_protected() 
 def test_password_reset_for_plaintext_passwords_says_they_could_be_read() -> None:
     sheet = sheet_with(**{"incident.data_involved": ["password_plaintext"],
                           "audiences.0.notice": "password_reset"})
-    assert "stored in a form that could be read" in " ".join(render_notice(sheet, 0).text.split())
+    text = " ".join(render_notice(sheet, 0).text.split())
+    assert "kept in a form that could be read, and it was among the information involved. " \
+        "Please change it now." in text
+
+
+def test_a_password_that_may_have_been_seen_is_changed_as_a_precaution() -> None:
+    """Passwords logged internally, with no sign anyone saw them: a precaution, not 'anyone
+    who has it could use it'."""
+    sheet = sheet_with(**{"incident.data_involved": ["email"],
+                          "incident.data_possibly_involved": ["password_plaintext"],
+                          "audiences.0.notice": "password_reset"})
+    text = " ".join(render_notice(sheet, 0).text.split())
+    assert "We have no sign that anyone saw it, but we cannot rule it out, so we are asking " \
+        "you to change it as a precaution." in text
+    assert "change it now" not in text
+    assert "May have been involved (we cannot rule it out): - Sign-in details: your password" in text
 
 
 def test_precautionary_reset_renders_and_says_it_is_a_precaution() -> None:
@@ -107,7 +125,8 @@ def test_no_action_needed_is_short_and_calm() -> None:
                           "incident.data_involved": ["name", "order_history"]})
     notice = render_notice(sheet, 0)
     text = " ".join(notice.text.split())
-    assert "You do not need to do anything at the moment. If that changes, we will tell you" in text
+    assert "You do not need to do anything. If that changes, we will tell you" in text
+    assert "There is nothing you need to do now" not in text  # said once, not twice
     assert "What you can do" not in text
     assert len(notice.text) < 2200
 
@@ -339,10 +358,11 @@ def test_the_notice_names_authorities_with_their_article(sheet_file: Callable[..
 
 def test_without_likely_consequences_readers_get_each_categorys_risk() -> None:
     text = " ".join(render_notice(sheet_with(), 0).text.split())
-    assert "What this could mean for you: - Names make scam messages look genuine." in text
+    assert ("What this could mean for you: - Someone who has your name and email address could "
+            "send you scam emails, texts or calls that look as if they come from us.") in text
     own = sheet_with(**{"incident.likely_consequences": ["You may get convincing scam calls."]})
     text = " ".join(render_notice(own, 0).text.split())
-    assert "You may get convincing scam calls." in text and "Names make scam" not in text
+    assert "You may get convincing scam calls." in text and "Someone who has" not in text
 
 
 def test_readers_are_told_what_is_still_to_be_done() -> None:
@@ -354,8 +374,7 @@ def test_readers_are_told_what_is_still_to_be_done() -> None:
 
 def test_a_supplier_breach_is_not_subjected_as_ours() -> None:
     notice = render_notice(sheet_with(**{"incident.kind": "supplier_breach"}), 0)
-    assert notice.subject == ("Important: a security incident at a supplier of Acme Ltd involving "
-                              "your information")
+    assert notice.subject == "Security incident at a supplier of Acme Ltd"
 
 
 @pytest.mark.parametrize(("name", "phrase"), [("Data Protection Officer", "our Data Protection Officer"),

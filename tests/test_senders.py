@@ -89,11 +89,6 @@ def test_a_staff_notice_from_the_customer_sender_is_a_warning() -> None:
                      "organisation.privacy_contact": DPO}) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "notifier/render.py builds RenderedNotice with sender=(org.sender.name, org.sender.email), "
-    "reply_to=org.reply_to; it must take them from notifier.senders.sender_for(sheet, audience) "
-    "(sender=(s.name, s.email), reply_to=s.reply_to), so that the staff notice and the "
-    "regulator draft leave from the privacy contact and audiences.N.sender/reply_to apply"))
 def test_the_rendered_notice_carries_the_audience_sender() -> None:
     sheet = sheet_with(**{"audiences.0.notice": "staff_notice", **STAFF,
                           "organisation.privacy_contact": DPO,

@@ -101,7 +101,7 @@ def test_the_message_arrives_intact(smtp_server: tuple[Inbox, int], sheet: Path,
     inbox, port = smtp_server
     code, out, err = run_cli(send(sheet, port), capsys)
     assert (code, err) == (0, "")
-    subject = "[TEST] Important: a security incident at Acme Ltd involving your information"
+    subject = "[TEST] Security incident at Acme Ltd involving your data"
     assert out == f"sent customers (incident) to reviewer@example.com via 127.0.0.1:{port}: {subject}\n"
     (envelope,) = inbox.envelopes
     assert envelope.mail_from == "care@acme.example"
@@ -148,7 +148,7 @@ def test_no_test_prefix_and_filters(smtp_server: tuple[Inbox, int], tmp_path: Pa
     code, _, err = run_cli(send(path, port, "--no-test-prefix", "--audience", "partners"), capsys)
     assert (code, err) == (0, "")
     (message,) = inbox.messages()
-    assert message["Subject"] == "Important: a security incident at Acme Ltd involving your information"
+    assert message["Subject"] == "Security incident at Acme Ltd involving your data"
 
 
 def test_connection_refused_is_one_line_and_exit_2(sheet: Path,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from notifier import advice as advice_table
 from notifier.checks.finding import Finding, Rule
 from notifier.checks.view import flatten
 
@@ -162,7 +161,7 @@ def _summary_claims(view: NoticeView) -> list[Finding]:
             continue
         quoted = sentence.strip()
         for term, categories in sorted(_named_terms(sentence).items()):
-            if categories & set(incident.data_involved):
+            if categories & (set(incident.data_involved) | set(incident.data_possibly_involved)):
                 continue
             denied = sorted(categories & set(incident.data_not_involved))
             if denied:
@@ -181,32 +180,24 @@ def _summary_claims(view: NoticeView) -> list[Finding]:
     return found
 
 
-def _not_involved_items(view: NoticeView) -> list[str]:
-    """Return the items listed under 'Not involved:' in the plain text."""
-    lines = view.notice.text.split("\n")
-    items: list[str] = []
-    for i, line in enumerate(lines):
-        if line.strip() == "Not involved:":
-            for follow in lines[i + 1:]:
-                if not follow.startswith("- "):
-                    break
-                items.append(follow[2:].strip())
-    return items
-
-
 def _contradictions(view: NoticeView) -> list[Finding]:
     rule = RULES["consistency.not_involved_contradiction"]
     found = []
-    involved = set(view.data)
-    by_label = {advice_table.CATEGORIES[c].not_involved_label: c for c in advice_table.CATEGORIES}
-    by_label.update({advice_table.CATEGORIES[c].label: c for c in advice_table.CATEGORIES})
-    for item in _not_involved_items(view):
-        category = by_label.get(item)
-        if category in involved:
+    # By construction: the 'Not involved' blocks carry the sheet's data_not_involved (less what
+    # was or may have been involved for this audience) and nothing else.
+    from notifier.checks.elements import blocks_named, facts, residue
+
+    expected = facts(view, "data.not_involved")
+    for part, blocks in blocks_named(view, "data.not_involved").items():
+        text = " ".join(b.text for b in blocks)
+        extra = residue(view, "data.not_involved", text, expected)
+        if extra:
             found.append(view.finding(
-                rule, f"the notice lists {item!r} as not involved, but the sheet lists "
-                f"{category} as involved for this audience",
-                "remove it from incident.data_not_involved, or correct the data involved"))
+                rule, f"the {'HTML' if part == 'html' else 'plain text'}'s 'Not involved' list "
+                f"says more than the sheet's data_not_involved: {extra[:80]!r}",
+                "list only incident.data_not_involved there (template change), or correct the "
+                "data lists"))
+            break
     incident = view.sheet.incident
     authored = [incident.summary, *incident.safe, *incident.actions_taken]
     for text in authored:
@@ -216,7 +207,7 @@ def _contradictions(view: NoticeView) -> list[Finding]:
             if not _DENIAL.search(sentence) or _HEDGE.search(sentence):
                 continue
             for category in view.data:
-                if _mentions(sentence, category):
+                if category in TERMS and _mentions(sentence, category):
                     # Reading the words is a second opinion: a warning, never a refusal.
                     found.append(view.finding(
                         rule, f"the notice says {sentence.strip()!r}, which reads as a denial, "

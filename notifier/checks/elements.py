@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from notifier import advice as advice_table
 from notifier.blocks import BLOCKS, Block, flatten
 from notifier.checks.finding import Finding, Rule
 
@@ -93,13 +92,25 @@ def _notice_date(view: NoticeView) -> list[Fact]:
     return [Fact("notice_date", _date(view, day))] if day is not None else []
 
 
+def _lists(view: NoticeView) -> dict[str, list[str]]:
+    from notifier.context import data_lists
+
+    return data_lists(view.sheet, view.index)
+
+
 def _involved(view: NoticeView) -> list[Fact]:
-    return [Fact(_data_field(view), label) for label in advice_table.labels(view.data)]
+    return [Fact(_data_field(view), item) for item in _lists(view)["involved"]]
+
+
+def _possibly_involved(view: NoticeView) -> list[Fact]:
+    field = (f"audiences.{view.index}.data_possibly_involved"
+             if view.audience.data_possibly_involved is not None
+             else "incident.data_possibly_involved")
+    return [Fact(field, item) for item in _lists(view)["possibly_involved"]]
 
 
 def _not_involved(view: NoticeView) -> list[Fact]:
-    return [Fact("incident.data_not_involved", label)
-            for label in advice_table.absent_labels(view.sheet.incident.data_not_involved)]
+    return [Fact("incident.data_not_involved", item) for item in _lists(view)["not_involved"]]
 
 
 def _consequences(view: NoticeView) -> list[Fact]:
@@ -125,7 +136,9 @@ def _password(view: NoticeView) -> list[Fact]:
 
 
 def _advice(view: NoticeView) -> list[Fact]:
-    items = advice_table.advice_for(view.data, precautionary_reset=view.audience.precautionary_reset)
+    from notifier.context import advice_items
+
+    items = advice_items(view.sheet, view.index)
     field = _data_field(view)
     return [fact for item in items for fact in (Fact(field, item.title), Fact(field, item.text))]
 
@@ -169,6 +182,7 @@ def _offer_facts(view: NoticeView) -> list[Fact]:
 _FACTS: dict[str, Callable[[NoticeView], list[Fact]]] = {
     "breach.description": _description, "breach.discovery": _discovery, "breach.dates": _dates,
     "notice.date": _notice_date, "data.involved": _involved, "data.not_involved": _not_involved,
+    "data.possibly_involved": _possibly_involved,
     "consequences": _consequences, "actions.taken": _listed("actions_taken"),
     "actions.planned": _listed("measures_proposed"), "offer": _offer_facts,
     "advice.password": _password, "advice": _advice, "contact": _contact,

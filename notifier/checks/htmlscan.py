@@ -157,6 +157,7 @@ def _computed_style(tag: str, style: str | None, bgcolor: str | None, hidden_att
 
 
 _HEADING = re.compile(r"h[1-6]")
+_WBR = re.compile(r"<wbr\s*/?>", re.I)
 
 
 def _visit(scan: HtmlScan, element: Any, parent: Style) -> None:
@@ -199,7 +200,9 @@ def scan_html(html: str) -> HtmlScan:
     import lxml.html
 
     scan = HtmlScan()
-    _visit(scan, lxml.html.document_fromstring(html), Style())
+    # <wbr> marks where a long address may break: no text, no space. libxml2 takes it for an
+    # element that holds what follows, which would split the address into two runs of text.
+    _visit(scan, lxml.html.document_fromstring(_WBR.sub("", html)), Style())
     return scan
 
 

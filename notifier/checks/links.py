@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from notifier.advice import reviewed_domains
 from notifier.checks.finding import Finding, Rule
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ AUTHORITY_DOMAINS = frozenset({
     "mass.gov", "texasattorneygeneral.gov", "myfloridalegal.com", "hhs.gov", "ico.org.uk",
     "ncsc.gov.uk", "pdpc.gov.sg", "oaic.gov.au", "idcare.org", "priv.gc.ca",
     "equifax.com", "experian.com", "transunion.com",
-})
+}) | reviewed_domains()
 _URL = re.compile(r"https?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+", re.I)
 _SHOWS_ADDRESS = re.compile(r"^(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]\S*)?$", re.I)
 _SHOWS_EMAIL = re.compile(r"^[^@\s]+@((?:[a-z0-9-]+\.)+[a-z]{2,})$", re.I)

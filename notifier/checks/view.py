@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from notifier import advice as advice_table
+from notifier.advice import PASSWORD_CATEGORIES
 from notifier.checks.finding import Finding, Rule, Severity
 from notifier.checks.htmlscan import HtmlScan, scan_html
 from notifier.model import READER_NOTICES
@@ -48,7 +48,13 @@ class NoticeView:
 
     @cached_property
     def data(self) -> list[str]:
-        """The data categories involved for this audience."""
+        """The data categories involved or possibly involved for this audience (what the laws'
+        'accessed, or reasonably believed to have been accessed' covers)."""
+        return self.sheet.audience_reached(self.audience)
+
+    @cached_property
+    def involved(self) -> list[str]:
+        """The data categories involved for this audience (not those that only may have been)."""
         return self.sheet.audience_data(self.audience)
 
     @cached_property
@@ -66,8 +72,10 @@ class NoticeView:
 
     @cached_property
     def html_text(self) -> str:
-        """The visible text of the HTML part, whitespace collapsed."""
-        return self.scan.visible_text
+        """The visible text of the HTML part, whitespace collapsed (none before punctuation)."""
+        from notifier.blocks import visible_words
+
+        return visible_words(self.scan.visible_text)
 
     @cached_property
     def text_headings(self) -> list[str]:
@@ -112,7 +120,7 @@ class NoticeView:
         if self.audience.notice not in READER_NOTICES:
             return False
         return (self.audience.notice == "password_reset" or self.audience.precautionary_reset
-                or bool(advice_table.PASSWORD_CATEGORIES & set(self.data)))
+                or bool(PASSWORD_CATEGORIES & set(self.data)))
 
     def missing(self, value: str, *, ignore_case: bool = False) -> list[str]:
         """Return the parts (``plain text``, ``HTML``) that do not carry ``value``."""

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from notifier.advice import Vocabulary
     from notifier.model import Audience, FactSheet
 
 #: The government identifiers a law may name one by one; ``government_id`` in the reference
@@ -112,14 +113,14 @@ def applies(pack_id: str, sheet: FactSheet, audience: Audience) -> bool:
     """
     if pack_id == "hipaa":
         return (sheet.organisation.hipaa_covered and in_us(audience.jurisdictions)
-                and "health" in sheet.audience_data(audience))
+                and "health" in sheet.audience_reached(audience))
     if pack_id == "sec":
         return False
     return bool(codes(pack_id) & set(audience.jurisdictions))
 
 
 def duty_triggered(pack_id: str, data: Iterable[str], *, towards: str = "individuals",
-                   misuse: str = "none_known") -> bool:
+                   misuse: str = "none_known", vocabulary: Vocabulary | None = None) -> bool:
     """True when data of these categories brings in the law's duty towards ``towards``.
 
     ``towards`` is ``individuals`` or ``authority`` (the authorities, agencies and records).
@@ -128,15 +129,16 @@ def duty_triggered(pack_id: str, data: Iterable[str], *, towards: str = "individ
     regulations prescribe (the PDPC also at 500 people or more, which the deadline's threshold
     decides). The others: the categories their statute lists.
     """
-    from notifier import advice as advice_table
+    from notifier.advice import BUILTIN
 
+    vocab = vocabulary or BUILTIN
     involved = list(data)
     if not involved:
         return False
     if pack_id in ("gdpr", "uk"):
-        return towards != "individuals" or advice_table.high_risk(involved, misuse)
+        return towards != "individuals" or vocab.high_risk(involved, misuse)
     if pack_id in ("au", "pipeda"):
-        return advice_table.high_risk(involved, misuse)
+        return vocab.high_risk(involved, misuse)
     found = triggers(pack_id)
     return bool(found & set(involved)) if found else True
 

@@ -100,12 +100,11 @@ class Pack:
         together allow identity fraud, or suspected misuse make it a duty even in a
         no_action_needed notice. The others: the data their statute lists.
         """
+        vocab = view.sheet.vocabulary
         if self.id in RISK_BASED:
-            from notifier import advice as advice_table
-
-            risky = advice_table.high_risk(view.data, view.sheet.incident.misuse)
+            risky = vocab.high_risk(view.data, view.sheet.incident.misuse)
             return view.audience.notice != "no_action_needed" or risky
-        return duty_triggered(self.id, view.data)
+        return duty_triggered(self.id, view.data, vocabulary=vocab)
 
     def rules(self) -> list[Rule]:
         """Return the pack's checked elements as rules."""

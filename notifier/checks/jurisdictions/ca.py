@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from notifier import advice as advice_table
+from notifier.advice import PASSWORD_CATEGORIES
 from notifier.checks.elements import need
 from notifier.checks.jurisdictions import Check, Element, Pack, element, evidence
 
@@ -126,7 +126,7 @@ def idtheft_services(view: NoticeView) -> evidence.Miss | None:
 def change_password(view: NoticeView) -> evidence.Miss | None:
     """Credentials breached: tell readers to change them here and wherever else they use them."""
     data = set(view.data)
-    secrets = data & (advice_table.PASSWORD_CATEGORIES | {"security_answers"})
+    secrets = data & (PASSWORD_CATEGORIES | {"security_answers"})
     if not secrets or not data & {"username", "email"}:
         return None
     return need(view, "advice", what="the advice to change the password and security answers "

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from notifier import advice as advice_table
 from notifier.checks.elements import need, placed
 from notifier.checks.view import parts_phrase
 
@@ -44,11 +43,15 @@ def summary(view: NoticeView, what: str = "the description of the breach") -> Mi
 
 
 def categories(view: NoticeView) -> Miss | None:
-    """Every data category involved for the audience is named in the 'Involved' block."""
+    """Every data category involved, or possibly involved, for the audience is named in its
+    block ('Involved', 'May have been involved')."""
     if not view.data:
         return ("the sheet lists no data involved for this audience",
                 "list the categories under incident.data_involved or the audience's data_involved")
-    return need(view, "data.involved", what="the data involved")
+    possible = view.sheet.audience_possible(view.audience)
+    return ((need(view, "data.involved", what="the data involved") if view.involved else None)
+            or (need(view, "data.possibly_involved", what="the data that may have been involved")
+                if possible else None))
 
 
 def actions(view: NoticeView, what: str = "the measures taken") -> Miss | None:
@@ -64,7 +67,11 @@ def actions(view: NoticeView, what: str = "the measures taken") -> Miss | None:
 
 def steps(view: NoticeView, what: str = "steps readers can take") -> Miss | None:
     """The advice the audience's data calls for is in its block, and there is some."""
-    items = advice_table.advice_for(view.data, precautionary_reset=view.audience.precautionary_reset)
+    from notifier.context import advice_items
+
+    if view.audience.subjects:
+        return need(view, "advice.subjects", what=what)
+    items = advice_items(view.sheet, view.index)
     if not items:
         return (f"the data involved calls for no advice, so the notice gives no {what}",
                 "check the categories in data_involved (each brings its advice), or record a "
