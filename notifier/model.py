@@ -623,9 +623,10 @@ class FactSheet(_Model):
     @property
     def vocabulary(self) -> Vocabulary:
         """The data categories and advice this sheet can use: the built-in ones and its own."""
-        if self._vocabulary is None:
-            self._vocabulary = vocabulary_for(self.categories)
-        return self._vocabulary
+        found: Vocabulary | None = self._vocabulary
+        if found is None:
+            found = self._vocabulary = vocabulary_for(self.categories)
+        return found
 
     @model_validator(mode="after")
     def _categories_defined(self) -> FactSheet:

@@ -23,7 +23,8 @@ def test_landmarks_banner_main_and_contentinfo() -> None:
                if e.get("role") in ("banner", "main", "contentinfo")}
     assert list(regions) == ["banner", "main", "contentinfo"]
     assert regions["banner"] == "Acme Ltd"
-    assert regions["main"].startswith("A security incident involving your information Hello,") and regions["main"].endswith("The Acme Ltd team")
+    assert regions["main"].startswith("A security incident involving your information Hello,")
+    assert regions["main"].endswith("The Acme Ltd team")
     assert regions["contentinfo"].endswith("Acme Ltd · https://www.acme.example")
 
 
