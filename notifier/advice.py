@@ -47,32 +47,31 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "contact": ("Contact details",
                 "Someone who has {items} could send you scam emails, texts or calls that look "
                 "as if they come from us.",
-                "Someone who has {items} could send the people affected scam emails, texts or "
-                "calls that look as if they come from us."),
+                "Someone who has {items} could send {people} scam emails, texts or calls that "
+                "look as if they come from us."),
     "identity": ("Identity details",
                  "Someone could use {items} to pass identity checks, or to try to open accounts "
                  "or credit in your name.",
                  "Someone could use {items} to pass identity checks, or to try to open accounts "
-                 "or credit in the names of the people affected."),
+                 "or credit in the names of {people}."),
     "signin": ("Sign-in details",
                "Someone could use {items} to try to get into your account, and other accounts "
                "where you use the same details.",
-               "Someone could use {items} to try to get into the accounts of the people "
-               "affected, and other accounts where they use the same details."),
+               "Someone could use {items} to try to get into the accounts of {people}, and "
+               "other accounts where they use the same details."),
     "payment": ("Payment details",
                 "Someone could use {items} to try to make payments you did not make.",
-                "Someone could use {items} to try to make payments in the names of the people "
-                "affected."),
+                "Someone could use {items} to try to make payments in the names of {people}."),
     "account": ("Account details",
                 "Someone could quote {items} to make a scam message look genuine.",
                 "Someone could quote {items} to make scam messages look genuine."),
     "health": ("Health information",
                "{items} could cause you distress if it were shared, and could be used to make "
                "false claims for care.",
-               "{items} could cause the people affected distress if shared, and could be used to "
-               "make false claims for care."),
+               "{items} could cause {people} distress if shared, and could be used to make "
+               "false claims for care."),
     "technical": ("Technical details", "{items} reveal little about you on their own.",
-                  "{items} reveal little about the people affected on their own."),
+                  "{items} reveal little about {people} on their own."),
 }
 _CUSTOM_GROUP = ("Other information", "", "")
 
@@ -202,6 +201,18 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
            "do not recognise, change your password and sign out of your other devices."),
 )}
 
+#: What a service provider's readers are told instead (they have no account with it): the
+#: organisation they dealt with is the one criminals will pretend to be. "{org}" is it.
+FOR_ANOTHER: dict[str, Advice] = {a.id: a for a in (
+    Advice("phishing", "Watch out for fake emails",
+           "Criminals may send emails that pretend to be from {org} or from us. Do not give "
+           "personal or payment details in reply to an email about this incident; if in doubt, "
+           "contact {org} on the number you already have."),
+    Advice("scam_calls", "Be wary of calls and texts",
+           "Unexpected calls or texts about this incident may be scams. If in doubt, hang up and "
+           "call {org} on the number you already have."),
+)}
+
 #: Each country's own help, for readers whose data could be used to steal their identity or
 #: money (Singapore's also for scam messages): (advice, which readers).
 COUNTRY_ADVICE: dict[str, tuple[Advice, ...]] = {
@@ -328,9 +339,12 @@ class Vocabulary:
             if not template:  # the sheet's own categories carry their own risk
                 out += [self.categories[c].risk for c in members if self.categories[c].risk]
                 continue
+            if "payment_card_number" in members and "payment_card_partial" in members:
+                members = [c for c in members if c != "payment_card_partial"]  # the full number says it
             items = (join(self.nouns(members)) if third_person
                      else self.phrase(members, whose))
-            text = template.replace("{items}", items)
+            text = template.replace("{items}", items).replace(
+                "{people}", whose or "the people affected")
             out.append(text[0].upper() + text[1:])
         return out
 

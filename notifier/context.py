@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.runtime import Macro
 
-from notifier.advice import PASSWORD_ADVICE, PASSWORD_CATEGORIES, Advice
+from notifier.advice import FOR_ANOTHER, PASSWORD_ADVICE, PASSWORD_CATEGORIES, Advice
 from notifier.diff import Change, diff_sheets
 from notifier.model import READER_NOTICES, FactSheet, Incident, ProtectionOffer
 from notifier.regulators import first_regulator
@@ -82,7 +82,8 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "authorities": [a.in_sentence for a in sheet.reported_authorities()],
         "signatory": org.signatory,
         "h": headings(audience.notice, "US-CA" in audience.jurisdictions,
-                      massachusetts="US-MA" in audience.jurisdictions),
+                      massachusetts="US-MA" in audience.jurisdictions,
+                      others=bool(audience.subjects)),
         "law": {
             "us_ma": massachusetts,
             "us_ny": "US-NY" in audience.jurisdictions,
@@ -134,6 +135,10 @@ def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
     found = sheet.vocabulary.advice_for(sheet.audience_reached(audience),
                                         precautionary_reset=audience.precautionary_reset,
                                         jurisdictions=audience.jurisdictions)
+    acting_for = sheet.organisation.acting_for
+    if acting_for:  # the readers have no account with us: they dealt with acting_for
+        found = [Advice(a.id, a.title, FOR_ANOTHER[a.id].text.replace("{org}", acting_for))
+                 if a.id in FOR_ANOTHER else a for a in found]
     skip = set()
     if "US-NY" in audience.jurisdictions:
         skip.add("us_ftc")  # in New York's agencies block
@@ -168,7 +173,9 @@ def voice(sheet: FactSheet, index: int) -> dict[str, Any]:
     organisation they dealt with (``acting_for``), and whose data the notice is about."""
     audience = sheet.audiences[index]
     acting_for = sheet.organisation.acting_for
-    return {"acting_for": acting_for or "", "subjects": audience.subjects or "",
+    subjects = audience.subjects or ""
+    return {"acting_for": acting_for or "", "subjects": subjects,
+            "whose": subjects + ("'" if subjects.endswith("s") else "'s") if subjects else "",
             "possibly_only": not sheet.audience_data(audience)
             and bool(sheet.audience_possible(audience))}
 
@@ -259,7 +266,8 @@ CALIFORNIA = {
 }
 
 
-def headings(notice: str, california: bool, *, massachusetts: bool = False) -> dict[str, str]:
+def headings(notice: str, california: bool, *, massachusetts: bool = False,
+             others: bool = False) -> dict[str, str]:
     """Return the section headings for a notice; California's statutory ones for US-CA readers.
 
     Massachusetts' notice may not describe the breach, so its first section holds only dates
@@ -278,6 +286,8 @@ def headings(notice: str, california: bool, *, massachusetts: bool = False) -> d
         h["can_do"] = "Other steps you can take"
     if massachusetts:
         h["what_happened"] = "What we know"
+    if others:  # the readers are told about other people's data
+        h["information"] = "The information involved"
     if california:
         h.update(CALIFORNIA)
     return h

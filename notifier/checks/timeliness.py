@@ -103,6 +103,7 @@ def sheet_findings(sheet: FactSheet, deadlines: list[Deadline]) -> list[Finding]
     found: list[Finding] = []
     drafts = [a.id for a in sheet.audiences if a.notice == "regulator_report"]
     reasons = bool(sheet.delay_reasons())
+    waived = {w.rule for w in sheet.waivers}
     for d in deadlines:
         if d.kind == "internal":
             found += _assessment(sheet, d)
@@ -111,7 +112,9 @@ def sheet_findings(sheet: FactSheet, deadlines: list[Deadline]) -> list[Finding]
             continue
         who = _recipient(d)
         audience = ", ".join(drafts if d.late_requires and drafts else d.audiences)
-        if d.late_requires and d.missed and not reasons:
+        if d.late_requires and d.missed and not reasons and d.id not in waived:
+            # (a deadline waived as a whole, e.g. a breach assessed as unlikely to harm anyone,
+            # needs no reasons for lateness either)
             found.append(_finding(
                 sheet, LATE_WITHOUT_REASONS, audience,
                 f"{who} ({d.id}) was {'told late' if d.told_at else 'not told in time'} "
