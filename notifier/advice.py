@@ -30,6 +30,9 @@ class Category:
     calls_for_action: bool = False  # a reader must act: no "no action needed" notice
     risk: str = ""  # a sheet's own category: its one-sentence risk
     absent: str = ""  # the short name in a 'Not involved' list, when it differs
+    #: In the risk sentences, when they differ: the group whose risk it carries, and its name.
+    risk_group: str = ""
+    in_risk: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("username", "your username", "username", "usernames", "signin"),
     Category("password_hash", "your password, stored in protected form",
              "password, stored in protected form", "passwords in protected (hashed) form",
-             "signin", ("change_password", "no_reuse", "two_step"), True, absent="password"),
+             "signin", ("change_password", "no_reuse", "two_step"), True, absent="password",
+             in_risk="password"),
     Category("password_plaintext", "your password", "password", "passwords in readable form",
              "signin", ("change_password", "no_reuse", "two_step"), True),
     Category("security_answers", "the answers to your security questions",
@@ -113,7 +117,8 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              "membership numbers", "account"),
     Category("payment_card_partial", "part of your payment card details (not the full number)",
              "part of your card details (not the full number)", "partial payment card details",
-             "payment", ("check_statements",), absent="any part of your card details"),
+             "payment", ("check_statements",), absent="any part of your card details",
+             risk_group="account", in_risk="partial card details"),
     Category("payment_card_number", "your full payment card number", "full card number",
              "full payment card numbers", "payment", ("call_bank", "check_statements"), True),
     Category("cvv", "your card security code (CVV)", "card security code (CVV)",
@@ -290,12 +295,19 @@ class Vocabulary:
         """Return the third-person names of data categories (for reports to regulators)."""
         return [self.categories[c].noun for c in categories]
 
-    def groups(self, categories: Iterable[str]) -> list[tuple[str, list[str]]]:
+    def risk_group(self, category: str) -> str:
+        """Return the group whose risk a category carries (partial card details: a scam's)."""
+        c = self.categories[category]
+        return c.risk_group or c.group
+
+    def groups(self, categories: Iterable[str], *,
+               for_risks: bool = False) -> list[tuple[str, list[str]]]:
         """Return (group label, category ids) for each group present, in the groups' order."""
         cats = list(dict.fromkeys(categories))
         found: dict[str, list[str]] = {}
         for c in cats:
-            found.setdefault(self.categories[c].group, []).append(c)
+            found.setdefault(self.risk_group(c) if for_risks else self.categories[c].group,
+                             []).append(c)
         order = [*GROUPS, "custom"]
         return [(GROUPS.get(g, _CUSTOM_GROUP)[0], found[g])
                 for g in sorted(found, key=lambda g: order.index(g) if g in order else len(order))]
@@ -309,12 +321,18 @@ class Vocabulary:
             out.append(f"{label}: {self.phrase(cats, whose, absent=absent)}")
         return out
 
-    def phrase(self, categories: Sequence[str], whose: str = "", *, absent: bool = False) -> str:
+    def phrase(self, categories: Sequence[str], whose: str = "", *, absent: bool = False,
+               risk: bool = False) -> str:
         """Return categories as one phrase: 'your name, email address and phone number'."""
         cats = [self.categories[c] for c in categories]
         if whose:
             owner = whose + ("'" if whose.endswith("s") else "'s")
             return f"{owner} {join([c.noun for c in cats])}"
+        if risk:
+            items = [c.in_risk or c.short for c in cats]
+            if cats[0].label.startswith("your "):
+                return "your " + join(items)
+            return join([cats[0].label, *items[1:]])
         shorts = [(c.absent or c.short) if absent else c.short for c in cats]
         first = cats[0]
         if len(cats) == 1:
@@ -333,8 +351,8 @@ class Vocabulary:
         """
         cats = list(dict.fromkeys(categories))
         out = []
-        for _label, members in self.groups(cats):
-            group = self.categories[members[0]].group
+        for _label, members in self.groups(cats, for_risks=True):
+            group = self.risk_group(members[0])
             template = GROUPS[group][2 if third_person or whose else 1] if group in GROUPS else ""
             if not template:  # the sheet's own categories carry their own risk
                 out += [self.categories[c].risk for c in members if self.categories[c].risk]
@@ -342,7 +360,7 @@ class Vocabulary:
             if "payment_card_number" in members and "payment_card_partial" in members:
                 members = [c for c in members if c != "payment_card_partial"]  # the full number says it
             items = (join(self.nouns(members)) if third_person
-                     else self.phrase(members, whose))
+                     else self.phrase(members, whose, risk=True))
             text = template.replace("{items}", items).replace(
                 "{people}", whose or "the people affected")
             out.append(text[0].upper() + text[1:])

@@ -19,12 +19,26 @@ if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
 
 MAX_GRADE = 9.0
+#: Words a notice of each kind may take, in its body, besides the text a law requires word for
+#: word (the legal blocks below): measured on the bundled sheets, with room for a longer
+#: summary or a few more steps. Longer notices lose readers; benchmarks/notice_length.py
+#: prints every notice's count.
+BUDGETS = {"incident": 560, "password_reset": 620, "no_action_needed": 320, "update": 760,
+           "service_disruption": 200, "staff_notice": 400}
+#: Blocks whose words a law fixes: they do not count against the budget.
+LEGAL_BLOCKS = frozenset({"rights.ma", "us.cra", "us.ny_agencies", "ca.complaints", "offer",
+                          "delay.law_enforcement", "notice.date"})
 RULES = {r.id: r for r in (
     Rule("plain.readability", "warning",
          f"the plain-text body reads at US school grade {MAX_GRADE:g} or below (Flesch-Kincaid; "
          "English locales only)",
          "house rule (issue 6); supports gdpr.art34.plain_language, uk.art34.plain_language, "
          "ca.1798_82.plain_language, hipaa.164_404.plain_language"),
+    Rule("plain.length", "warning",
+         "the plain-text body, less the text a law fixes word for word (rights, agency contacts, "
+         "the offer), is within its notice kind's word budget: "
+         + ", ".join(f"{k} {v}" for k, v in BUDGETS.items()),
+         "house rule (issue 12): notices longer than the real ones they mirror lose readers"),
 )}
 _URLISH = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 _END = re.compile(r"[.!?:;]['\")]*$")
@@ -131,15 +145,33 @@ def grade(text: str, locale: str = "en-US") -> float:
     return float(0.39 * (n_words / n_sentences) + 11.8 * (syllables / len(words)) - 15.59)
 
 
+def body_words(notice: Any) -> int:
+    """Return the words of a notice's plain-text body (above the footer), less its legal
+    blocks' words."""
+    body = notice.text.split("\n--\n")[0]  # the footer is boilerplate, not the message
+    fixed = sum(len(b.text.split()) for b in notice.blocks
+                if b.part == "text" and b.name in LEGAL_BLOCKS)
+    return len(body.split()) - fixed
+
+
 def check(view: NoticeView) -> list[Finding]:
-    """Return a plain-language warning when the plain-text body reads above grade 9."""
+    """Return plain-language warnings: a body above grade 9, or longer than its kind's budget."""
     if not view.notice.locale.lower().startswith("en") or view.audience.notice == "regulator_report":
         return []
+    found = []
     body = view.notice.text.split("\n--\n")[0]  # the footer is boilerplate, not the message
     level = grade(prose(body), view.notice.locale)
-    if level <= MAX_GRADE:
-        return []
-    return [view.finding(RULES["plain.readability"],
-                         f"the plain-text body reads at US grade {level:.1f}, above {MAX_GRADE:g}",
-                         "use shorter sentences and everyday words in the sheet's summary, safe "
-                         "lines and actions (and in _copy.j2)")]
+    if level > MAX_GRADE:
+        found.append(view.finding(
+            RULES["plain.readability"], f"the plain-text body reads at US grade {level:.1f}, "
+            f"above {MAX_GRADE:g}", "use shorter sentences and everyday words in the sheet's "
+            "summary, safe lines and actions (and in _copy.j2)"))
+    budget = BUDGETS.get(view.audience.notice)
+    words = body_words(view.notice)
+    if budget is not None and words > budget:
+        found.append(view.finding(
+            RULES["plain.length"], f"the notice runs to {words} words besides the text a law "
+            f"fixes; a {view.audience.notice} notice reads best within {budget}",
+            "shorten the sheet's summary, safe lines and actions; the notices already explain "
+            "the status, the data and the advice"))
+    return found
