@@ -33,6 +33,8 @@ class Category:
     #: In the risk sentences, when they differ: the group whose risk it carries, and its name.
     risk_group: str = ""
     in_risk: str = ""
+    #: The plural in a 'Not involved' list about other people's data, when it differs.
+    absent_noun: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,15 @@ class Advice:
 
 
 #: Groups, in the order notices list them: the label, and the risk of the group's data
-#: ("{items}" is the group's data in words).
+#: ("{items}" is the group's data in words), to the readers and about other people.
+#: "{channels}" is how the contact data can reach someone ("emails, texts or calls"): a name
+#: alone reaches no one, so it carries no risk. "{trusted}" is who a scam would pretend to be.
 GROUPS: dict[str, tuple[str, str, str]] = {
     "contact": ("Contact details",
-                "Someone who has {items} could send you scam emails, texts or calls that look "
-                "as if they come from us.",
-                "Someone who has {items} could send {people} scam emails, texts or calls that "
-                "look as if they come from us."),
+                "Someone who has {items} could send you scam {channels} that look as if they "
+                "come from {trusted}.",
+                "Someone who has {items} could send {people} scam {channels} that look as if "
+                "they come from {trusted}."),
     "identity": ("Identity details",
                  "Someone could use {items} to pass identity checks, or to try to open accounts "
                  "or credit in your name.",
@@ -71,12 +75,14 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "health": ("Health information",
                "{items} could cause you distress if it were shared, and could be used to make "
                "false claims for care.",
-               "{items} could cause {people} distress if shared, and could be used to make "
-               "false claims for care."),
+               "{items} could cause distress if shared, and could be used to make false claims "
+               "for care."),
     "technical": ("Technical details", "{items} reveal little about you on their own.",
                   "{items} reveal little about {people} on their own."),
 }
 _CUSTOM_GROUP = ("Other information", "", "")
+#: How each kind of contact data can reach its owner, for the contact risk.
+CHANNELS = {"email": ("emails",), "phone": ("texts", "calls"), "postal_address": ("letters",)}
 
 CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("name", "your name", "name", "names", "contact"),
@@ -101,10 +107,10 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              "identity document number", "other identity document numbers", "identity",
              ("replace_document",), True),
     Category("username", "your username", "username", "usernames", "signin"),
-    Category("password_hash", "your password, stored in protected form",
-             "password, stored in protected form", "passwords in protected (hashed) form",
+    Category("password_hash", "your password (stored scrambled)",
+             "password (stored scrambled)", "passwords in scrambled (hashed) form",
              "signin", ("change_password", "no_reuse", "two_step"), True, absent="password",
-             in_risk="password"),
+             in_risk="password", absent_noun="passwords"),
     Category("password_plaintext", "your password", "password", "passwords in readable form",
              "signin", ("change_password", "no_reuse", "two_step"), True),
     Category("security_answers", "the answers to your security questions",
@@ -115,20 +121,21 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              ("review_activity",)),
     Category("membership_number", "your membership number", "membership number",
              "membership numbers", "account"),
-    Category("payment_card_partial", "part of your payment card details (not the full number)",
+    Category("payment_card_partial", "part of your card details (not the full number)",
              "part of your card details (not the full number)", "partial payment card details",
-             "payment", ("check_statements",), absent="any part of your card details",
-             risk_group="account", in_risk="partial card details"),
+             "payment", ("phishing", "check_statements"), absent="any part of your card details",
+             risk_group="account", in_risk="part of your card number"),
     Category("payment_card_number", "your full payment card number", "full card number",
-             "full payment card numbers", "payment", ("call_bank", "check_statements"), True),
+             "full payment card numbers", "payment", ("call_bank", "check_statements"), True,
+             absent="card number", absent_noun="card numbers"),
     Category("cvv", "your card security code (CVV)", "card security code (CVV)",
              "card security codes (CVV)", "payment", ("call_bank", "check_statements"), True),
     Category("bank_account", "your bank details", "bank details", "bank account details",
              "payment", ("watch_debits",), True),
     Category("order_history", "details of the orders you placed", "details of your orders",
-             "order details", "account"),
+             "order details", "account", ("phishing",)),
     Category("transaction_history", "your purchase history", "purchase history",
-             "purchase histories", "account"),
+             "purchase histories", "account", ("phishing",)),
     Category("health", "information about your health or care",
              "information about your health or care", "health information", "health",
              ("check_care_statements",)),
@@ -142,6 +149,12 @@ COMBINATIONS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"name", "date_of_birth", "postal_address"}), "identity_fraud"),
 )
 
+#: Data that is part of a card number: beside it, 'Not involved' names the full number.
+_PARTIAL = frozenset({"payment_card_partial"})
+#: Advice said once for several: fake emails and scam calls are one warning, not two.
+MERGED_ADVICE: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"phishing", "scam_calls"}), "scam_messages"),
+)
 PASSWORD_CATEGORIES = frozenset({"password_hash", "password_plaintext"})
 PASSWORD_ADVICE = ("change_password", "no_reuse", "two_step")
 #: Data that can be used to steal an identity or money: brings in each country's guidance.
@@ -150,9 +163,8 @@ IDENTITY_RISK = frozenset({"ssn", "drivers_license", "passport", "tax_id", "gove
 
 ADVICE: dict[str, Advice] = {a.id: a for a in (
     Advice("change_password", "Change your password",
-           "Go to our website or app yourself, by typing the address or opening the app, and set "
-           "a new password. Do not use a link in an email to do this, even one that looks like "
-           "ours."),
+           "Type our address into your browser, or open our app, and set a new password there. "
+           "Do not use a link in an email to do this, even one that looks like ours."),
     Advice("no_reuse", "Change it anywhere else you used it",
            "If you used the same password for any other account, change it there too. Use a "
            "different password for each account so that one leak cannot open the others."),
@@ -170,12 +182,17 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
            "Unexpected calls or texts that mention us may be scams. We will never call or text "
            "to ask for your password or a one-time code. If in doubt, hang up and call us back on "
            "the number on our website."),
-    Advice("check_statements", "Check your card statements",
-           "Look through your card statements for payments you do not recognise, and tell your "
-           "bank or card provider about any you find."),
+    Advice("scam_messages", "Watch out for fake emails, texts and calls",
+           "Criminals may pretend to be us. We will never ask for your password, your card "
+           "details or a one-time code by email, text or phone. If a message asks for them, or "
+           "pushes you to act fast, do not reply or click its links; if a caller does, hang up "
+           "and call us on the number on our website."),
     Advice("call_bank", "Call your bank or card provider",
            "Call the number on the back of your card and tell them your card details may have "
            "been exposed. They can block the card and send you a new one."),
+    Advice("check_statements", "Check your card statements",
+           "Look through your card statements for payments you do not recognise, and tell your "
+           "bank or card provider about any you find."),
     Advice("watch_debits", "Watch for unknown debits",
            "Check your bank account for direct debits or payments you did not set up, and tell "
            "your bank straight away if you see one."),
@@ -216,6 +233,10 @@ FOR_ANOTHER: dict[str, Advice] = {a.id: a for a in (
     Advice("scam_calls", "Be wary of calls and texts",
            "Unexpected calls or texts about this incident may be scams. If in doubt, hang up and "
            "call {org} on the number you already have."),
+    Advice("scam_messages", "Watch out for fake emails, texts and calls",
+           "Criminals may pretend to be {org} or us. Do not give personal or payment details in "
+           "reply to a message or call about this incident; if in doubt, contact {org} on the "
+           "number you already have."),
 )}
 
 #: Each country's own help, for readers whose data could be used to steal their identity or
@@ -312,13 +333,25 @@ class Vocabulary:
         return [(GROUPS.get(g, _CUSTOM_GROUP)[0], found[g])
                 for g in sorted(found, key=lambda g: order.index(g) if g in order else len(order))]
 
-    def items(self, categories: Iterable[str], whose: str = "", *, absent: bool = False) -> list[str]:
+    def items(self, categories: Iterable[str], whose: str = "", *, absent: bool = False,
+              reached: Iterable[str] = ()) -> list[str]:
         """Return the data as labelled lines, one a group: 'Contact details: your name and
-        email address'. ``whose`` ('your patients') speaks of other people's data; ``absent``
-        names data that was not involved."""
+        email address'. ``whose`` ('your patients') speaks of other people's data, in one
+        line: "Your patients' names and dates of birth"; ``absent``
+        names data that was not involved, beside the data that was (``reached``): 'your card
+        number' when no part of it was involved, 'your full card number' when part was."""
+        data = list(categories)
+        if whose and data:  # one line: the owner named once, not once a group
+            ordered = [c for _label, group in self.groups(data) for c in group]
+            phrase = self.phrase(ordered, whose, absent=absent)
+            return [phrase[0].upper() + phrase[1:]]
+        full = absent and bool(set(reached) & _PARTIAL)
         out = []
-        for label, cats in self.groups(categories):
-            out.append(f"{label}: {self.phrase(cats, whose, absent=absent)}")
+        for label, cats in self.groups(data):
+            phrase = self.phrase(cats, absent=absent)
+            if full:
+                phrase = phrase.replace("card number", "full card number")
+            out.append(f"{label}: {phrase}")
         return out
 
     def phrase(self, categories: Sequence[str], whose: str = "", *, absent: bool = False,
@@ -327,12 +360,12 @@ class Vocabulary:
         cats = [self.categories[c] for c in categories]
         if whose:
             owner = whose + ("'" if whose.endswith("s") else "'s")
-            return f"{owner} {join([c.noun for c in cats])}"
+            return f"{owner} {join([(c.absent_noun if absent else '') or c.noun for c in cats])}"
         if risk:
             items = [c.in_risk or c.short for c in cats]
             if cats[0].label.startswith("your "):
                 return "your " + join(items)
-            return join([cats[0].label, *items[1:]])
+            return join([cats[0].in_risk or cats[0].label, *items[1:]])
         shorts = [(c.absent or c.short) if absent else c.short for c in cats]
         first = cats[0]
         if len(cats) == 1:
@@ -343,11 +376,14 @@ class Vocabulary:
         return join([first.label, *shorts[1:]])
 
     def risks(self, categories: Iterable[str], whose: str = "", *,
-              third_person: bool = False) -> list[str]:
+              third_person: bool = False, trusted: str = "us") -> list[str]:
         """Return one sentence a group of the data involved: what could happen with it.
 
         ``third_person`` writes for a regulator ('the people affected'); ``whose`` for readers
-        told about other people's data ('your patients').
+        told about other people's data ('your patients'); ``trusted`` is who a scam message
+        would pretend to be ('us', or the organisation a service provider acts for). Contact
+        data risks only the channels it opens: an email address, fake emails; a name alone,
+        nothing.
         """
         cats = list(dict.fromkeys(categories))
         out = []
@@ -357,12 +393,21 @@ class Vocabulary:
             if not template:  # the sheet's own categories carry their own risk
                 out += [self.categories[c].risk for c in members if self.categories[c].risk]
                 continue
+            channels = [w for c in members for w in CHANNELS.get(c, ())]
+            if group == "contact" and not channels:
+                continue
             if "payment_card_number" in members and "payment_card_partial" in members:
                 members = [c for c in members if c != "payment_card_partial"]  # the full number says it
             items = (join(self.nouns(members)) if third_person
                      else self.phrase(members, whose, risk=True))
-            text = template.replace("{items}", items).replace(
-                "{people}", whose or "the people affected")
+            if whose:  # 'your patients' names ... could send them scam emails'
+                template = (template.replace("the names of {people}", "their names")
+                            .replace("the accounts of {people}", "their accounts")
+                            .replace("{people}", "them"))
+            text = (template.replace("{items}", items)
+                    .replace("{people}", "the people affected")
+                    .replace("{channels}", join(channels, "or"))
+                    .replace("{trusted}", trusted))
             out.append(text[0].upper() + text[1:])
         return out
 
@@ -403,6 +448,9 @@ class Vocabulary:
                 wanted.add(advice_id)
         if precautionary_reset:
             wanted.update(PASSWORD_ADVICE)
+        for parts, merged in MERGED_ADVICE:
+            if parts <= wanted and merged in self.advice:
+                wanted = (wanted - parts) | {merged}
         found = [a for a in self.advice.values() if a.id in wanted]
         return found + self.country_advice(involved, jurisdictions)
 
@@ -496,6 +544,8 @@ def advice_table_markdown() -> str:
     rows += [f"| {label} | {risk} |" for label, risk, _them in GROUPS.values()]
     rows += ["", "| combination | advice |", "| --- | --- |"]
     rows += [f"| {' + '.join(sorted(combo))} | {a} |" for combo, a in COMBINATIONS]
+    rows += ["", "| advice due together | said once as |", "| --- | --- |"]
+    rows += [f"| {' + '.join(sorted(parts))} | {a} |" for parts, a in MERGED_ADVICE]
     rows += ["", "| advice | title | text |", "| --- | --- | --- |"]
     rows += [f"| `{a.id}` | {a.title} | {a.text} |" for a in ADVICE.values()]
     rows += ["", "| country | advice | title | text |", "| --- | --- | --- | --- |"]

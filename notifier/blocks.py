@@ -45,7 +45,7 @@ BLOCKS: dict[str, tuple[str, ...]] = {
     "actions.planned": ("next_steps_intro",),
     "authorities": ("authorities_sentence",),
     "offer": ("offer_sentence", "offer_covers_sentence", "offer_enrol_sentence",
-              "offer_enrol_by_sentence"),
+              "offer_enrol_by_sentence", "offer_trust_sentence"),
     "advice.password": ("password_sentence",),
     "advice": (),
     "advice.subjects": ("subjects_sentence",),

@@ -11,6 +11,7 @@ from jinja2 import Environment
 from jinja2.runtime import Macro
 
 from notifier.advice import FOR_ANOTHER, PASSWORD_ADVICE, PASSWORD_CATEGORIES, Advice
+from notifier.advice import join as join_words
 from notifier.diff import Change, diff_sheets
 from notifier.model import READER_NOTICES, FactSheet, Incident, ProtectionOffer
 from notifier.regulators import first_regulator
@@ -70,6 +71,9 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         # What the data could mean for readers: the sheet's own words, else each group's
         # risk (GDPR Art. 34(2) and UK GDPR ask for the likely consequences).
         "consequences": consequences(sheet, index),
+        # what was not at risk: the audience's own lines, else the incident's (none for
+        # Massachusetts readers: a narrative field)
+        "safe": incident.safe if massachusetts or audience.safe is None else audience.safe,
         "other_advice": [a for a in advice if a.id not in PASSWORD_ADVICE],
         "password": password_view(sheet, index),
         "voice": voice(sheet, index),
@@ -97,6 +101,7 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "notice_date": format_date(sheet.notice_date, audience.locale) if sheet.notice_date else "",
         "services": incident.services,
         "staff": sheet.staff,
+        "readers_told": readers_told(sheet),
         **_update_context(sheet, index, previous, env),
         **_regulator_context(sheet, index),
         "brand_color": (org.brand.color if org.brand and org.brand.color else "#1f3a5f"),
@@ -119,7 +124,7 @@ def data_lists(sheet: FactSheet, index: int) -> dict[str, list[str]]:
     absent = [c for c in sheet.incident.data_not_involved if c not in reached]
     return {"involved": vocab.items(involved, whose),
             "possibly_involved": vocab.items(possible, whose),
-            "not_involved": vocab.items(absent, whose, absent=True)}
+            "not_involved": vocab.items(absent, whose, absent=True, reached=reached)}
 
 
 def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
@@ -144,7 +149,19 @@ def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
         skip.add("us_ftc")  # in New York's agencies block
     if "US-MA" in audience.jurisdictions:
         skip.add("credit_freeze")  # in Massachusetts' rights block
+    offer = offer_for(sheet, index)
+    if offer is not None and "credit_monitoring" in offer.covers:
+        skip.add("uk_credit_file")  # the monitoring offered watches it for them
     return [a for a in found if a.id not in skip]
+
+
+def readers_told(sheet: FactSheet) -> dict[str, Any]:
+    """Return who else the sheet writes to (for colleagues, who will be asked 'was I told?'):
+    whether any readers are, and about how many when every such audience has a size."""
+    readers = [a for a in sheet.audiences if a.notice in READER_NOTICES]
+    sizes = [a.size for a in readers]
+    return {"any": bool(readers),
+            "size": f"{sum(s or 0 for s in sizes):,}" if readers and None not in sizes else ""}
 
 
 def password_view(sheet: FactSheet, index: int) -> dict[str, Any]:
@@ -174,7 +191,10 @@ def voice(sheet: FactSheet, index: int) -> dict[str, Any]:
     audience = sheet.audiences[index]
     acting_for = sheet.organisation.acting_for
     subjects = audience.subjects or ""
-    return {"acting_for": acting_for or "", "subjects": subjects,
+    # the people the data is about are written to as well, by another audience of the sheet
+    subjects_told = bool(subjects) and any(
+        a.notice in READER_NOTICES and not a.subjects for a in sheet.audiences)
+    return {"acting_for": acting_for or "", "subjects": subjects, "subjects_told": subjects_told,
             "whose": subjects + ("'" if subjects.endswith("s") else "'s") if subjects else "",
             "possibly_only": not sheet.audience_data(audience)
             and bool(sheet.audience_possible(audience))}
@@ -225,7 +245,8 @@ def consequences(sheet: FactSheet, index: int) -> list[str]:
     stated = [] if "US-MA" in audience.jurisdictions else list(sheet.incident.likely_consequences)
     if stated or audience.notice == "no_action_needed":
         return stated
-    return sheet.vocabulary.risks(sheet.audience_reached(audience), audience.subjects or "")
+    return sheet.vocabulary.risks(sheet.audience_reached(audience), audience.subjects or "",
+                                  trusted=sheet.organisation.acting_for or "us")
 
 
 _COVERS = {"credit_monitoring": "credit monitoring", "identity_monitoring": "identity monitoring",
@@ -252,7 +273,9 @@ def offer_view(sheet: FactSheet, index: int) -> dict[str, Any] | None:
         return None
     locale = sheet.audiences[index].locale
     return {"service": offer.service, "provider": offer.provider, "months": offer.months,
-            "covers": [_COVERS[c] for c in offer.covers], "enrol_url": offer.enrol_url,
+            # what the service's own name does not already say ('credit monitoring')
+            "covers": [_COVERS[c] for c in offer.covers
+                       if _COVERS[c] not in offer.service.lower()], "enrol_url": offer.enrol_url,
             "enrol_phone": offer.enrol_phone,
             "enrol_by": format_date(offer.enrol_by, locale) if offer.enrol_by else "",
             "how_to_enrol": offer.how_to_enrol}
@@ -322,8 +345,11 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
         changes = [c for c in changes if c.field.split(".")[1] not in (*NARRATIVE_FIELDS, "kind")]
 
     def labels(kind: str) -> list[str]:
-        return [sheet.vocabulary[c.new or c.old or ""].label for c in changes
-                if c.field == "incident.data_involved" and c.kind == kind]
+        found = [sheet.vocabulary[c.new or c.old or ""].label for c in changes
+                 if c.field == "incident.data_involved" and c.kind == kind]
+        # "your name, email address and phone number": 'your' once, as the data lists say it
+        return found[:1] + [f.removeprefix("your ") if found[0].startswith("your ") else f
+                            for f in found[1:]]
 
     return {
         "changes": [_change_view(c) for c in changes
@@ -359,13 +385,16 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
     readers = [a for a in sheet.audiences if a.notice in READER_NOTICES]
     sized = [a for a in readers if a.size is not None]
     local = [a.size or 0 for a in sized if not a.jurisdictions or codes & set(a.jurisdictions)]
-    people = f"about {sum(a.size or 0 for a in sized):,}" if sized else "not yet known"
+    unsized = [a.name for a in readers if a.size is None]
+    people = (f"{'at least' if unsized else 'about'} {sum(a.size or 0 for a in sized):,}"
+              if sized else "not yet known")
     if sized and len(local) < len(sized):
         people += (f", of whom about {sum(local):,} in {' and '.join(sorted(codes))}" if local
                    else f", none of them in {' and '.join(sorted(codes))}")
-    if sized and len(sized) < len(readers):
-        people += " (some audiences have no size yet)"
+    if sized and unsized:
+        people += f"; how many {join_words(unsized)} there are is not yet known"
     deadline = _regulator_deadline(sheet, regulator.rule_id) if regulator else None
+    told = sheet.reported_authorities()
     vocab = sheet.vocabulary
     consequences = vocab.risks([*incident.data_involved, *incident.data_possibly_involved],
                                third_person=True)
@@ -381,13 +410,18 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
                        f"{incident.discovered_at:%H:%M} (UTC{incident.discovered_at:%z})"),
         "people": people,
         "readers": [a.name for a in readers],
+        # some readers are told they need do nothing (a no_action_needed notice)
+        "no_action": any(a.notice == "no_action_needed" for a in readers),
         "records": f"about {incident.records:,}" if incident.records is not None else "not yet known",
         "categories": vocab.nouns(incident.data_involved),
         "possibly_involved": vocab.nouns(incident.data_possibly_involved),
         "not_involved": vocab.nouns(incident.data_not_involved),
         "consequences": list(dict.fromkeys([*consequences, *incident.likely_consequences])),
+        # told by the day the notices go out, and told (or to be told) after it
         "notified": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
-                     if a.notified_at else a.in_sentence for a in incident.authorities],
+                     if a.notified_at else a.in_sentence for a in told],
+        "to_notify": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
+                      for a in incident.authorities if a not in told and a.notified_at],
         "anchor": regulator.anchor if regulator else "",
         "anchor_note": regulator.anchor_note if regulator else "",
     }}

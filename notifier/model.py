@@ -497,6 +497,9 @@ class Audience(_Model):
         default=None, description="whose data the notice is about when it is not the readers' "
         "own, as the readers would say it: e.g. 'your patients' for a clinic that gets the "
         "notice about its patients' data")
+    safe: list[Text] | None = Field(
+        default=None, description="what was not at risk, as these readers would put it "
+        "(default: incident.safe); e.g. members' cashback, which means nothing to a merchant")
     sender: Person | None = Field(
         default=None, description="who this audience's notice comes from, instead of "
         "organisation.sender (staff and regulator notices default to privacy_contact)")

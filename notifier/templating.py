@@ -68,7 +68,14 @@ def make_environment(overrides: Path | None = None) -> Environment:
     env.globals["element"] = element
     env.filters["breakable"] = breakable
     env.filters["link_in"] = link_in
+    env.filters["capitalize_first"] = capitalize_first
     return env
+
+
+def capitalize_first(text: str) -> str:
+    """Upper-case a text's first letter and leave the rest alone (Jinja's ``capitalize``
+    lower-cases the rest: 'ShopBack' would become 'Shopback')."""
+    return text[:1].upper() + text[1:]
 
 
 def _fingerprint(env: Environment) -> str:

@@ -17,7 +17,7 @@ def ids(categories: list[str], **kw: bool) -> list[str]:
     (["password_plaintext"], ["change_password", "no_reuse", "two_step"]),
     (["email"], ["phishing"]),
     (["phone"], ["scam_calls"]),
-    (["payment_card_partial"], ["check_statements"]),
+    (["payment_card_partial"], ["phishing", "check_statements"]),
     (["payment_card_number"], ["check_statements", "call_bank"]),
     (["cvv"], ["check_statements", "call_bank"]),
     (["bank_account"], ["watch_debits"]),
@@ -25,7 +25,8 @@ def ids(categories: list[str], **kw: bool) -> list[str]:
     (["security_answers"], ["change_security_answers"]),
     (["name", "date_of_birth", "postal_address"], ["identity_fraud"]),
     (["name", "date_of_birth"], []),  # no address: no identity-fraud advice
-    (["name", "order_history", "membership_number", "ip_address"], []),
+    (["name", "membership_number", "ip_address"], []),
+    (["order_history"], ["phishing"]),  # order details make a fake email look genuine
 ])
 def test_each_category_gets_exactly_its_advice(categories: list[str], expected: list[str]) -> None:
     assert sorted(ids(categories)) == sorted(expected)
@@ -65,3 +66,14 @@ def test_docs_advice_table_is_current() -> None:
 
     docs = (Path(__file__).resolve().parent.parent / "docs" / "advice.md").read_text(encoding="utf-8")
     assert advice_table_markdown() in docs
+
+
+def test_a_scam_pretends_to_be_the_organisation_the_readers_know() -> None:
+    from notifier.advice import BUILTIN
+
+    (risk,) = BUILTIN.risks(["name", "email"], trusted="Riverside Dental Group")
+    assert risk.endswith("could send you scam emails that look as if they come from Riverside "
+                         "Dental Group.")
+    (theirs,) = BUILTIN.risks(["email"], "your patients")
+    assert theirs == ("Someone who has your patients' email addresses could send them scam "
+                      "emails that look as if they come from us.")

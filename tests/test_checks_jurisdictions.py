@@ -243,9 +243,9 @@ BREAKS: list[tuple[str, Edit, Transform | None, str, str]] = [
     ("uk", edits(set_in("audiences.0.notice", "no_action_needed"),
                  set_in("incident.likely_consequences", [])), None,
      "uk.art34.likely_consequences", "warning"),  # voluntary: names and emails are low risk
-    ("uk", set_in("incident.data_involved", ["order_history"]), None,
+    ("uk", set_in("incident.data_involved", ["membership_number"]), None,
      "uk.art34.advice_to_individuals", "warning"),
-    ("uk", set_in("incident.data_involved", ["order_history"]), None, "uk.ico.advice_and_help",
+    ("uk", set_in("incident.data_involved", ["membership_number"]), None, "uk.ico.advice_and_help",
      "warning"),
     ("uk", edits(set_in("audiences.0.notice", "no_action_needed"),
                  set_in("incident.actions_taken", [])), None, "uk.art34.measures_taken",
@@ -298,7 +298,7 @@ BREAKS: list[tuple[str, Edit, Transform | None, str, str]] = [
     ("sg", edits(set_in("incident.how_discovered", None),
                  set_in("incident.data_involved", ["email", "password_hash"])), None,
      "sg.pdpa.reg6.circumstances", "error"),
-    ("au", set_in("incident.data_involved", ["order_history"]), None,
+    ("au", set_in("incident.data_involved", ["membership_number"]), None,
      "au.ndb.s26wk.recommended_steps", "error"),
     ("pipeda", set_in("incident.occurred", None), None, "pipeda.reg3.period", "error"),
 ]

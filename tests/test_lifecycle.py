@@ -88,15 +88,17 @@ def test_coop_update_names_the_earlier_notice_and_corrects_it() -> None:
     assert ('On 30 April 2025 we wrote to you about a security incident ("Co-op: a security '
             'incident, no action needed")') in text
     assert text.index("What has changed") < text.index("What happened")
-    assert ("your date of birth and your membership number were involved. Our earlier message "
-            "said they were not, and we are sorry that it was wrong.") in text
-    assert 'We do not believe that any member or customer data has been affected." We can no ' \
-           "longer say that." in text
+    # the correction is said once: what is now known, the earlier words, and that they were wrong
+    assert ("postal address, date of birth and membership number were involved. Our earlier message "
+            'said: "We do not believe that any member or customer data has been affected." That '
+            "was wrong, and we are sorry.") in text
+    assert "We can no longer say that" not in text
     assert "What has changed" in [h for _, h in Page(update.html).headings]
     # The first message said there was nothing to do; this one has steps: it says so first.
     changed = text[text.index("What has changed"):text.index("What happened")]
     assert changed.index("Our advice has changed.") < changed.index("We first described")
-    assert "We have taken more steps since our last message" in changed
+    # the new steps are listed under "What we are doing"; the change list does not point there
+    assert "We have taken more steps since our last message" not in changed
     assert "New since our last message:" not in text
 
 

@@ -44,7 +44,11 @@ def test_involved_possibly_and_not_involved_are_worded_for_each_reader() -> None
     assert "your passport number" in possibly and "your full payment card number" in possibly
     assert "Ask the passport office" in earlier  # a precaution is still advised
     later = flat(found["later-guests"].text)
-    assert "May have been involved" not in later and "passport" not in later
+    later_lists = section(found["later-guests"].text, "Involved:", "Your booking did not")
+    assert "May have been involved" not in later and "passport" not in later_lists
+    # the summary speaks of older bookings' cards and passports: these readers are told
+    # theirs held neither
+    assert "Your booking did not hold your card or passport details." in later
     assert "Involved: - Contact details: your name and email address Not involved:" in later
 
 
@@ -57,11 +61,13 @@ def test_the_offer_goes_only_to_the_audience_it_is_for() -> None:
 def test_a_service_provider_speaks_as_one() -> None:
     found = notices("clearinghouse")
     patients = flat(found["patients"].text)
-    assert "We provide services to Riverside Dental Group, and hold some of your information" in \
-        patients
+    assert "We provide services to Riverside Dental Group." in patients
+    assert "some of the information we hold for you was involved" in patients
     for wrong in ("you gave us", "You trusted us", "with us", "your password"):
         assert wrong not in patients
-    assert "Riverside Dental Group trusted us to keep your information safe" in patients
+    assert "Riverside Dental Group trusted us to keep it safe" in patients
+    # a name alone reaches no one: no scam-message risk is drawn from it
+    assert "scam emails" not in patients
 
 
 def test_the_provider_is_told_its_patients_data_was_taken() -> None:
@@ -69,8 +75,12 @@ def test_the_provider_is_told_its_patients_data_was_taken() -> None:
     text = flat(group.text)
     assert group.subject == "Security incident at MedBridge Claims involving your patients' data"
     assert "information about your patients" in text
-    assert "Involved: - Contact details: your patients' names" in text
-    assert "We will tell you which of your patients are affected" in text
+    assert "Involved: - Your patients' names, dates of birth and health information" in text
+    assert "We provide services to" not in text  # the readers are the ones we provide them to
+    # the patients get their own notice from this sheet: the group is told so, and asked to
+    # coordinate anything it sends
+    assert "We are writing to your patients ourselves on April 10, 2026." in text
+    assert "We will tell you which of your patients are affected" not in text
     assert "Change your password" not in text
 
 
@@ -78,7 +88,9 @@ def test_a_precautionary_reset_is_not_an_emergency() -> None:
     text = flat(notices("logging-bug")["users"].text)
     assert "as a precaution" in text
     assert "change it now" not in text and "Anyone who has it" not in text
-    assert "Only our own systems held the log" in text
+    assert "Please change your Quillpad password as a precaution." in text
+    assert "none of them did" in text  # who could read the log, and whether they did
+    assert "between 20 April 2026 and 28 April 2026" in text
 
 
 def test_a_sheet_defines_a_category_the_vocabulary_lacks() -> None:

@@ -22,9 +22,9 @@ def test_incident_notice_answers_the_readers_questions_in_order() -> None:
     assert [h for level, h in page.headings if level == "h2"] == [
         "What happened", "Your information", "What you can do", "Where to get help"]
     order = [notice.text.index(h) for h in
-             ("What happened", "Your information", "What you can do", "Where to get help",
-              "We are sorry. You trusted us")]
-    assert order == sorted(order)
+             ("We are sorry: you trusted us", "What happened", "Your information",
+              "What you can do", "Where to get help")]
+    assert order == sorted(order)  # the apology comes with the fact, in the first paragraph
     assert notice.subject == "Security incident at Acme Ltd involving your data"
     assert [h for level, h in page.headings if level == "h1"] == [
         "A security incident involving your information"]
@@ -48,8 +48,9 @@ def test_signatory_signs_when_given() -> None:
     (["name", "bank_account"], ["Watch for unknown debits"], []),
     (["name", "password_hash"], ["Change your password", "Change it anywhere else you used it",
                                  "Turn on two-step verification"], ["Watch out for fake emails"]),
-    (["name", "order_history"], ["You do not need to do anything because of this incident"],
+    (["name", "membership_number"], ["You do not need to do anything because of this incident"],
      ["Watch out for fake emails", "Change your password"]),
+    (["name", "order_history"], ["Watch out for fake emails"], ["Change your password"]),
 ])
 def test_advice_follows_the_facts_in_html_and_text(data: list[str], present: list[str],
                                                    absent: list[str]) -> None:
@@ -63,8 +64,8 @@ def test_advice_follows_the_facts_in_html_and_text(data: list[str], present: lis
 
 
 @pytest.mark.parametrize(("misuse", "phrase"), [
-    ("none_known", "We have found no sign that anyone has misused your information, but we "
-                   "cannot rule it out."),
+    ("none_known", "We have seen no sign that anyone has misused your information. We cannot "
+                   "be certain, so please take the steps in this email."),
     ("suspected", "We think some of the information may have been misused"),
     ("confirmed", "We know that some of the information has been misused."),
 ])
@@ -83,8 +84,9 @@ def test_password_reset_leads_with_the_password_and_says_how_it_was_protected() 
     text = " ".join(notice.text.split())
     assert notice.subject == "Please change your Acme Ltd password"
     assert text.index("Please change your password") < text.index("What happened")
-    assert "stored in scrambled form (hashed with bcrypt)" in text
-    assert "To be safe, please change it." in text  # involved, but hashed and not misused
+    assert "stored scrambled (hashed with bcrypt), so it is hard to read, but not " \
+        "impossible. Please change it." in text  # involved, but hashed and not misused
+    assert "as a precaution" not in text
     assert "Do not use a link in an email to do this" in text
     assert "change it there too" in text and "two-step verification" in text
     # phishing advice moves under "Other steps", not lost
@@ -106,8 +108,8 @@ def test_a_password_that_may_have_been_seen_is_changed_as_a_precaution() -> None
                           "incident.data_possibly_involved": ["password_plaintext"],
                           "audiences.0.notice": "password_reset"})
     text = " ".join(render_notice(sheet, 0).text.split())
-    assert "We have no sign that anyone saw it, but we cannot rule it out, so we are asking " \
-        "you to change it as a precaution." in text
+    assert "Please change your Acme Ltd password as a precaution." in text
+    assert "We have no sign that anyone saw it, but we cannot be sure." in text
     assert "change it now" not in text
     assert "May have been involved (we cannot rule it out): - Sign-in details: your password" in text
 
@@ -359,10 +361,25 @@ def test_the_notice_names_authorities_with_their_article(sheet_file: Callable[..
 def test_without_likely_consequences_readers_get_each_categorys_risk() -> None:
     text = " ".join(render_notice(sheet_with(), 0).text.split())
     assert ("What this could mean for you: - Someone who has your name and email address could "
-            "send you scam emails, texts or calls that look as if they come from us.") in text
+            "send you scam emails that look as if they come from us.") in text
     own = sheet_with(**{"incident.likely_consequences": ["You may get convincing scam calls."]})
     text = " ".join(render_notice(own, 0).text.split())
     assert "You may get convincing scam calls." in text and "Someone who has" not in text
+
+
+@pytest.mark.parametrize(("data", "risk"), [
+    (["name"], None),  # a name alone reaches no one
+    (["name", "phone"], "could send you scam texts or calls"),
+    (["email", "phone", "postal_address"], "could send you scam emails, texts, calls or letters"),
+])
+def test_the_contact_risk_names_only_the_channels_the_data_opens(data: list[str],
+                                                                 risk: str | None) -> None:
+    sheet = sheet_with(**{"incident.data_involved": data})
+    text = " ".join(render_notice(sheet, 0).text.split())
+    if risk is None:
+        assert "scam" not in text.split("What this could mean", 1)[-1].split("What we", 1)[0]
+    else:
+        assert risk in text
 
 
 def test_readers_are_told_what_is_still_to_be_done() -> None:
@@ -382,7 +399,7 @@ def test_a_supplier_breach_is_not_subjected_as_ours() -> None:
 def test_the_privacy_contact_reads_as_english(name: str, phrase: str) -> None:
     sheet = sheet_with(**{"organisation.privacy_contact": {"name": name, "email": "dpo@acme.example"}})
     text = " ".join(render_notice(sheet, 0).text.split())
-    assert f"You can also write to {phrase} at dpo@acme.example." in text
+    assert f"You can also email {phrase} at dpo@acme.example." in text
 
 
 def test_the_help_phone_number_is_a_tel_link() -> None:

@@ -199,7 +199,8 @@ def _contradictions(view: NoticeView) -> list[Finding]:
                 "data lists"))
             break
     incident = view.sheet.incident
-    authored = [incident.summary, *incident.safe, *incident.actions_taken]
+    safe = incident.safe if view.audience.safe is None else view.audience.safe
+    authored = [incident.summary, *safe, *incident.actions_taken]
     for text in authored:
         if flatten(text) not in view.text:
             continue

@@ -225,6 +225,6 @@ def check(view: NoticeView) -> list[Finding]:
             found.append(view.finding(
                 RULES["links.password.go_yourself"],
                 f"the {' and the '.join(missing)} of this password notice never tell readers to go "
-                "to the website or app themselves", "keep the change_password advice ('Go to our "
-                "website or app yourself, by typing the address ...') in the notice"))
+                "to the website or app themselves", "keep the change_password advice ('Type our address into "
+                "your browser, or open our app ...') in the notice"))
     return found

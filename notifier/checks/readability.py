@@ -20,10 +20,11 @@ if TYPE_CHECKING:
 
 MAX_GRADE = 9.0
 #: Words a notice of each kind may take, in its body, besides the text a law requires word for
-#: word (the legal blocks below): measured on the bundled sheets, with room for a longer
+#: word (the legal blocks below): measured on the bundled sheets after the editorial review of
+#: issue 12 (a Singapore password reset, the longest, is 626), with room for a longer
 #: summary or a few more steps. Longer notices lose readers; benchmarks/notice_length.py
 #: prints every notice's count.
-BUDGETS = {"incident": 560, "password_reset": 620, "no_action_needed": 320, "update": 760,
+BUDGETS = {"incident": 560, "password_reset": 640, "no_action_needed": 320, "update": 760,
            "service_disruption": 200, "staff_notice": 400}
 #: Blocks whose words a law fixes: they do not count against the budget.
 LEGAL_BLOCKS = frozenset({"rights.ma", "us.cra", "us.ny_agencies", "ca.complaints", "offer",
