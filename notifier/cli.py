@@ -51,6 +51,8 @@ def validate(sheets: Sheets) -> None:
     report = commands.validate(sheets)
     for path, sheet in report.valid:
         print(f"{path}: ok: {commands.summarise(sheet)}")
+    for warning in report.warnings:
+        _err(f"warning: {warning}")
     if report.problems:
         for problem in report.problems:
             _err(str(problem))

@@ -44,6 +44,8 @@ class ValidateReport:
     valid: list[tuple[Path, FactSheet]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     invalid: list[Path] = field(default_factory=list)
+    #: things worth a second look that do not make a sheet invalid (a date in the future)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -64,10 +66,13 @@ def validate(paths: list[Path]) -> ValidateReport:
     report = ValidateReport()
     for path in expand_paths(paths):
         try:
-            report.valid.append((path, load_sheet(path)))
+            sheet = load_sheet(path)
         except SheetError as exc:
             report.invalid.append(path)
             report.problems.extend(exc.problems)
+            continue
+        report.valid.append((path, sheet))
+        report.warnings.extend(sheet.source.warnings)
     return report
 
 

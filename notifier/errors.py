@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -105,3 +106,18 @@ class UsageError(NotifierError):
 
 class SendError(UsageError):
     """A test email could not be sent: connection, login, recipient or server refused it."""
+
+
+def describe_char(char: str) -> str:
+    """Return 'U+001B (ESCAPE)' for a character, with its Unicode name where it has one."""
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(ord(char), "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+#: Names of the C0 and C1 controls, which ``unicodedata`` does not name.
+_CONTROL_NAMES = {
+    0x00: "NUL", 0x07: "BEL", 0x08: "BACKSPACE", 0x09: "TAB", 0x0A: "LINE FEED",
+    0x0B: "VERTICAL TAB", 0x0C: "FORM FEED", 0x0D: "CARRIAGE RETURN", 0x1B: "ESCAPE",
+    0x1C: "FILE SEPARATOR", 0x1D: "GROUP SEPARATOR", 0x1E: "RECORD SEPARATOR",
+    0x7F: "DELETE", 0x85: "NEXT LINE",
+}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,8 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from notifier.errors import Problem, SheetError
-from notifier.model import READER_NOTICES, FactSheet, refusal
-from notifier.yamlsource import FieldPath, Source, parse_yaml, read_yaml
+from notifier.model import EARLIEST_YEAR, LATEST_YEAR, READER_NOTICES, FactSheet, refusal
+from notifier.yamlsource import YES_NO_WORDS, FieldPath, Source, parse_yaml, read_yaml
 
 SCHEMA_ID = "https://notifier.invalid/schema/fact-sheet.json"
 
@@ -63,9 +64,14 @@ def parse_sheet(text: str | bytes, path: str = "<string>") -> FactSheet:
     return validate_source(parse_yaml(text, path))
 
 
-def validate_source(source: Source) -> FactSheet:
-    """Validate parsed YAML against the model, then the cross-field rules."""
-    problems = list(source.problems)
+def validate_source(source: Source, *, now: datetime | None = None) -> FactSheet:
+    """Validate parsed YAML against the model, then the cross-field rules.
+
+    Unquoted scalars are read as the schema types their field (see ``_typed_scalars``).
+    Warnings (a discovery dated in the future) go to ``source.warnings``; ``now`` is the
+    moment "the future" starts (default: the current time).
+    """
+    problems = list(source.problems) + _typed_scalars(source)
     # A field the YAML layer already reported (a duplicate key, a bad tag) is not reported twice.
     reported = {p.field for p in problems}
     sheet: FactSheet | None = None
@@ -74,13 +80,115 @@ def validate_source(source: Source) -> FactSheet:
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             problem = _problem(source, err)
+            char = (err.get("ctx") or {}).get("char")
+            if char:  # an invisible character: point at it, not at the value's start
+                line, col = _char_position(source, tuple(err["loc"]), char) or (problem.line, problem.col)
+                problem = dataclasses.replace(problem, line=line, col=col)
             if not any(problem.field == f or problem.field.startswith(f + ".") for f in reported):
                 problems.append(problem)
     problems += _cross_checks(source.data, source)
+    source.warnings[:] = _sorted(_future_times(source, now))
     if problems or sheet is None:
         raise SheetError(_sorted(problems))
     sheet._source = source
     return sheet
+
+
+# -- unquoted scalars, typed by the schema --------------------------------------------------
+
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+#: Patterns of free-text fields (none, or one line). A field with a pattern of its own (a
+#: jurisdiction code: NO is Norway) is left to the model, which judges the value.
+_FREE_TEXT = (None, "^[^\\r\\n]+$")
+
+
+def _typed_scalars(source: Source) -> list[Problem]:
+    """Read each unquoted scalar as its field's type says, or say why it cannot be.
+
+    A text field keeps exactly what was written: ``phone: 08005550142`` is the text
+    '08005550142', not the number 8005550142, and ``name: 2025`` the text '2025'. A yes/no
+    word (``greeting: yes``) in a text field is refused: it is almost always an answer put
+    where text belongs; quoted, it is the word. A number field refuses octal and hex forms
+    (``010``, ``0o17``, ``0x1F``), which YAML versions read differently.
+    """
+    problems: list[Problem] = []
+    for loc, written in source.plain.items():
+        schema = _subschema(loc)
+        kind = schema.get("type")
+        line, col = source.position(loc)
+        field = _dotted(loc)
+        if kind == "string" and "enum" not in schema:
+            if written.lower() in YES_NO_WORDS and schema.get("pattern") in _FREE_TEXT:
+                problems.append(Problem(
+                    source.path, line, col, field,
+                    f"expected text, got {written!r}, which reads as a yes/no answer",
+                    f"write the text itself; if you do mean the word, put it in quotes: "
+                    f"{loc[-1]}: '{written}'"))
+            else:
+                _set(source.data, loc, written)
+        elif kind in ("integer", "number"):
+            digits = written.lower().lstrip("+-")
+            if digits.startswith(("0x", "0o")):
+                base = "a hexadecimal" if digits.startswith("0x") else "an octal"
+                problems.append(Problem(
+                    source.path, line, col, field, f"{written!r} is {base} number",
+                    f"write it in decimal digits: {_set_number(written)}"))
+            elif _LEADING_ZERO.fullmatch(written):
+                octal = f" as the octal number {int(digits, 8)} and others" if "8" not in digits \
+                    and "9" not in digits else ""
+                problems.append(Problem(
+                    source.path, line, col, field,
+                    f"{written!r} starts with 0, which some YAML readers read{octal} as "
+                    f"{int(digits)}", f"write it without the leading zero: {_set_number(written)}"))
+    return problems
+
+
+def _set(data: Any, loc: FieldPath, value: Any) -> None:
+    for step in loc[:-1]:
+        data = data[step]
+    data[loc[-1]] = value
+
+
+def _set_number(written: str) -> int:
+    digits = written.lower().lstrip("+-")
+    sign = -1 if written.startswith("-") else 1
+    if digits.startswith("0x"):
+        return sign * int(digits[2:], 16)
+    if digits.startswith("0o"):
+        return sign * int(digits[2:], 8)
+    return sign * int(digits, 10)
+
+
+# -- warnings -------------------------------------------------------------------------------
+
+#: How far past the current time a timestamp may be before it is taken as a typo.
+_CLOCK_SLACK = timedelta(days=1)
+
+
+def _future_times(source: Source, now: datetime | None) -> list[Problem]:
+    """Warn about moments that have not happened yet: usually a typo in the year."""
+    now = now or datetime.now(UTC)
+    data = source.data if isinstance(source.data, dict) else {}
+    incident = _mapping(data.get("incident"))
+    occurred = _mapping(incident.get("occurred"))
+    moments: list[tuple[FieldPath, Any]] = [
+        (("incident", "discovered_at"), incident.get("discovered_at")),
+        (("incident", "occurred", "from"), occurred.get("from")),
+        (("incident", "occurred", "to"), occurred.get("to"))]
+    authorities = incident.get("authorities")
+    for i, authority in enumerate(authorities if isinstance(authorities, list) else []):
+        moments.append((("incident", "authorities", i, "notified_at"),
+                        _mapping(authority).get("notified_at")))
+    warnings = []
+    for loc, value in moments:
+        moment = _when(value)
+        if moment is not None and moment > now + _CLOCK_SLACK:
+            line, col = source.position(loc)
+            warnings.append(Problem(
+                source.path, line, col, _dotted(loc),
+                f"{value!r} is in the future; it cannot have happened yet",
+                "check the year, the month and the UTC offset"))
+    return warnings
 
 
 def json_schema() -> dict[str, Any]:
@@ -127,6 +235,16 @@ def _subschema(loc: FieldPath) -> dict[str, Any]:
         else:
             node = node.get("properties", {}).get(step, {})
     return resolve(node)
+
+
+def _char_position(source: Source, loc: FieldPath, char: str) -> tuple[int, int] | None:
+    """Return the (line, col) of ``char`` as written inside the value at ``loc``, if it is."""
+    start, end = source.spans.get(loc, (0, 0))
+    where = source.text.find(char, start, end)
+    if where < 0:
+        return None  # written as an escape ("\u202e"): the value's own position will do
+    line = source.text.count("\n", 0, where) + 1
+    return line, where - (source.text.rfind("\n", 0, where) + 1) + 1
 
 
 def _allowed_keys(loc: FieldPath) -> list[str]:
@@ -251,7 +369,9 @@ def _when(value: Any) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
     except ValueError:
         return None
-    return moment if moment is not None and moment.tzinfo else None
+    if moment is None or not moment.tzinfo or not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        return None  # the model refuses it; comparing it could overflow
+    return moment
 
 
 def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
