@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from notifier.domains import is_ip
 from notifier.errors import describe_char
 
 DataCategory = Literal[
@@ -155,6 +156,13 @@ def _https_url(value: str) -> str:
     if parts.scheme != "https":
         raise _bad(f"{value!r} does not use https",
                    f"write {'https://' + value.split('://', 1)[1]!r}; notices link only to https pages")
+    if "@" in parts.netloc:
+        raise _bad(f"{value!r} has a user name before its host (the part before '@'): a mail "
+                   "program shows one site while the link goes to another",
+                   "write the address without the part before '@'")
+    if is_ip(parts.hostname or ""):
+        raise _bad(f"{value!r} goes to an IP address: readers cannot tell whose it is",
+                   "write the address with your own domain name, e.g. https://www.example.com/help")
     return value
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from notifier.domains import is_ip, is_public_suffix
 from notifier.errors import Problem, SheetError
 from notifier.model import EARLIEST_YEAR, LATEST_YEAR, READER_NOTICES, FactSheet, refusal
 from notifier.yamlsource import YES_NO_WORDS, FieldPath, Source, parse_yaml, read_yaml
@@ -383,6 +384,7 @@ def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
         problems.append(Problem(source.path, line, col, _dotted(loc), message, hint))
 
     incident = _mapping(data.get("incident"))
+    _link_domain_rules(_mapping(data.get("organisation")), add)
     _data_rules(incident, add)
     _time_rules(data, incident, add)
     _revision_rules(data, source, add)
@@ -395,6 +397,23 @@ Add = Callable[[FieldPath, str, str], None]
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _link_domain_rules(organisation: dict[str, Any], add: Add) -> None:
+    """Each extra link domain is a host name of the organisation's, never a public suffix."""
+    for i, entry in enumerate(_strings(organisation.get("link_domains"))):
+        loc = ("organisation", "link_domains", i)
+        host = entry.strip().lower().rstrip(".")
+        if re.search(r"[/:@?#\s]", host):
+            bare = re.sub(r"^[a-z]+://|[/?#].*$", "", host).split("@")[-1]
+            add(loc, f"{entry!r} is not a host name", f"write the host name alone, e.g. {bare!r}")
+        elif is_ip(host):
+            add(loc, f"{entry!r} is an IP address, which readers cannot tell as yours",
+                "write a domain name of yours, e.g. support.example.com")
+        elif is_public_suffix(host):
+            add(loc, f"{entry!r} is a public suffix: anyone can register a domain under it, so "
+                "it would let links go to any of them", "write your own domain under it, e.g. "
+                f"'example.{host}'")
 
 
 def _data_rules(incident: dict[str, Any], add: Add) -> None:
