@@ -12,13 +12,18 @@ rendered notice and its ``.eml``, or the ``RenderRefused``.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import difflib
 import hashlib
 import math
 import multiprocessing
 import os
 import pickle
+import signal
+import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -240,7 +245,43 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         method: str | None = "fork"
     else:
         method = "forkserver" if "forkserver" in methods else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    # A forked worker's parent is this process; a forkserver's or spawned worker's parent
+    # is not known here, so it watches whichever parent it starts with.
+    parent = os.getpid() if method == "fork" else 0
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_die_with_parent, initargs=(parent,))
+
+
+#: prctl(2) option: the signal a process gets when the thread that forked it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker end with its parent, even when the parent is killed with SIGKILL.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    elsewhere a daemon thread polls the parent's pid. Ctrl-C is left to the parent, which
+    stops the workers itself: a worker interrupted mid-task would print a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    expected = parent or os.getppid()
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(expected,), daemon=True).start()
+    if os.getppid() != expected:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
@@ -302,13 +343,28 @@ def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
 def _render_in_workers(tasks: list[Task], workers: int,
                        arrived: Callable[[int, list[Outcome]], None],
                        done_here: tuple[int, list[Outcome]] | None = None) -> None:
-    with _pool(workers) as pool:
+    pool = _pool(workers)
+    try:
         futures = [pool.submit(_run_task, task) for task in tasks]
         arrived(0, [])  # a first progress report, once the workers have started
         if done_here:
             arrived(*done_here)
         for future in as_completed(futures):
             arrived(*future.result())
+    except BaseException:
+        _stop(pool)  # Ctrl-C, SIGTERM or an error: do not wait for the queued work
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    # ProcessPoolExecutor has no public way to end running workers; they only render.
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
 
 
 def _collect(plan: SheetPlan,

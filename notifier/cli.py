@@ -111,7 +111,9 @@ def render(
         report = commands.render(sheets, outbox=outbox, templates=templates,
                                  audiences=audience or None, notices=notice or None,
                                  jobs=jobs or None, force=force, progress=bar,
-                                 allow_errors=allow_errors)
+                                 allow_errors=allow_errors,
+                                 on_wait=lambda: _err(f"waiting for another notifier run to finish "
+                                                      f"writing into {outbox} ..."))
     finally:
         if bar:
             bar.close()
@@ -122,6 +124,8 @@ def render(
     elif not quiet:
         _print_render_table(report)
     for outcome in report.outcomes:
+        for warning in outcome.warnings:
+            _err(f"warning: {warning}")
         for problem in outcome.problems:
             _err(str(problem))
         _print_refusals(outcome.refused)
@@ -319,13 +323,29 @@ def check(
         raise typer.Exit(ExitCode.FINDINGS)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every ``finally`` runs (staging copies removed)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; the one place where library errors become messages and exit codes."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         app(args=argv, prog_name="notifier")
     except NotifierError as exc:
         _err(str(exc))
         sys.exit(exc.exit_code)
+    except _Terminated:
+        _err("terminated; the outbox is as it was before this run, or complete")
+        sys.exit(ExitCode.TERMINATED)
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(ExitCode.INTERRUPTED)

@@ -8,13 +8,14 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes: 0 ok, 1 findings, 2 could not do what was asked, 70 a bug."""
+    """Process exit codes: 0 ok, 1 findings, 2 could not do what was asked, 70 a bug, 130/143 stopped."""
 
     OK = 0
     FINDINGS = 1
     CANNOT = 2
     INTERNAL = 70
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 
 
 @dataclass(frozen=True)

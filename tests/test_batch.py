@@ -317,9 +317,13 @@ def test_cli_passes_jobs_force_and_no_progress_bar_off_a_tty(
     monkeypatch.setenv("NOTIFIER_JOBS", "3")
     code, _, _ = run_cli(["render", "x.yaml", "--outbox", str(tmp_path), "--force", "-q"], capsys)
     assert code == 0
+    on_wait = called[0].pop("on_wait")
     assert called == [{"paths": [Path("x.yaml")], "outbox": tmp_path, "templates": None,
                        "audiences": None, "notices": None, "jobs": 3, "force": True,
                        "progress": None, "allow_errors": False}]
+    on_wait()  # what the CLI says while another run holds the outbox
+    assert capsys.readouterr().err == (f"waiting for another notifier run to finish writing "
+                                       f"into {tmp_path} ...\n")
     monkeypatch.delenv("NOTIFIER_JOBS")
     run_cli(["render", "x.yaml", "--jobs", "1", "--json", "--allow-errors"], capsys)
     assert called[-1]["jobs"] == 1 and called[-1]["force"] is False
