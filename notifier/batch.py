@@ -35,7 +35,7 @@ from notifier.inputs import Skipped as Skipped
 from notifier.inputs import templates_digest as templates_digest
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from jinja2 import Environment
 
@@ -264,6 +264,9 @@ def _die_with_parent(parent: int) -> None:
     stops the workers itself: a worker interrupted mid-task would print a traceback.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
+    if hasattr(signal, "pthread_sigmask"):  # forked while the parent held them back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     expected = parent or os.getppid()
     armed = False
     if sys.platform.startswith("linux"):
@@ -345,7 +348,8 @@ def _render_in_workers(tasks: list[Task], workers: int,
                        done_here: tuple[int, list[Outcome]] | None = None) -> None:
     pool = _pool(workers)
     try:
-        futures = [pool.submit(_run_task, task) for task in tasks]
+        with _signals_held():  # every worker is on the pool's books before Ctrl-C can land
+            futures = [pool.submit(_run_task, task) for task in tasks]
         arrived(0, [])  # a first progress report, once the workers have started
         if done_here:
             arrived(*done_here)
@@ -358,12 +362,30 @@ def _render_in_workers(tasks: list[Task], workers: int,
         pool.shutdown(wait=True)
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM while the pool forks its workers.
+
+    A Ctrl-C between a worker's fork and its registration would leave a worker nobody
+    stops, and the exit would wait for it forever. Held signals arrive right after.
+    """
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Cancel what has not started and end the workers now."""
     pool.shutdown(wait=False, cancel_futures=True)
     # ProcessPoolExecutor has no public way to end running workers; they only render.
     for process in list((getattr(pool, "_processes", None) or {}).values()):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             process.kill()
 
 

@@ -327,8 +327,22 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that every ``finally`` runs (staging copies removed)."""
 
 
+_terminated = False
+
+
 def _terminate(signum: int, frame: object) -> None:
+    global _terminated
+    _terminated = True
     raise _Terminated
+
+
+def _stopped() -> None:
+    """Say why the run stopped, and exit as a shell expects after SIGTERM or Ctrl-C."""
+    if _terminated:
+        _err("terminated; the outbox is as it was before this run, or complete")
+        sys.exit(ExitCode.TERMINATED)
+    _err("interrupted")
+    sys.exit(ExitCode.INTERRUPTED)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -343,12 +357,12 @@ def main(argv: list[str] | None = None) -> None:
     except NotifierError as exc:
         _err(str(exc))
         sys.exit(exc.exit_code)
-    except _Terminated:
-        _err("terminated; the outbox is as it was before this run, or complete")
-        sys.exit(ExitCode.TERMINATED)
     except KeyboardInterrupt:
-        _err("interrupted")
-        sys.exit(ExitCode.INTERRUPTED)
+        _stopped()
+    except SystemExit as exc:
+        if exc.code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+            _stopped()
+        raise
     except Exception as exc:  # noqa: BLE001 - the boundary: a bug, reported in one line
         if _debug:
             raise
