@@ -22,7 +22,8 @@ app = typer.Typer(
     help="Breach and incident notices from one YAML fact sheet.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # Plain help: typer's rich panels show every flag as '<bool>', as if it took a value.
+    rich_markup_mode=None,
 )
 
 _debug = bool(os.environ.get("NOTIFIER_DEBUG"))

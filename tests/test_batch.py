@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import INCIDENTS
+from conftest import copy_bundled
 from helpers import edited_yaml
 
 from notifier import batch, commands
@@ -214,8 +213,7 @@ def test_force_renders_everything(tmp_path: Path) -> None:
 
 def test_context_hash_follows_what_each_notice_reads(tmp_path: Path) -> None:
     """A regulator report counts every audience; an update reads the revision it corrects."""
-    shutil.copy(INCIDENTS / "co-op-2025.yaml", tmp_path / "co-op-2025.yaml")
-    shutil.copytree(INCIDENTS / "history", tmp_path / "history")
+    copy_bundled(tmp_path)
     sheet, outbox = tmp_path / "co-op-2025.yaml", tmp_path / "outbox"
     first = commands.render([sheet], outbox=outbox)
     assert first.ok, first.as_dict()

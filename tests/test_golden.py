@@ -13,12 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import INCIDENTS
+from conftest import BUNDLED
 
 from notifier import commands
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SHEETS = sorted(INCIDENTS.glob("*.yaml"))
+SHEETS = list(BUNDLED)
 
 
 def tree(root: Path) -> dict[str, bytes]:

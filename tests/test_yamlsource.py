@@ -279,8 +279,9 @@ def test_read_yaml_folder(tmp_path: Path) -> None:
 
 def _every_sheet() -> list[Path]:
     root = Path(__file__).resolve().parent
-    return sorted((root / "sheets" / "bad").glob("*.yaml")) + sorted(
-        (root.parent / "incidents").rglob("*.yaml"))
+    from conftest import BUNDLED, BUNDLED_HISTORY
+
+    return sorted((root / "sheets" / "bad").glob("*.yaml")) + [*BUNDLED, *BUNDLED_HISTORY]
 
 
 @pytest.mark.parametrize("path", _every_sheet(), ids=lambda p: p.stem)
