@@ -40,8 +40,9 @@ def _root(debug: Annotated[bool, typer.Option("--debug",
     _debug = _debug or debug
 
 
+# readable=False: the library says why a sheet cannot be read, in the one-line format.
 Sheets = Annotated[list[Path], typer.Argument(help="Fact sheets (.yaml), or folders of them.",
-                                               show_default=False)]
+                                               show_default=False, readable=False)]
 
 
 @app.command()
@@ -137,7 +138,7 @@ def render(
 @app.command()
 def preview(
     sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml) to preview.",
-                                          show_default=False)],
+                                          show_default=False, readable=False)],
     port: Annotated[int, typer.Option(min=0, max=65535,
                                       help="Port to listen on; 0 picks a free one.")] = 8025,
     host: Annotated[str, typer.Option(help="Interface to listen on. The default, 127.0.0.1, is this "
@@ -230,8 +231,8 @@ def _print_render_table(report: commands.RenderReport) -> None:
 
 @app.command()
 def diff(
-    old: Annotated[Path, typer.Argument(help="The earlier revision of the fact sheet.")],
-    new: Annotated[Path, typer.Argument(help="The later revision.")],
+    old: Annotated[Path, typer.Argument(help="The earlier revision of the fact sheet.", readable=False)],
+    new: Annotated[Path, typer.Argument(help="The later revision.", readable=False)],
     json_out: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
 ) -> None:
     """Show the fact changes between two revisions of a fact sheet (what an update notice says)."""
@@ -257,7 +258,8 @@ def diff(
 
 @app.command("send-test")
 def send_test(
-    sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml).", show_default=False)],
+    sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml).", show_default=False,
+                                          readable=False)],
     to: Annotated[list[str], typer.Option(help="Reviewer's address (repeatable).", show_default=False)],
     smtp: Annotated[str, typer.Option(help="SMTP server as HOST:PORT, e.g. smtp.example.com:587.",
                                       show_default=False)],

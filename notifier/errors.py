@@ -33,7 +33,9 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        # A file name with a newline (or another control character) must not break the line.
+        path = self.path if self.path.isprintable() else self.path.encode("unicode_escape").decode()
+        where = f"{path}:{self.line}:{self.col}" if self.line else path
         field = f" {self.field}:" if self.field else ""
         hint = f"; {self.hint}" if self.hint else ""
         return f"{where}:{field} {self.message}{hint}"

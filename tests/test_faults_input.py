@@ -255,3 +255,35 @@ def test_an_audience_id_ending_in_a_hyphen_is_refused(sheet_file: Callable[..., 
     with pytest.raises(SheetError) as info:
         load_sheet(sheet_file(MINIMAL.replace("- id: customers", "- id: customers-")))
     assert info.value.problems[0].field == "audiences.0.id"
+
+
+def test_an_unreadable_sheet_is_the_librarys_one_line_not_a_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    real_access = os.access
+    # The tests run as root, who may read anything: the check click would make is faked.
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if str(p) == str(path)
+                        else real_access(p, mode, **kw))
+    real_open = os.open
+
+    def denied(file: object, flags: int, *args: object) -> int:
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(file, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", denied)
+    code, _, err = run(["validate", str(path)], capsys)
+    assert code == 2
+    assert "Usage:" not in err
+    assert err.splitlines()[0].endswith("cannot read the file (Permission denied); check that it "
+                                        "exists and that you may read it")
+
+
+def test_a_file_name_with_a_newline_stays_on_one_line(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "new\nline.yaml"
+    path.write_text(MINIMAL.replace("status: contained", "status: fixed"), encoding="utf-8")
+    code, _, err = run(["validate", str(path)], capsys)
+    assert code == 2
+    assert err.splitlines()[0].startswith(str(path).replace("\n", "\\n") + ":15:11: incident.status:")
