@@ -275,9 +275,9 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
                     on_result=write)
                 files = writer.wait()
             for (outcome, plan), rendering, folder in zip(planned, renderings, staged, strict=True):
-                outcome.notices, outcome.refused = rendering.notices, rendering.refused
-                outcome.skipped = plan.unchanged
-                if folder is not None:
+                if folder is not None:  # else its folder could not be opened: reported
+                    outcome.notices, outcome.refused = rendering.notices, rendering.refused
+                    outcome.skipped = plan.unchanged
                     _write_sheet(outbox, outcome, plan, rendering, folder, files)
     return report
 

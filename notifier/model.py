@@ -248,10 +248,10 @@ def _timestamp(value: Any) -> Any:
     return parsed
 
 
-def _in_range(value: str, year: int) -> None:
+def _in_range(value: str, year: int, example: str = "2025-04-22T09:30:00+01:00") -> None:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
         raise _bad(f"{value!r} is outside the years a notice can carry ({EARLIEST_YEAR} to "
-                   f"{LATEST_YEAR})", "check the year; write e.g. 2025-04-22T09:30:00+01:00")
+                   f"{LATEST_YEAR})", f"check the year; write e.g. {example}")
 
 
 def _date(value: Any) -> Any:
@@ -263,7 +263,7 @@ def _date(value: Any) -> Any:
         except ValueError:
             pass
         else:
-            _in_range(value, day.year)
+            _in_range(value, day.year, "2025-05-02")
             return day
     raise _bad(f"{value!r} is not a date", "write e.g. 2025-05-02")
 
