@@ -12,19 +12,12 @@ rendered notice and its ``.eml``, or the ``RenderRefused``.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import difflib
 import hashlib
 import math
-import multiprocessing
 import os
 import pickle
-import signal
-import sys
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,9 +26,10 @@ from typing import TYPE_CHECKING
 from notifier.errors import Problem, RenderRefused, SheetError, UsageError
 from notifier.inputs import Skipped as Skipped
 from notifier.inputs import templates_digest as templates_digest
+from notifier.workers import signals_held, start_pool, stop
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from jinja2 import Environment
 
@@ -235,58 +229,6 @@ def _tasks(plans: list[SheetPlan], templates: Path | None, digest: str, workers:
     return tasks
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    # fork: workers inherit the modules already imported (pydantic, jinja2, yaml) and start in
-    # milliseconds. Forking is safe only while this is the process's one thread (the pool
-    # launches every worker on the first submit, before its own manager thread starts); a
-    # caller with threads (a server, say) gets forkserver or spawn, slower but always safe.
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        method: str | None = "fork"
-    else:
-        method = "forkserver" if "forkserver" in methods else "spawn"
-    # A forked worker's parent is this process; a forkserver's or spawned worker's parent
-    # is not known here, so it watches whichever parent it starts with.
-    parent = os.getpid() if method == "fork" else 0
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_die_with_parent, initargs=(parent,))
-
-
-#: prctl(2) option: the signal a process gets when the thread that forked it ends.
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent: int) -> None:
-    """Make this worker end with its parent, even when the parent is killed with SIGKILL.
-
-    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``);
-    elsewhere a daemon thread polls the parent's pid. Ctrl-C is left to the parent, which
-    stops the workers itself: a worker interrupted mid-task would print a traceback.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by fork
-    if hasattr(signal, "pthread_sigmask"):  # forked while the parent held them back
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-    expected = parent or os.getppid()
-    armed = False
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-        except (OSError, AttributeError):
-            armed = False
-    if not armed:
-        threading.Thread(target=_watch_parent, args=(expected,), daemon=True).start()
-    if os.getppid() != expected:  # the parent died before the signal was armed
-        os._exit(1)
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
 def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
                  templates_digest: str = "", jobs: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
@@ -346,9 +288,9 @@ def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
 def _render_in_workers(tasks: list[Task], workers: int,
                        arrived: Callable[[int, list[Outcome]], None],
                        done_here: tuple[int, list[Outcome]] | None = None) -> None:
-    pool = _pool(workers)
+    pool = start_pool(workers)
     try:
-        with _signals_held():  # every worker is on the pool's books before Ctrl-C can land
+        with signals_held():  # every worker is on the pool's books before Ctrl-C can land
             futures = [pool.submit(_run_task, task) for task in tasks]
         arrived(0, [])  # a first progress report, once the workers have started
         if done_here:
@@ -356,37 +298,10 @@ def _render_in_workers(tasks: list[Task], workers: int,
         for future in as_completed(futures):
             arrived(*future.result())
     except BaseException:
-        _stop(pool)  # Ctrl-C, SIGTERM or an error: do not wait for the queued work
+        stop(pool)  # Ctrl-C, SIGTERM or an error: do not wait for the queued work
         raise
     finally:
         pool.shutdown(wait=True)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold back SIGINT and SIGTERM while the pool forks its workers.
-
-    A Ctrl-C between a worker's fork and its registration would leave a worker nobody
-    stops, and the exit would wait for it forever. Held signals arrive right after.
-    """
-    held = {signal.SIGINT, signal.SIGTERM}
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers now."""
-    pool.shutdown(wait=False, cancel_futures=True)
-    # ProcessPoolExecutor has no public way to end running workers; they only render.
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            process.kill()
 
 
 def _collect(plan: SheetPlan,

@@ -9,9 +9,7 @@ expansion is bounded so that a "billion laughs" document fails fast in bounded m
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +17,9 @@ from typing import Any
 import yaml
 
 from notifier.errors import Problem, SheetError, describe_char
+from notifier.sheetfile import MAX_BYTES as MAX_BYTES
+from notifier.sheetfile import decode, read_limited, too_large
 
-#: Largest fact sheet accepted, in bytes. A real sheet is a few kilobytes.
-MAX_BYTES = 1_000_000
 #: Most values a document may hold: ten times what fits in MAX_BYTES of real sheet (a
 #: 3,000-audience sheet is 300 kB and about 20,000 values); only a list of bare numbers or
 #: letters reaches it.
@@ -285,34 +283,6 @@ def _tab_problems(path: str, text: str) -> list[Problem]:
     return problems
 
 
-def _too_large(path: str, size: int, *, more: bool = False) -> SheetError:
-    amount = f"more than {MAX_BYTES / 1_000_000:g} MB" if more else f"{size / 1_000_000:.1f} MB"
-    return SheetError([Problem(
-        path, 0, 0, "",
-        f"the file is {amount}; a fact sheet may be at most {MAX_BYTES / 1_000_000:g} MB",
-        "check that this is the right file; a fact sheet is a few kilobytes of YAML",
-    )])
-
-
-def _decode(raw: bytes, path: str) -> str:
-    """Return the text of a UTF-8 file (a UTF-8 byte-order mark is dropped)."""
-    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-                      (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
-        if raw.startswith(bom):
-            raise SheetError([Problem(path, 1, 1, "", f"the file is saved as {name} text",
-                                      "save it as UTF-8 from your editor")])
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = raw.rfind(b"\n", 0, exc.start) + 1
-        line = raw[: exc.start].count(b"\n") + 1
-        col = len(raw[start:exc.start].decode("utf-8", "replace")) + 1
-        raise SheetError([Problem(
-            path, line, col, "", f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
-            "cannot start a character here)", "save it as UTF-8 from your editor",
-        )]) from None
-
-
 def _unreadable_character(path: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
     """Place a character YAML refuses (NUL, ESC, BEL, ...) at its line and column."""
     # Find it ourselves: libyaml reports a byte offset, PyYAML a character index.
@@ -340,9 +310,9 @@ def parse_yaml(text: str | bytes, path: str = "<string>") -> Source:
         SheetError: the text is too large, not YAML, empty, not a mapping, or an alias bomb.
     """
     if len(text) > MAX_BYTES:
-        raise _too_large(path, len(text))
+        raise too_large(path, len(text))
     if isinstance(text, bytes):
-        text = _decode(text, path)
+        text = decode(text, path)
     try:
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - local SafeLoader subclass
     except yaml.reader.ReaderError as exc:
@@ -391,7 +361,7 @@ def read_yaml(path: Path) -> Source:
     """
     name = str(path)
     try:
-        data = _read_limited(path, name)
+        data = read_limited(path, name)
     except FileNotFoundError:
         raise SheetError([Problem(name, 0, 0, "", "no such file",
                                   "check the path; fact sheets usually live in incidents/")]) from None
@@ -402,43 +372,3 @@ def read_yaml(path: Path) -> Source:
         raise SheetError([Problem(name, 0, 0, "", f"cannot read the file ({exc.strerror or exc})",
                                   "check that it exists and that you may read it")]) from None
     return parse_yaml(data, name)
-
-
-def _read_limited(path: Path, name: str) -> bytes:
-    # O_NONBLOCK: opening a FIFO with no writer must not wait; regular files ignore it.
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise SheetError([Problem(
-                name, 0, 0, "", f"this is {_special_kind(info.st_mode)}, not a fact sheet file",
-                "name a .yaml file")])
-        if info.st_size > MAX_BYTES:
-            raise _too_large(name, info.st_size)
-        chunks: list[bytes] = []
-        total = 0
-        while total <= MAX_BYTES:
-            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > MAX_BYTES:  # stat() said less (a file still growing, a /proc file)
-            raise _too_large(name, total, more=True)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def _special_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
