@@ -334,7 +334,7 @@ class Vocabulary:
                 for g in sorted(found, key=lambda g: order.index(g) if g in order else len(order))]
 
     def items(self, categories: Iterable[str], whose: str = "", *, absent: bool = False,
-              reached: Iterable[str] = ()) -> list[str]:
+              reached: Iterable[str] = (), third_person: bool = False) -> list[str]:
         """Return the data as labelled lines, one a group: 'Contact details: your name and
         email address'. ``whose`` ('your patients') speaks of other people's data, in one
         line: "Your patients' names and dates of birth"; ``absent``
@@ -345,6 +345,9 @@ class Vocabulary:
             ordered = [c for _label, group in self.groups(data) for c in group]
             phrase = self.phrase(ordered, whose, absent=absent)
             return [phrase[0].upper() + phrase[1:]]
+        if third_person:  # for a regulator: 'Contact details: names and email addresses'
+            return [f"{label}: {fields(self.nouns(cats), 'their')}"
+                    for label, cats in self.groups(data)]
         full = absent and bool(set(reached) & _PARTIAL)
         out = []
         for label, cats in self.groups(data):
@@ -360,11 +363,11 @@ class Vocabulary:
         cats = [self.categories[c] for c in categories]
         if whose:
             owner = whose + ("'" if whose.endswith("s") else "'s")
-            return f"{owner} {join([(c.absent_noun if absent else '') or c.noun for c in cats])}"
+            return f"{owner} {fields([(c.absent_noun if absent else '') or c.noun for c in cats], 'their')}"
         if risk:
             items = [c.in_risk or c.short for c in cats]
             if cats[0].label.startswith("your "):
-                return "your " + join(items)
+                return "your " + fields(items)
             return join([cats[0].in_risk or cats[0].label, *items[1:]])
         shorts = [(c.absent or c.short) if absent else c.short for c in cats]
         first = cats[0]
@@ -372,7 +375,7 @@ class Vocabulary:
             return (f"your {shorts[0]}" if absent and first.absent and not shorts[0].startswith(
                 ("your ", "any ")) else (shorts[0] if absent and first.absent else first.label))
         if first.label.startswith("your "):
-            return "your " + join(shorts)
+            return "your " + fields(shorts)
         return join([first.label, *shorts[1:]])
 
     def risks(self, categories: Iterable[str], whose: str = "", *,
@@ -398,7 +401,7 @@ class Vocabulary:
                 continue
             if "payment_card_number" in members and "payment_card_partial" in members:
                 members = [c for c in members if c != "payment_card_partial"]  # the full number says it
-            items = (join(self.nouns(members)) if third_person
+            items = (fields(self.nouns(members), "their") if third_person
                      else self.phrase(members, whose, risk=True))
             if whose:  # 'your patients' names ... could send them scam emails'
                 template = (template.replace("the names of {people}", "their names")
@@ -485,6 +488,23 @@ def vocabulary_for(custom: Iterable[Any]) -> Vocabulary:
         categories[c.id] = Category(c.id, c.label, c.label.removeprefix("your "), c.noun,
                                     "custom", tuple(ids), c.calls_for_action, c.risk)
     return Vocabulary(categories, advice)
+
+
+def fields(items: Sequence[str], owner: str = "your") -> str:
+    """Join data fields as a reader reads them, and as no spam filter reads a form to fill in.
+
+    A run of field names with only commas and 'and' between them ('your name, email address,
+    phone number and postal address') is what SpamAssassin's FILL_THIS_FORM_LONG scores as a
+    phishing form (measured: 2 points; 'name, email address and postal address' is enough).
+    Two fields join as usual; more go in pairs: 'name and email address, as well as your
+    phone number and postal address' (a pair never holds more than four field words).
+    ``owner`` starts each further pair ('your', or 'their' after "Your patients' ...").
+    """
+    items = list(items)
+    if len(items) <= 2:
+        return join(items)
+    pairs = [join(items[i:i + 2]) for i in range(0, len(items), 2)]
+    return f"{pairs[0]}, as well as {owner} " + f", and {owner} ".join(pairs[1:])
 
 
 def join(items: Sequence[str], conjunction: str = "and") -> str:

@@ -15,11 +15,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
-import multiprocessing
 import os
 import pickle
-import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import TYPE_CHECKING
 from notifier.errors import Problem, RenderRefused, SheetError, UsageError
 from notifier.inputs import Skipped as Skipped
 from notifier.inputs import templates_digest as templates_digest
+from notifier.workers import signals_held, start_pool, stop
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -221,19 +220,6 @@ def _tasks(plans: list[SheetPlan], templates: Path | None, digest: str, workers:
     return tasks
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    # fork: workers inherit the modules already imported (pydantic, jinja2, yaml) and start in
-    # milliseconds. Forking is safe only while this is the process's one thread (the pool
-    # launches every worker on the first submit, before its own manager thread starts); a
-    # caller with threads (a server, say) gets forkserver or spawn, slower but always safe.
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        method: str | None = "fork"
-    else:
-        method = "forkserver" if "forkserver" in methods else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
-
-
 def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
                  templates_digest: str = "", jobs: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
@@ -293,13 +279,20 @@ def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
 def _render_in_workers(tasks: list[Task], workers: int,
                        arrived: Callable[[int, list[Outcome]], None],
                        done_here: tuple[int, list[Outcome]] | None = None) -> None:
-    with _pool(workers) as pool:
-        futures = [pool.submit(_run_task, task) for task in tasks]
+    pool = start_pool(workers)
+    try:
+        with signals_held():  # every worker is on the pool's books before Ctrl-C can land
+            futures = [pool.submit(_run_task, task) for task in tasks]
         arrived(0, [])  # a first progress report, once the workers have started
         if done_here:
             arrived(*done_here)
         for future in as_completed(futures):
             arrived(*future.result())
+    except BaseException:
+        stop(pool)  # Ctrl-C, SIGTERM or an error: do not wait for the queued work
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _collect(plan: SheetPlan,

@@ -99,7 +99,8 @@ _BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?)])")
 def visible_words(text: str) -> str:
     """Return text as a reader sees it, whitespace collapsed and none before punctuation (the
     HTML's runs of text are joined with spaces, also where a link ends a sentence)."""
-    return _BEFORE_PUNCTUATION.sub("", flatten(text))
+    # a phone number's non-breaking hyphens (templating.unbroken) read as hyphens
+    return _BEFORE_PUNCTUATION.sub("", flatten(text.replace("\u2011", "-")))
 
 
 def _visible(fragment: str) -> str:

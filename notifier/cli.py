@@ -22,7 +22,8 @@ app = typer.Typer(
     help="Breach and incident notices from one YAML fact sheet.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # Plain help: typer's rich panels show every flag as '<bool>', as if it took a value.
+    rich_markup_mode=None,
 )
 
 _debug = bool(os.environ.get("NOTIFIER_DEBUG"))
@@ -39,8 +40,9 @@ def _root(debug: Annotated[bool, typer.Option("--debug",
     _debug = _debug or debug
 
 
+# readable=False: the library says why a sheet cannot be read, in the one-line format.
 Sheets = Annotated[list[Path], typer.Argument(help="Fact sheets (.yaml), or folders of them.",
-                                               show_default=False)]
+                                               show_default=False, readable=False)]
 
 
 @app.command()
@@ -51,6 +53,8 @@ def validate(sheets: Sheets) -> None:
     report = commands.validate(sheets)
     for path, sheet in report.valid:
         print(f"{path}: ok: {commands.summarise(sheet)}")
+    for warning in report.warnings:
+        _err(f"warning: {warning}")
     if report.problems:
         for problem in report.problems:
             _err(str(problem))
@@ -111,7 +115,9 @@ def render(
         report = commands.render(sheets, outbox=outbox, templates=templates,
                                  audiences=audience or None, notices=notice or None,
                                  jobs=jobs or None, force=force, progress=bar,
-                                 allow_errors=allow_errors)
+                                 allow_errors=allow_errors,
+                                 on_wait=lambda: _err(f"waiting for another notifier run to finish "
+                                                      f"writing into {outbox} ..."))
     finally:
         if bar:
             bar.close()
@@ -122,6 +128,8 @@ def render(
     elif not quiet:
         _print_render_table(report)
     for outcome in report.outcomes:
+        for warning in outcome.warnings:
+            _err(f"warning: {warning}")
         for problem in outcome.problems:
             _err(str(problem))
         _print_refusals(outcome.refused)
@@ -132,7 +140,7 @@ def render(
 @app.command()
 def preview(
     sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml) to preview.",
-                                          show_default=False)],
+                                          show_default=False, readable=False)],
     port: Annotated[int, typer.Option(min=0, max=65535,
                                       help="Port to listen on; 0 picks a free one.")] = 8025,
     host: Annotated[str, typer.Option(help="Interface to listen on. The default, 127.0.0.1, is this "
@@ -225,8 +233,8 @@ def _print_render_table(report: commands.RenderReport) -> None:
 
 @app.command()
 def diff(
-    old: Annotated[Path, typer.Argument(help="The earlier revision of the fact sheet.")],
-    new: Annotated[Path, typer.Argument(help="The later revision.")],
+    old: Annotated[Path, typer.Argument(help="The earlier revision of the fact sheet.", readable=False)],
+    new: Annotated[Path, typer.Argument(help="The later revision.", readable=False)],
     json_out: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
 ) -> None:
     """Show the fact changes between two revisions of a fact sheet (what an update notice says)."""
@@ -252,7 +260,8 @@ def diff(
 
 @app.command("send-test")
 def send_test(
-    sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml).", show_default=False)],
+    sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml).", show_default=False,
+                                          readable=False)],
     to: Annotated[list[str], typer.Option(help="Reviewer's address (repeatable).", show_default=False)],
     smtp: Annotated[str, typer.Option(help="SMTP server as HOST:PORT, e.g. smtp.example.com:587.",
                                       show_default=False)],
@@ -322,16 +331,46 @@ def check(
         raise typer.Exit(ExitCode.FINDINGS)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every ``finally`` runs (staging copies removed)."""
+
+
+_terminated = False
+
+
+def _terminate(signum: int, frame: object) -> None:
+    global _terminated
+    _terminated = True
+    raise _Terminated
+
+
+def _stopped() -> None:
+    """Say why the run stopped, and exit as a shell expects after SIGTERM or Ctrl-C."""
+    if _terminated:
+        _err("terminated; the outbox is as it was before this run, or complete")
+        sys.exit(ExitCode.TERMINATED)
+    _err("interrupted")
+    sys.exit(ExitCode.INTERRUPTED)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; the one place where library errors become messages and exit codes."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         app(args=argv, prog_name="notifier")
     except NotifierError as exc:
         _err(str(exc))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        _err("interrupted")
-        sys.exit(ExitCode.INTERRUPTED)
+        _stopped()
+    except SystemExit as exc:
+        if exc.code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+            _stopped()
+        raise
     except Exception as exc:  # noqa: BLE001 - the boundary: a bug, reported in one line
         if _debug:
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,12 +14,14 @@ from notifier.sheet import load_sheet, schema_text
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from notifier import batch
     from notifier.batch import Skipped
     from notifier.diff import Change
     from notifier.errors import RenderRefused
     from notifier.preview import PreviewStarted
     from notifier.render import RenderedNotice
     from notifier.smtp import SendReport
+    from notifier.staging import SheetFolder
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -44,6 +47,8 @@ class ValidateReport:
     valid: list[tuple[Path, FactSheet]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     invalid: list[Path] = field(default_factory=list)
+    #: things worth a second look that do not make a sheet invalid (a date in the future)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -64,10 +69,13 @@ def validate(paths: list[Path]) -> ValidateReport:
     report = ValidateReport()
     for path in expand_paths(paths):
         try:
-            report.valid.append((path, load_sheet(path)))
+            sheet = load_sheet(path)
         except SheetError as exc:
             report.invalid.append(path)
             report.problems.extend(exc.problems)
+            continue
+        report.valid.append((path, sheet))
+        report.warnings.extend(sheet.source.warnings)
     return report
 
 
@@ -134,6 +142,7 @@ class SheetOutcome:
     problems: list[Problem] = field(default_factory=list)
     folder: Path | None = None
     skipped: list[Skipped] = field(default_factory=list)  # unchanged, not rendered again
+    warnings: list[Problem] = field(default_factory=list)  # worth a look, not stopping it
 
 
 @dataclass
@@ -184,7 +193,8 @@ class RenderReport:
 def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path | None = None,
            audiences: list[str] | None = None, notices: list[str] | None = None,
            jobs: int | None = None, force: bool = False, allow_errors: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> RenderReport:
+           progress: Callable[[int, int], None] | None = None,
+           on_wait: Callable[[], None] | None = None) -> RenderReport:
     """Render each sheet's notices (HTML, text, .eml) and write them under ``outbox``.
 
     A sheet that does not load, or an audience that is refused, is reported and the rest
@@ -203,20 +213,27 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
         allow_errors: write a variant even when its checks find errors (they are refused
             otherwise, like a notice that contradicts the facts).
         progress: called as ``progress(done, total)`` while variants render.
+        on_wait: called once if another run is writing into the outbox; this one then
+            waits for it (the outbox is locked for the whole run).
+
+    A sheet whose folder cannot be written (a full or read-only disk, a file in the way)
+    is reported with one problem, and its folder is left exactly as it was: each sheet's
+    folder is swapped in whole, or not at all.
 
     Raises:
         UsageError: an unknown notice kind or audience id, or a missing templates folder.
+        OutboxError: the outbox folder itself cannot be made or locked.
     """
     from notifier import batch
-    from notifier.outbox import Writer, entries_for, write_outbox
-    from notifier.render import RenderResult
+    from notifier.outbox import Writer, entries_for
+    from notifier.staging import lock_outbox
     from notifier.templating import make_environment
 
     batch.check_notice_filter(notices)
     make_environment(templates)  # refuses a missing overrides folder before any work
     digest = batch.templates_digest(templates)
     report = RenderReport()
-    planned: list[tuple[SheetOutcome, batch.SheetPlan]] = []
+    loaded: list[tuple[SheetOutcome, FactSheet]] = []
     ids: dict[str, Path] = {}
     for path in expand_paths(paths):
         outcome = SheetOutcome(path=path)
@@ -225,33 +242,88 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
             sheet = load_sheet(path)
             if sheet.id in ids:
                 raise batch.duplicate_id_error(path, sheet, ids[sheet.id])
-            outcome.sheet_id = sheet.id
-            plan = batch.plan_sheet(path, sheet, outbox=outbox, templates=digest,
-                                    audiences=audiences, notices=notices, force=force,
-                                    allow_errors=allow_errors)
         except SheetError as exc:
             outcome.problems = exc.problems
             continue
+        outcome.sheet_id, outcome.warnings = sheet.id, sheet.source.warnings
         ids[sheet.id] = path
-        planned.append((outcome, plan))
-    batch.check_audience_filter(audiences, [plan.sheet for _, plan in planned])
-    report.workers = batch.worker_count(sum(len(plan.todo) for _, plan in planned), jobs)
-    folders = [outbox / plan.sheet.id for _, plan in planned]
-    with Writer() as writer:  # files are written while the other notices render
-        renderings = batch.render_plans(
-            [plan for _, plan in planned], templates=templates, templates_digest=digest,
-            jobs=report.workers, progress=progress, allow_errors=allow_errors,
-            on_result=lambda key, notice, eml: writer.write(folders[key], entries_for(notice, eml)))
-        files = writer.wait()
-    for (outcome, plan), rendering in zip(planned, renderings, strict=True):
-        result = RenderResult(sheet=plan.sheet, notices=rendering.notices,
-                              refused=rendering.refused)
-        written = write_outbox(result, outbox, emls=rendering.emls, inputs=plan.inputs,
-                               unchanged={s.audience for s in plan.unchanged}, written=files)
-        outcome.notices, outcome.refused = rendering.notices, rendering.refused
-        outcome.skipped = plan.unchanged
-        outcome.written, outcome.folder = written.status, written.folder
+        loaded.append((outcome, sheet))
+    batch.check_audience_filter(audiences, [sheet for _, sheet in loaded])
+    # The lock covers planning too: what is unchanged is read from the manifests it guards.
+    with lock_outbox(outbox, on_wait=on_wait):
+        planned: list[tuple[SheetOutcome, batch.SheetPlan]] = []
+        for outcome, sheet in loaded:
+            try:
+                planned.append((outcome, batch.plan_sheet(
+                    outcome.path, sheet, outbox=outbox, templates=digest, audiences=audiences,
+                    notices=notices, force=force, allow_errors=allow_errors)))
+            except SheetError as exc:
+                outcome.problems = exc.problems
+        report.workers = batch.worker_count(sum(len(plan.todo) for _, plan in planned), jobs)
+        with contextlib.ExitStack() as stack:
+            staged = _open_folders(outbox, planned, stack)
+            with Writer() as writer:  # files are written while the other notices render
+
+                def write(key: int, notice: RenderedNotice, eml: bytes) -> None:
+                    folder = staged[key]
+                    if folder is not None:
+                        writer.write(folder[1], entries_for(notice, eml))
+
+                renderings = batch.render_plans(
+                    [plan for _, plan in planned], templates=templates, templates_digest=digest,
+                    jobs=report.workers, progress=progress, allow_errors=allow_errors,
+                    on_result=write)
+                files = writer.wait()
+            for (outcome, plan), rendering, folder in zip(planned, renderings, staged, strict=True):
+                if folder is not None:  # else its folder could not be opened: reported
+                    outcome.notices, outcome.refused = rendering.notices, rendering.refused
+                    outcome.skipped = plan.unchanged
+                    _write_sheet(outbox, outcome, plan, rendering, folder, files)
     return report
+
+
+def _open_folders(outbox: Path, planned: list[tuple[SheetOutcome, batch.SheetPlan]],
+                  stack: contextlib.ExitStack) -> list[tuple[SheetFolder, Path] | None]:
+    """Open each sheet's staging folder; a sheet whose folder cannot be opened is reported."""
+    from notifier.staging import OutboxError, SheetFolder
+
+    staged: list[tuple[SheetFolder, Path] | None] = []
+    for outcome, plan in planned:
+        sheet_folder = stack.enter_context(SheetFolder(outbox, plan.sheet.id))
+        try:
+            staged.append((sheet_folder, sheet_folder.open()))
+        except OutboxError as exc:
+            outcome.problems = [exc.problem]
+            staged.append(None)
+    return staged
+
+
+def _write_sheet(outbox: Path, outcome: SheetOutcome, plan: batch.SheetPlan,
+                 rendering: batch.SheetRendering, staged: tuple[SheetFolder, Path],
+                 files: dict[Path, tuple[str, str] | OSError]) -> None:
+    """Finish one sheet's staging folder (manifest, stale files) and swap it in."""
+    from notifier.outbox import write_outbox
+    from notifier.render import RenderResult
+    from notifier.staging import OutboxError, failure
+
+    sheet_folder, folder = staged
+    errors = [(path, exc) for path, exc in files.items()
+              if isinstance(exc, OSError) and folder in path.parents]
+    written = {path: done for path, done in files.items() if not isinstance(done, OSError)}
+    try:
+        if errors:
+            raise OutboxError(failure(outbox / plan.sheet.id, folder, errors[0][1]))
+        result = RenderResult(sheet=plan.sheet, notices=rendering.notices, refused=rendering.refused)
+        report = write_outbox(result, outbox, emls=rendering.emls, inputs=plan.inputs,
+                              unchanged={s.audience for s in plan.unchanged}, written=written,
+                              staging=folder)
+        sheet_folder.commit()
+    except OutboxError as exc:
+        sheet_folder.discard()
+        outcome.problems = [exc.problem]
+        outcome.notices, outcome.skipped = [], []
+        return
+    outcome.written, outcome.folder = report.status, report.folder
 
 
 def send_test(path: Path, *, to: list[str], smtp: str, audiences: list[str] | None = None,

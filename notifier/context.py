@@ -11,6 +11,7 @@ from jinja2 import Environment
 from jinja2.runtime import Macro
 
 from notifier.advice import FOR_ANOTHER, PASSWORD_ADVICE, PASSWORD_CATEGORIES, Advice
+from notifier.advice import fields
 from notifier.advice import join as join_words
 from notifier.diff import Change, diff_sheets
 from notifier.model import READER_NOTICES, FactSheet, Incident, ProtectionOffer
@@ -345,11 +346,12 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
         changes = [c for c in changes if c.field.split(".")[1] not in (*NARRATIVE_FIELDS, "kind")]
 
     def labels(kind: str) -> list[str]:
-        found = [sheet.vocabulary[c.new or c.old or ""].label for c in changes
+        found = [c.new or c.old or "" for c in changes
                  if c.field == "incident.data_involved" and c.kind == kind]
-        # "your name, email address and phone number": 'your' once, as the data lists say it
-        return found[:1] + [f.removeprefix("your ") if found[0].startswith("your ") else f
-                            for f in found[1:]]
+        # one phrase a group, as the data lists say it: "your name and email address, as
+        # well as your phone number"
+        vocab = sheet.vocabulary
+        return [vocab.phrase(cats) for _label, cats in vocab.groups(found)]
 
     return {
         "changes": [_change_view(c) for c in changes
@@ -413,9 +415,12 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         # some readers are told they need do nothing (a no_action_needed notice)
         "no_action": any(a.notice == "no_action_needed" for a in readers),
         "records": f"about {incident.records:,}" if incident.records is not None else "not yet known",
-        "categories": vocab.nouns(incident.data_involved),
-        "possibly_involved": vocab.nouns(incident.data_possibly_involved),
-        "not_involved": vocab.nouns(incident.data_not_involved),
+        # in labelled groups, as the readers' notices list them (a bare column of field
+        # names reads as a form to fill in, to spam filters too)
+        "categories": vocab.items(incident.data_involved, third_person=True),
+        "possibly_involved": vocab.items(incident.data_possibly_involved, third_person=True),
+        "not_involved": ([fields(vocab.nouns(incident.data_not_involved), "their")]
+                         if incident.data_not_involved else []),
         "consequences": list(dict.fromkeys([*consequences, *incident.likely_consequences])),
         # told by the day the notices go out, and told (or to be told) after it
         "notified": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"

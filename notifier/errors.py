@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes: 0 ok, 1 findings, 2 could not do what was asked, 70 a bug."""
+    """Process exit codes: 0 ok, 1 findings, 2 could not do what was asked, 70 a bug, 130/143 stopped."""
 
     OK = 0
     FINDINGS = 1
     CANNOT = 2
     INTERNAL = 70
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,9 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        # A file name with a newline (or another control character) must not break the line.
+        path = self.path if self.path.isprintable() else self.path.encode("unicode_escape").decode()
+        where = f"{path}:{self.line}:{self.col}" if self.line else path
         field = f" {self.field}:" if self.field else ""
         hint = f"; {self.hint}" if self.hint else ""
         return f"{where}:{field} {self.message}{hint}"
@@ -105,3 +109,18 @@ class UsageError(NotifierError):
 
 class SendError(UsageError):
     """A test email could not be sent: connection, login, recipient or server refused it."""
+
+
+def describe_char(char: str) -> str:
+    """Return 'U+001B (ESCAPE)' for a character, with its Unicode name where it has one."""
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(ord(char), "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+#: Names of the C0 and C1 controls, which ``unicodedata`` does not name.
+_CONTROL_NAMES = {
+    0x00: "NUL", 0x07: "BEL", 0x08: "BACKSPACE", 0x09: "TAB", 0x0A: "LINE FEED",
+    0x0B: "VERTICAL TAB", 0x0C: "FORM FEED", 0x0D: "CARRIAGE RETURN", 0x1B: "ESCAPE",
+    0x1C: "FILE SEPARATOR", 0x1D: "GROUP SEPARATOR", 0x1E: "RECORD SEPARATOR",
+    0x7F: "DELETE", 0x85: "NEXT LINE",
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
@@ -23,6 +24,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from notifier.advice import Vocabulary, vocabulary_for
+from notifier.domains import is_ip
+from notifier.errors import describe_char
 
 DataCategory = Literal[
     "name", "email", "phone", "postal_address", "date_of_birth", "username",
@@ -81,37 +84,66 @@ def refusal(kind: Literal["id", "text"], value: str) -> tuple[str, str] | None:
     return None
 
 
-def _bad(message: str, hint: str) -> PydanticCustomError:
-    # The hint travels in the context so that sheet.py can print "message; hint".
-    return PydanticCustomError("notifier", message, {"hint": hint})
+def _bad(message: str, hint: str, *, char: str = "") -> PydanticCustomError:
+    # The hint travels in the context so that sheet.py can print "message; hint"; an
+    # invisible character travels too, so that sheet.py can place it at its own column.
+    return PydanticCustomError("notifier", message, {"hint": hint, **({"char": char} if char else {})})
 
 
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 
 
 def _slug(value: str) -> str:
     if not _SLUG.fullmatch(value) or len(value) > 64:
-        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:64] or "my-incident"
+        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:64].strip("-") or "my-incident"
         raise _bad(
             f"{value!r} is not a valid id: use lower-case letters, digits and hyphens, "
-            "starting with a letter or digit, at most 64 characters "
+            "starting and ending with a letter or digit, at most 64 characters "
             "(it names a folder, so '/', '..' and spaces are not allowed)",
             f"write e.g. {suggestion!r}",
         )
     return value
 
 
+#: Every line break Python (and so a mail client) knows: LF, CR, VT, FF, FS, GS, RS, NEL,
+#: LINE SEPARATOR, PARAGRAPH SEPARATOR.
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def _single_line(value: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise _bad("must be a single line (it may end up in an email header)",
-                   "remove the line break")
+    found = _LINE_BREAKS.search(value)
+    if found:
+        raise _bad(f"must be a single line (it may end up in an email header), but has the line "
+                   f"break {describe_char(found.group())} at character {found.start() + 1}",
+                   "remove the line break", char=found.group())
     return _not_blank(value)
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise _bad("is empty", "write the text, or remove the field if it is optional")
-    return _no_placeholder(value)
+    return _no_placeholder(_visible(value))
+
+
+#: Years a notice can carry: its Date header, its deadlines and its dates in words.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2099
+
+
+def _visible(value: str, *, newlines: bool = True) -> str:
+    """Refuse control and invisible characters: a reader cannot see what they do.
+
+    Bidi overrides (U+202E) reorder what a reader sees, zero-width characters hide inside
+    words, line and paragraph separators and C0/C1 controls (ESC, BEL, VT, FF, NEL) break
+    headers and MJML. Only the newline is allowed, in text that may span lines.
+    """
+    for i, char in enumerate(value):
+        if char == "\n" and newlines:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            raise _bad(f"contains the invisible or control character {describe_char(char)} at "
+                       f"character {i + 1}", "delete it (retype the text around it if your "
+                       "editor does not show it)", char=char)
+    return value
 
 
 #: Marks a draft leaves where a fact is still to come: customers must never read them.
@@ -139,12 +171,20 @@ def _no_placeholder(value: str) -> str:
 
 
 def _https_url(value: str) -> str:
+    _visible(value, newlines=False)
     parts = urlsplit(value)
     if any(c.isspace() for c in value) or not parts.netloc or parts.scheme not in ("https", "http"):
         raise _bad(f"{value!r} is not a web address", "write a full address like https://www.example.com/help")
     if parts.scheme != "https":
         raise _bad(f"{value!r} does not use https",
                    f"write {'https://' + value.split('://', 1)[1]!r}; notices link only to https pages")
+    if "@" in parts.netloc:
+        raise _bad(f"{value!r} has a user name before its host (the part before '@'): a mail "
+                   "program shows one site while the link goes to another",
+                   "write the address without the part before '@'")
+    if is_ip(parts.hostname or ""):
+        raise _bad(f"{value!r} goes to an IP address: readers cannot tell whose it is",
+                   "write the address with your own domain name, e.g. https://www.example.com/help")
     return value
 
 
@@ -221,6 +261,7 @@ def _timestamp(value: Any) -> Any:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise _bad(f"{value!r} is not a timestamp", "write e.g. 2025-04-22T09:30:00+01:00") from None
+    _in_range(value, parsed.year)
     if parsed.tzinfo is None:
         text = parsed.isoformat()  # with a T, as the JSON Schema wants it
         raise _bad(f"{value!r} has no UTC offset, so it is ambiguous",
@@ -229,19 +270,29 @@ def _timestamp(value: Any) -> Any:
     return parsed
 
 
+def _in_range(value: str, year: int, example: str = "2025-04-22T09:30:00+01:00") -> None:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise _bad(f"{value!r} is outside the years a notice can carry ({EARLIEST_YEAR} to "
+                   f"{LATEST_YEAR})", f"check the year; write e.g. {example}")
+
+
 def _date(value: Any) -> Any:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            _in_range(value, day.year, "2025-05-02")
+            return day
     raise _bad(f"{value!r} is not a date", "write e.g. 2025-05-02")
 
 
 Slug = Annotated[StrictStr, AfterValidator(_slug),
-                 WithJsonSchema({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64})]
+                 WithJsonSchema({"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
+                                 "maxLength": 64})]
 Text = Annotated[StrictStr, AfterValidator(_not_blank), WithJsonSchema({"type": "string", "minLength": 1})]
 Line = Annotated[StrictStr, AfterValidator(_single_line),
                  WithJsonSchema({"type": "string", "minLength": 1, "pattern": "^[^\\r\\n]+$"})]

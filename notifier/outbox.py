@@ -1,4 +1,13 @@
-"""Plan output paths, write files atomically, keep the manifest; report what changed."""
+"""Plan output paths, write files atomically, keep the manifest; report what changed.
+
+A sheet's folder changes as a whole. Its files are written into a staging copy next to it
+(hard links of the current files, so unchanged ones keep their inode and mtime), the
+manifest last, and the copy is then swapped in with one atomic ``renameat2(RENAME_EXCHANGE)``.
+Whenever a run is killed, by ``kill -9``, a full disk or a power cut, the folder on disk
+is the one before the run or the one after it, each with a manifest that lists exactly its
+files; the next run removes the leftover staging copy. A lock on the outbox makes a second
+run wait until the first is done.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +24,7 @@ from typing import Any
 
 from notifier.errors import UsageError
 from notifier.render import RenderedNotice, RenderResult
+from notifier.staging import OutboxError, SheetFolder, failure, lock_outbox
 
 MANIFEST = "manifest.json"
 #: The files each notice produces, by suffix, in the order they are listed.
@@ -125,8 +135,10 @@ def atomic_write(path: Path, content: bytes) -> None:
             os.fchmod(handle.fileno(), 0o666 & ~_UMASK)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a full disk fails in write(), which names no file
         raise
 
 
@@ -172,9 +184,15 @@ class Writer:
             self._pending[target] = (entry.sha256,
                                      self._pool.submit(_write_changed, target, entry.content))
 
-    def wait(self) -> dict[Path, tuple[str, str]]:
-        """Wait for every write; return {path: (status, sha256)}; re-raise the first error."""
-        return {path: (future.result(), sha) for path, (sha, future) in self._pending.items()}
+    def wait(self) -> dict[Path, tuple[str, str] | OSError]:
+        """Wait for every write; return {path: (status, sha256)}, or the error writing it."""
+        done: dict[Path, tuple[str, str] | OSError] = {}
+        for path, (sha, future) in self._pending.items():
+            try:
+                done[path] = (future.result(), sha)
+            except OSError as exc:
+                done[path] = exc
+        return done
 
     def __enter__(self) -> Writer:
         return self
@@ -206,7 +224,8 @@ def _gate_record(notice: RenderedNotice) -> dict[str, Any]:
 
 def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes] | None = None,
                  inputs: Mapping[str, str] | None = None, unchanged: Collection[str] = (),
-                 written: Mapping[Path, tuple[str, str]] | None = None) -> WriteReport:
+                 written: Mapping[Path, tuple[str, str]] | None = None,
+                 staging: Path | None = None) -> WriteReport:
     """Write a sheet's rendered notices under ``outbox/<sheet id>/`` and update its manifest.
 
     Files whose bytes are unchanged are left alone (``identical``). Files of audiences that
@@ -224,25 +243,69 @@ def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes
             files are reported ``identical`` and their manifest entries kept.
         written: files a ``Writer`` already wrote, as {path: (status, sha256)}; they are
             reported, not written again.
+        staging: the staging copy (``SheetFolder.open``) to write into; the caller commits
+            it. Without one, the outbox is locked and the folder written and swapped in here.
+
+    Raises:
+        OutboxError: the outbox cannot be written (a full or read-only disk, a file where
+            a folder should be); the sheet's folder is then as it was.
     """
-    folder = outbox / result.sheet.id
-    report = WriteReport(folder=folder)
+    if staging is None:
+        with lock_outbox(outbox), SheetFolder(outbox, result.sheet.id) as sheet_folder:
+            report = write_outbox(result, outbox, emls=emls, inputs=inputs, unchanged=unchanged,
+                                  written=written, staging=sheet_folder.open())
+            sheet_folder.commit()
+            return report
+    try:
+        return _write_folder(result, outbox, staging, emls=emls, inputs=inputs,
+                             unchanged=unchanged, written=written)
+    except OSError as exc:
+        raise OutboxError(failure(outbox / result.sheet.id, staging, exc)) from None
+
+
+def _write_folder(result: RenderResult, outbox: Path, folder: Path, *,
+                  emls: Mapping[str, bytes] | None, inputs: Mapping[str, str] | None,
+                  unchanged: Collection[str],
+                  written: Mapping[Path, tuple[str, str]] | None) -> WriteReport:
+    """``write_outbox`` into ``folder`` (a staging copy); OSErrors pass through."""
+    report = WriteReport(folder=outbox / result.sheet.id)
     manifest_before = read_manifest(folder)
     old = manifest_before["files"]
     old_audiences = manifest_before.get("audiences")
     old_audiences = old_audiences if isinstance(old_audiences, dict) else {}
     rendered = {n.audience_id for n in result.notices}
     in_sheet = {a.id for a in result.sheet.audiences} - set(result.refused)
-    files: dict[str, dict[str, str]] = {
+    files, changed = _kept(folder, {
         rel: entry for rel, entry in old.items()
-        if entry.get("audience") in in_sheet and entry.get("audience") not in rendered
-    }
+        if isinstance(entry, dict) and entry.get("audience") in in_sheet
+        and entry.get("audience") not in rendered})
     audiences: dict[str, Any] = {
-        aid: entry for aid, entry in old_audiences.items() if aid in in_sheet and aid not in rendered
+        aid: entry if aid not in changed else {k: v for k, v in entry.items() if k != "inputs"}
+        for aid, entry in old_audiences.items()
+        if aid in in_sheet and aid not in rendered and isinstance(entry, dict)
     }
     for rel, kept in files.items():
         if kept.get("audience") in unchanged:
             report.status[rel] = "identical"
+    _write_all(_writes(result, folder, emls, written, report, files))
+    for notice in result.notices:
+        audiences[notice.audience_id] = _gate_record(notice)
+        if inputs and notice.audience_id in inputs:
+            audiences[notice.audience_id]["inputs"] = inputs[notice.audience_id]
+    # An audience gone from the sheet, or a notice kind an audience no longer gets.
+    _remove_stale(folder, sorted(set(old) - set(files)), report)
+    manifest = {"sheet": result.sheet.id, "files": files,
+                "audiences": {aid: audiences[aid] for aid in sorted(audiences)}}
+    content = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    if not _holds(folder / MANIFEST, content):
+        atomic_write(folder / MANIFEST, content)
+    return report
+
+
+def _writes(result: RenderResult, folder: Path, emls: Mapping[str, bytes] | None,
+            written: Mapping[Path, tuple[str, str]] | None, report: WriteReport,
+            files: dict[str, Any]) -> list[tuple[Path, bytes]]:
+    """Return the files still to write; record each file's status and manifest entry."""
     writes: list[tuple[Path, bytes]] = []
     for entry in plan_outbox(result, emls=emls):
         target = folder / entry.relpath
@@ -258,19 +321,30 @@ def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes
             "audience": entry.audience, "notice": entry.notice, "sha256": entry.sha256,
             "subject": entry.subject, "preheader": entry.preheader, "template": entry.template,
         }
-    _write_all(writes)
-    for notice in result.notices:
-        audiences[notice.audience_id] = _gate_record(notice)
-        if inputs and notice.audience_id in inputs:
-            audiences[notice.audience_id]["inputs"] = inputs[notice.audience_id]
-    # An audience gone from the sheet, or a notice kind an audience no longer gets.
-    _remove_stale(folder, sorted(set(old) - set(files)), report)
-    manifest = {"sheet": result.sheet.id, "files": files,
-                "audiences": {aid: audiences[aid] for aid in sorted(audiences)}}
-    content = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    if not _holds(folder / MANIFEST, content):
-        atomic_write(folder / MANIFEST, content)
-    return report
+    return writes
+
+
+def _kept(folder: Path, entries: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """Return the manifest entries of files kept as they are, checked against the disk.
+
+    So that the manifest always lists exactly what is on disk: a file deleted since is
+    dropped; a file edited by hand since keeps its place with its real hash, and its
+    audience loses its input hash, so that the next run renders it again. Returns the
+    entries and the audiences whose files changed.
+    """
+    kept: dict[str, Any] = {}
+    changed: set[str] = set()
+    for rel, entry in entries.items():
+        try:
+            digest = hashlib.sha256((folder / rel).read_bytes()).hexdigest()
+        except OSError:
+            changed.add(str(entry.get("audience")))
+            continue
+        if digest != entry.get("sha256"):
+            entry = {**entry, "sha256": digest}
+            changed.add(str(entry.get("audience")))
+        kept[rel] = entry
+    return kept, changed
 
 
 def _holds(path: Path, content: bytes) -> bool:
@@ -287,7 +361,10 @@ def _remove_stale(folder: Path, rels: list[str], report: WriteReport) -> None:
         if ".." in PurePosixPath(rel).parts or PurePosixPath(rel).is_absolute():
             continue  # never follow a tampered manifest out of the folder
         stale = folder / rel
-        stale.unlink(missing_ok=True)
+        try:
+            stale.unlink(missing_ok=True)
+        except IsADirectoryError:
+            continue  # not the file the manifest listed: leave it
         report.status[rel] = "removed"
         try:
             stale.parent.rmdir()

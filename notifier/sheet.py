@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
-from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -15,8 +15,9 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from notifier.errors import Problem, SheetError
-from notifier.model import DATA_CATEGORIES, READER_NOTICES, FactSheet, refusal
-from notifier.yamlsource import FieldPath, Source, parse_yaml, read_yaml
+from notifier.model import DATA_CATEGORIES, FactSheet, refusal
+from notifier.sheetrules import cross_checks, future_times
+from notifier.yamlsource import YES_NO_WORDS, FieldPath, Source, parse_yaml, read_yaml
 
 SCHEMA_ID = "https://notifier.invalid/schema/fact-sheet.json"
 
@@ -67,9 +68,14 @@ def parse_sheet(text: str | bytes, path: str = "<string>") -> FactSheet:
     return validate_source(parse_yaml(text, path))
 
 
-def validate_source(source: Source) -> FactSheet:
-    """Validate parsed YAML against the model, then the cross-field rules."""
-    problems = list(source.problems)
+def validate_source(source: Source, *, now: datetime | None = None) -> FactSheet:
+    """Validate parsed YAML against the model, then the cross-field rules.
+
+    Unquoted scalars are read as the schema types their field (see ``_typed_scalars``).
+    Warnings (a discovery dated in the future) go to ``source.warnings``; ``now`` is the
+    moment "the future" starts (default: the current time).
+    """
+    problems = list(source.problems) + _typed_scalars(source)
     # A field the YAML layer already reported (a duplicate key, a bad tag) is not reported twice.
     reported = {p.field for p in problems}
     sheet: FactSheet | None = None
@@ -80,13 +86,87 @@ def validate_source(source: Source) -> FactSheet:
             if err["type"] == "notifier_category":
                 continue  # the cross-field rules place each undefined category, with a guess
             problem = _problem(source, err)
+            char = (err.get("ctx") or {}).get("char")
+            if char:  # an invisible character: point at it, not at the value's start
+                line, col = _char_position(source, tuple(err["loc"]), char) or (problem.line, problem.col)
+                problem = dataclasses.replace(problem, line=line, col=col)
             if not any(problem.field == f or problem.field.startswith(f + ".") for f in reported):
                 problems.append(problem)
-    problems += _cross_checks(source.data, source)
+    problems += cross_checks(source.data, source)
+    source.warnings[:] = _sorted(future_times(source, now))
     if problems or sheet is None:
         raise SheetError(_sorted(problems))
     sheet._source = source
     return sheet
+
+
+# -- unquoted scalars, typed by the schema --------------------------------------------------
+
+#: The plain scalars YAML reads as null.
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+#: Patterns of free-text fields (none, or one line). A field with a pattern of its own (a
+#: jurisdiction code: NO is Norway) is left to the model, which judges the value.
+_FREE_TEXT = (None, "^[^\\r\\n]+$")
+
+
+def _typed_scalars(source: Source) -> list[Problem]:
+    """Read each unquoted scalar as its field's type says, or say why it cannot be.
+
+    A text field keeps exactly what was written: ``phone: 08005550142`` is the text
+    '08005550142', not the number 8005550142, and ``name: 2025`` the text '2025'. A yes/no
+    word (``greeting: yes``) in a text field is refused: it is almost always an answer put
+    where text belongs; quoted, it is the word. A number field refuses octal and hex forms
+    (``010``, ``0o17``, ``0x1F``), which YAML versions read differently.
+    """
+    problems: list[Problem] = []
+    for loc, written in source.plain.items():
+        if written in _NULLS:
+            continue  # YAML's null: the field is left out (an optional one) or missing
+        schema = _subschema(loc)
+        kind = schema.get("type")
+        line, col = source.position(loc)
+        field = _dotted(loc)
+        if kind == "string" and "enum" not in schema:
+            if written.lower() in YES_NO_WORDS and schema.get("pattern") in _FREE_TEXT:
+                problems.append(Problem(
+                    source.path, line, col, field,
+                    f"expected text, got {written!r}, which reads as a yes/no answer",
+                    f"write the text itself; if you do mean the word, put it in quotes: "
+                    f"{loc[-1]}: '{written}'"))
+            else:
+                _set(source.data, loc, written)
+        elif kind in ("integer", "number"):
+            digits = written.lower().lstrip("+-")
+            if digits.startswith(("0x", "0o")):
+                base = "a hexadecimal" if digits.startswith("0x") else "an octal"
+                problems.append(Problem(
+                    source.path, line, col, field, f"{written!r} is {base} number",
+                    f"write it in decimal digits: {_set_number(written)}"))
+            elif _LEADING_ZERO.fullmatch(written):
+                octal = f" as the octal number {int(digits, 8)} and others" if "8" not in digits \
+                    and "9" not in digits else ""
+                problems.append(Problem(
+                    source.path, line, col, field,
+                    f"{written!r} starts with 0, which some YAML readers read{octal} as "
+                    f"{int(digits)}", f"write it without the leading zero: {_set_number(written)}"))
+    return problems
+
+
+def _set(data: Any, loc: FieldPath, value: Any) -> None:
+    for step in loc[:-1]:
+        data = data[step]
+    data[loc[-1]] = value
+
+
+def _set_number(written: str) -> int:
+    digits = written.lower().lstrip("+-")
+    sign = -1 if written.startswith("-") else 1
+    if digits.startswith("0x"):
+        return sign * int(digits[2:], 16)
+    if digits.startswith("0o"):
+        return sign * int(digits[2:], 8)
+    return sign * int(digits, 10)
 
 
 def json_schema() -> dict[str, Any]:
@@ -133,6 +213,16 @@ def _subschema(loc: FieldPath) -> dict[str, Any]:
         else:
             node = node.get("properties", {}).get(step, {})
     return resolve(node)
+
+
+def _char_position(source: Source, loc: FieldPath, char: str) -> tuple[int, int] | None:
+    """Return the (line, col) of ``char`` as written inside the value at ``loc``, if it is."""
+    start, end = source.spans.get(loc, (0, 0))
+    where = source.text.find(char, start, end)
+    if where < 0:
+        return None  # written as an escape ("\u202e"): the value's own position will do
+    line = source.text.count("\n", 0, where) + 1
+    return line, where - (source.text.rfind("\n", 0, where) + 1) + 1
 
 
 def _allowed_keys(loc: FieldPath) -> list[str]:
@@ -246,185 +336,6 @@ def _problem(source: Source, err: ErrorDetails) -> Problem:
                        f"expected a whole number of 0 or more, got {_describe(value)}",
                        "write a number without quotes, e.g. 125000")
     return Problem(source.path, line, col, field, err["msg"].rstrip("."), "see docs/fact-sheet.md")
-
-
-# -- cross-field rules ----------------------------------------------------------------------
-
-_SENTENCE_END = re.compile(r"[.!?]['\")\]]*(?:\s+|$)")
-
-
-def _strings(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def _when(value: Any) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
-    except ValueError:
-        return None
-    return moment if moment is not None and moment.tzinfo else None
-
-
-def _cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
-    """Rules across fields, run on the raw data so that they report even when a type is wrong."""
-    problems: list[Problem] = []
-
-    def add(loc: FieldPath, message: str, hint: str) -> None:
-        line, col = source.position(loc)
-        problems.append(Problem(source.path, line, col, _dotted(loc), message, hint))
-
-    incident = _mapping(data.get("incident"))
-    _data_rules(incident, add)
-    _time_rules(data, incident, add)
-    _revision_rules(data, source, add)
-    _audience_rules(data, set(_strings(incident.get("data_involved"))),
-                    set(_strings(incident.get("data_possibly_involved"))), add)
-    _category_rules(data, add)
-    return problems
-
-
-Add = Callable[[FieldPath, str, str], None]
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _data_rules(incident: dict[str, Any], add: Add) -> None:
-    """The summary's length, and what the data lists may say together."""
-    summary = incident.get("summary")
-    if isinstance(summary, str):
-        sentences = len(_SENTENCE_END.findall(summary.strip() + " "))
-        if sentences > 3:
-            add(("incident", "summary"), f"has {sentences} sentences; the summary is 1 to 3",
-                "keep the essentials here; details belong in safe and actions_taken")
-    for name in ("data_involved", "data_possibly_involved", "data_not_involved"):
-        seen: set[str] = set()
-        for i, cat in enumerate(_strings(incident.get(name))):
-            if cat in seen:
-                add(("incident", name, i), f"{cat!r} is listed twice", "remove one of them")
-            seen.add(cat)
-    involved = set(_strings(incident.get("data_involved")))
-    possible = set(_strings(incident.get("data_possibly_involved")))
-    for i, cat in enumerate(_strings(incident.get("data_possibly_involved"))):
-        if cat in involved:
-            add(("incident", "data_possibly_involved", i),
-                f"{cat!r} is listed both as involved and as possibly involved",
-                "keep it in incident.data_involved if it was involved, else in "
-                "data_possibly_involved")
-    for i, cat in enumerate(_strings(incident.get("data_not_involved"))):
-        if cat in involved or cat in possible:
-            where = "involved" if cat in involved else "possibly involved"
-            add(("incident", "data_not_involved", i),
-                f"{cat!r} is listed both as {where} and as not involved",
-                "keep it in only one of the data lists")
-    if incident.get("password_protection") is not None and not involved & {"password_hash"}:
-        add(("incident", "password_protection"),
-            "describes how passwords were protected, but password_hash is not in data_involved",
-            "add password_hash to incident.data_involved, or remove password_protection")
-    if incident.get("kind") == "attempted_access" and involved:
-        add(("incident", "kind"), "is attempted_access, but data_involved lists data: an "
-            "attempt that reached data is an access", "use unauthorised_access or data_theft, "
-            "or empty data_involved if no data was reached")
-
-
-def _time_rules(data: dict[str, Any], incident: dict[str, Any], add: Add) -> None:
-    """Timestamps in order: the incident, its discovery, the authorities told, the notices."""
-    discovered = _when(incident.get("discovered_at"))
-    occurred = _mapping(incident.get("occurred"))
-    start, end = _when(occurred.get("from")), _when(occurred.get("to"))
-    if start and end and end < start:
-        add(("incident", "occurred", "to"), "is before occurred.from", "swap the two timestamps")
-    if start and discovered and start > discovered:
-        add(("incident", "occurred", "from"), "is after incident.discovered_at; an incident "
-            "cannot start after it was found", "check both timestamps and their UTC offsets")
-    notice_date = data.get("notice_date")
-    if isinstance(notice_date, str) and discovered and notice_date < discovered.date().isoformat():
-        add(("notice_date",), "is before incident.discovered_at",
-            "write the date the notices go out")
-    authorities = incident.get("authorities")
-    for i, authority in enumerate(authorities if isinstance(authorities, list) else []):
-        told = _when(_mapping(authority).get("notified_at"))
-        if told and discovered and told < discovered:
-            add(("incident", "authorities", i, "notified_at"), "is before incident.discovered_at",
-                "check the timestamp and its UTC offset")
-
-
-def _revision_rules(data: dict[str, Any], source: Source, add: Add) -> None:
-    """A sheet that supersedes another: the earlier file exists, and a later notice date."""
-    supersedes = _mapping(data.get("supersedes"))
-    notice_date = data.get("notice_date")
-    sent = _when(supersedes.get("sent_at"))
-    if supersedes and notice_date is None:
-        add(("supersedes",), "a sheet that supersedes an earlier one needs notice_date, the day "
-            "this revision's notices go out (it dates them after the earlier message)",
-            f"add `notice_date: {sent.date().isoformat() if sent else 'YYYY-MM-DD'}` or later "
-            "at the top level")
-    if isinstance(notice_date, str) and sent and notice_date < sent.date().isoformat():
-        add(("notice_date",), "is before supersedes.sent_at: this revision's notices cannot go "
-            "out before the message they correct", "write the date the new notices go out")
-    earlier = supersedes.get("sheet")
-    if isinstance(earlier, str) and source.path not in ("<string>",):
-        target = Path(source.path).parent / earlier
-        if not target.is_file():
-            add(("supersedes", "sheet"), f"no earlier revision at {target}",
-                "write the path of the earlier revision, relative to this sheet's folder")
-
-
-def _category_rules(data: dict[str, Any], add: Add) -> None:
-    """Every data category is a built-in one or one the sheet defines under `categories`."""
-    defined = [c.get("id") for c in data.get("categories") or [] if isinstance(c, dict)]
-    known = [*DATA_CATEGORIES, *(d for d in defined if isinstance(d, str))]
-    incident = _mapping(data.get("incident"))
-    places: list[tuple[FieldPath, Any]] = [
-        (("incident", name), incident.get(name))
-        for name in ("data_involved", "data_possibly_involved", "data_not_involved")]
-    audiences = data.get("audiences")
-    for a, audience in enumerate(audiences if isinstance(audiences, list) else []):
-        for name in ("data_involved", "data_possibly_involved"):
-            places.append((("audiences", a, name), _mapping(audience).get(name)))
-    for loc, value in places:
-        for i, cat in enumerate(_strings(value)):
-            if cat in known or not re.fullmatch(r"x_[a-z0-9_]+", cat):
-                continue  # the model reports a value that is no id at all
-            guess = _suggest(cat, known)
-            hint = (f"did you mean {guess!r}?" if guess else
-                    "use a category from docs/fact-sheet.md, or define it under `categories`")
-            add((*loc, i), f"unknown value {cat!r}", hint)
-
-
-def _audience_rules(data: dict[str, Any], involved: set[str], possible: set[str],
-                    add: Add) -> None:
-    """Unique ids, data within the incident's, and a notice date for California."""
-    audiences = data.get("audiences")
-    seen_ids: dict[str, int] = {}
-    for a, audience in enumerate(audiences if isinstance(audiences, list) else []):
-        if not isinstance(audience, dict):
-            continue
-        audience_id = audience.get("id")
-        if isinstance(audience_id, str):
-            if audience_id in seen_ids:
-                add(("audiences", a, "id"),
-                    f"audience id {audience_id!r} is already used by audience {seen_ids[audience_id]}",
-                    "give each audience its own id")
-            seen_ids.setdefault(audience_id, a)
-        if ("US-CA" in _strings(audience.get("jurisdictions")) and data.get("notice_date") is None
-                and audience.get("notice") in READER_NOTICES):
-            add(("audiences", a, "jurisdictions"), "California's notice must carry its own date, "
-                "and the sheet has no notice_date", "add `notice_date: YYYY-MM-DD` (the day the "
-                "notices go out) at the top level")
-        for i, cat in enumerate(_strings(audience.get("data_involved"))):
-            if cat not in involved:
-                add(("audiences", a, "data_involved", i),
-                    f"{cat!r} is not in incident.data_involved",
-                    "an audience's data is a subset of the incident's: add it to "
-                    "incident.data_involved or remove it here")
-        for i, cat in enumerate(_strings(audience.get("data_possibly_involved"))):
-            if cat not in involved | possible:
-                add(("audiences", a, "data_possibly_involved", i),
-                    f"{cat!r} is not in incident.data_involved or data_possibly_involved",
-                    "an audience's data is a subset of the incident's: add it there, or remove "
-                    "it here")
 
 
 def schema_text() -> str:

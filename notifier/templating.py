@@ -69,6 +69,7 @@ def make_environment(overrides: Path | None = None) -> Environment:
     env.filters["breakable"] = breakable
     env.filters["link_in"] = link_in
     env.filters["capitalize_first"] = capitalize_first
+    env.filters["unbroken"] = unbroken
     return env
 
 
@@ -142,6 +143,13 @@ def tel(number: str) -> str:
     """Return a tel: link for a phone number as written ('0800 555 0199' -> 'tel:08005550199'),
     so that a reader on a phone can tap it."""
     return "tel:" + "".join(c for c in number if c.isdigit() or c == "+")
+
+
+def unbroken(number: str) -> str:
+    """Return a phone number as shown in HTML, kept on one line: its spaces non-breaking and
+    its hyphens non-breaking hyphens (U+2011), which read and copy as the number does
+    ('1-888-555-0142' must not break after '1-')."""
+    return number.replace(" ", "\u00a0").replace("-", "\u2011")
 
 
 def join_words(items: list[str], conjunction: str = "and") -> str:

@@ -16,11 +16,15 @@ from typing import Any
 
 import yaml
 
-from notifier.errors import Problem, SheetError
+from notifier.errors import Problem, SheetError, describe_char
+from notifier.sheetfile import MAX_BYTES as MAX_BYTES
+from notifier.sheetfile import decode, read_limited, too_large
 
-#: Largest fact sheet accepted, in bytes. A real sheet is a few kilobytes.
-MAX_BYTES = 1_000_000
-#: Most values a document may expand to through aliases before it is refused.
+#: Most values a document may hold: ten times what fits in MAX_BYTES of real sheet (a
+#: 3,000-audience sheet is 300 kB and about 20,000 values); only a list of bare numbers or
+#: letters reaches it.
+MAX_VALUES = 200_000
+#: Most values a document may expand to through aliases (a "billion laughs" stops here).
 MAX_NODES = 20_000
 #: Deepest nesting accepted; a fact sheet is about five levels deep.
 MAX_DEPTH = 40
@@ -33,6 +37,10 @@ _INT = re.compile(r"^[-+]?[0-9]+$")
 _INT_OCT = re.compile(r"^0o[0-7]+$")
 _INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+#: Words YAML 1.1 read as true or false. Unquoted in a text field they are almost always
+#: meant as an answer, not as the text: the schema check refuses them there.
+YES_NO_WORDS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off"})
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -73,6 +81,15 @@ class Source:
     key_marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     #: non-fatal problems found while reading (duplicate keys, odd tags)
     problems: list[Problem] = field(default_factory=list)
+    #: field path -> the text as written, for each unquoted scalar YAML read as a number,
+    #: true/false or null, or that is a yes/no word: the schema decides what it means
+    plain: dict[FieldPath, str] = field(default_factory=dict)
+    #: field path -> (start, end) character offsets of each scalar in ``text``
+    spans: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    #: the document's text
+    text: str = ""
+    #: things worth saying that do not stop the sheet (a discovery dated in the future)
+    warnings: list[Problem] = field(default_factory=list)
 
     def position(self, loc: FieldPath, *, key: bool = False) -> tuple[int, int]:
         """Return the best known (line, col) for a field path, walking up to a parent."""
@@ -102,11 +119,15 @@ class _Builder:
         self.path = path
         self.text = text
         self.count = 0
+        self.aliased = 0  # values built again because an alias refers to them
+        self.expanding = 0  # > 0 while building a node an alias refers to
+        self.built: set[int] = set()  # nodes built once: building one again follows an alias
         self.active: set[int] = set()  # nodes being built: an alias back to one is a loop
-        self.source = Source(path=path, data={})
+        self.source = Source(path=path, data={}, text=text)
 
     def fatal(self, node: yaml.Node, loc: FieldPath, message: str, hint: str) -> SheetError:
-        line, col = _mark(node)
+        # The top-level field the user wrote, not the deepest value (an alias has no mark).
+        line, col = self.source.key_marks.get(loc[:1]) or _mark(node)
         return SheetError([Problem(self.path, line, col, _dotted(loc), message, hint)])
 
     def problem(self, node: yaml.Node, loc: FieldPath, message: str, hint: str) -> None:
@@ -114,11 +135,31 @@ class _Builder:
         self.source.problems.append(Problem(self.path, line, col, _dotted(loc), message, hint))
 
     def build(self, node: yaml.Node, loc: FieldPath) -> Any:
+        again = id(node) in self.built
+        self.built.add(id(node))
+        self.expanding += again
+        try:
+            return self._build(node, loc)
+        finally:
+            self.expanding -= again
+
+    def _count(self, node: yaml.Node, loc: FieldPath) -> None:
+        """Count one value; refuse a document that expands too far, naming which limit."""
         self.count += 1
-        if self.count > MAX_NODES:
-            raise self.fatal(node, loc[:2], f"the document expands to more than {MAX_NODES} "
-                             "values through aliases",
-                             "write the values out instead of nesting '*alias' references")
+        if self.expanding:
+            self.aliased += 1
+            if self.aliased > MAX_NODES:
+                raise self.fatal(node, loc[:2], f"the document expands to more than {MAX_NODES} "
+                                 "values through aliases",
+                                 "write the values out instead of nesting '*alias' references")
+        if self.count > MAX_VALUES:
+            raise self.fatal(node, loc[:2], f"the document holds more than {MAX_VALUES} values, "
+                             "the most a fact sheet may hold",
+                             "split the audiences over several sheets, or check that this is "
+                             "the right file")
+
+    def _build(self, node: yaml.Node, loc: FieldPath) -> Any:
+        self._count(node, loc)
         if len(loc) > MAX_DEPTH:
             raise self.fatal(node, loc[:2], f"values are nested more than {MAX_DEPTH} levels deep",
                              "a fact sheet is a few levels deep; check the brackets and indentation")
@@ -188,6 +229,15 @@ class _Builder:
                              "indent each '- ' item like the first one")
 
     def build_scalar(self, node: yaml.ScalarNode, loc: FieldPath) -> Any:
+        self.source.spans.setdefault(loc, (node.start_mark.index, node.end_mark.index))
+        value = self._scalar(node, loc)
+        unquoted = (node.tag == _STR and not node.style
+                    and not self.text.startswith("!", node.start_mark.index))
+        if unquoted and (not isinstance(value, str) or value.lower() in YES_NO_WORDS):
+            self.source.plain.setdefault(loc, node.value)
+        return value
+
+    def _scalar(self, node: yaml.ScalarNode, loc: FieldPath) -> Any:
         value: str = node.value
         if node.tag == _STR:
             explicit = self.text.startswith("!", node.start_mark.index)
@@ -233,13 +283,17 @@ def _tab_problems(path: str, text: str) -> list[Problem]:
     return problems
 
 
-def _too_large(path: str, size: int) -> SheetError:
-    return SheetError([Problem(
-        path, 0, 0, "",
-        f"the file is {size / 1_000_000:.1f} MB; a fact sheet may be at most "
-        f"{MAX_BYTES / 1_000_000:g} MB",
-        "check that this is the right file; a fact sheet is a few kilobytes of YAML",
-    )])
+def _unreadable_character(path: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    """Place a character YAML refuses (NUL, ESC, BEL, ...) at its line and column."""
+    # Find it ourselves: libyaml reports a byte offset, PyYAML a character index.
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    where = found.start() if found else exc.position
+    line = text.count("\n", 0, where) + 1
+    col = where - (text.rfind("\n", 0, where) + 1) + 1
+    char = text[where] if where < len(text) else "\0"
+    return Problem(path, line, col, "", f"the file contains the control character "
+                   f"{describe_char(char)}, which a fact sheet cannot hold",
+                   "delete it; editors often show it as a box or not at all")
 
 
 def parse_yaml(text: str | bytes, path: str = "<string>") -> Source:
@@ -256,19 +310,13 @@ def parse_yaml(text: str | bytes, path: str = "<string>") -> Source:
         SheetError: the text is too large, not YAML, empty, not a mapping, or an alias bomb.
     """
     if len(text) > MAX_BYTES:
-        raise _too_large(path, len(text))
+        raise too_large(path, len(text))
     if isinstance(text, bytes):
-        raw = text
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise SheetError([Problem(
-                path, line, 1, "", "the file is not UTF-8 text",
-                "save it as UTF-8 from your editor",
-            )]) from None
+        text = decode(text, path)
     try:
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - local SafeLoader subclass
+    except yaml.reader.ReaderError as exc:
+        raise SheetError([_unreadable_character(path, text, exc)]) from None
     except RecursionError:
         raise SheetError([Problem(path, 1, 1, "", "values are nested too deeply to read",
                                   "a fact sheet is a few levels deep; check the brackets")]) from None
@@ -305,13 +353,15 @@ def parse_yaml(text: str | bytes, path: str = "<string>") -> Source:
 
 
 def read_yaml(path: Path) -> Source:
-    """Read and parse a YAML file, refusing oversized files before reading them whole."""
+    """Read and parse a YAML file, reading at most MAX_BYTES + 1 bytes whatever it is.
+
+    A FIFO, a device (``/dev/zero``, ``/dev/urandom``) or a socket is refused before any
+    read, so that nothing hangs or fills memory; the size limit counts the bytes read, not
+    what ``stat()`` says.
+    """
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise _too_large(name, size)
-        data = path.read_bytes()
+        data = read_limited(path, name)
     except FileNotFoundError:
         raise SheetError([Problem(name, 0, 0, "", "no such file",
                                   "check the path; fact sheets usually live in incidents/")]) from None
@@ -319,6 +369,6 @@ def read_yaml(path: Path) -> Source:
         raise SheetError([Problem(name, 0, 0, "", "this is a folder, not a fact sheet",
                                   "name a .yaml file inside it")]) from None
     except OSError as exc:
-        raise SheetError([Problem(name, 0, 0, "", f"cannot read the file ({exc.strerror})",
-                                  "check its permissions")]) from None
+        raise SheetError([Problem(name, 0, 0, "", f"cannot read the file ({exc.strerror or exc})",
+                                  "check that it exists and that you may read it")]) from None
     return parse_yaml(data, name)

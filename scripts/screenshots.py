@@ -81,7 +81,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     sheets = [Path(a) for a in argv[1:]] or sorted(
-        [*(ROOT / "tests" / "judges" / "incidents").glob("*.yaml"),
+        [*(ROOT / "incidents").glob("*.yaml"), *(ROOT / "tests" / "sheets" / "readers").glob("*.yaml"),
          *(ROOT / "tests" / "judges" / "synthetic").glob("*.yaml")])
     for path in shoot(Path(argv[0]), sheets):
         print(path)

@@ -11,6 +11,24 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 INCIDENTS = ROOT / "incidents"
+#: The bundled example sheets, by name. Tests never list incidents/: a user's own sheets go
+#: there (`notifier new`), half-written, and must not break the suite.
+BUNDLED = tuple(INCIDENTS / f"{name}.yaml" for name in (
+    "co-op-2025", "marks-and-spencer-2025", "royal-mail-click-and-drop", "shopback-2020"))
+#: Earlier revisions the bundled sheets refer to (supersedes.sheet).
+BUNDLED_HISTORY = (INCIDENTS / "history" / "co-op-2025-r1.yaml",)
+
+
+def copy_bundled(folder: Path) -> Path:
+    """Copy the bundled sheets (and the revisions they refer to) into ``folder``; return it."""
+    import shutil
+
+    (folder / "history").mkdir(parents=True, exist_ok=True)
+    for path in BUNDLED:
+        shutil.copy(path, folder / path.name)
+    for path in BUNDLED_HISTORY:
+        shutil.copy(path, folder / "history" / path.name)
+    return folder
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

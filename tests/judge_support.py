@@ -1,9 +1,10 @@
 """The outside judges' shared ground: the messages they judge, and how each tool is run.
 
-The bundled notices are judged from copies of the bundled sheets kept under
-``tests/judges/incidents`` (a user's own sheet in ``incidents/`` never changes what the tests
-judge), plus synthetic sheets under ``tests/judges/synthetic``: the longest data list beside a
-one-item "not involved" list, a brand with no logo, a service notice.
+The bundled notices are judged from the bundled sheets, named one by one (``conftest.BUNDLED``:
+a user's own sheet in ``incidents/``, never listed, never changes what the tests judge), and
+the reader sheets of ``tests/sheets/readers``, plus synthetic sheets under
+``tests/judges/synthetic``: the longest data list beside a one-item "not involved" list, a
+brand with no logo, a service notice.
 
 Every tool is the real one, installed by ``scripts/test``: SpamAssassin from Debian (local
 rules only, no network tests), html-validate and doiuse-email from npm (pinned in
@@ -23,13 +24,15 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
+import conftest
+
 from notifier.eml import build_eml
 from notifier.render import RenderedNotice, render_sheet
 from notifier.sheet import load_sheet
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGES = Path(__file__).resolve().parent / "judges"
-BUNDLED = sorted((JUDGES / "incidents").glob("*.yaml"))
+BUNDLED = [*conftest.BUNDLED, *sorted((ROOT / "tests" / "sheets" / "readers").glob("*.yaml"))]
 SYNTHETIC = sorted((JUDGES / "synthetic").glob("*.yaml"))
 TOOLS = ROOT / "tools"
 NODE_MODULES = TOOLS / "node_modules"

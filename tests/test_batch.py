@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import INCIDENTS
+from conftest import copy_bundled
 from helpers import edited_yaml
 
 from notifier import batch, commands
@@ -214,8 +213,7 @@ def test_force_renders_everything(tmp_path: Path) -> None:
 
 def test_context_hash_follows_what_each_notice_reads(tmp_path: Path) -> None:
     """A regulator report counts every audience; an update reads the revision it corrects."""
-    shutil.copy(INCIDENTS / "co-op-2025.yaml", tmp_path / "co-op-2025.yaml")
-    shutil.copytree(INCIDENTS / "history", tmp_path / "history")
+    copy_bundled(tmp_path)
     sheet, outbox = tmp_path / "co-op-2025.yaml", tmp_path / "outbox"
     first = commands.render([sheet], outbox=outbox)
     assert first.ok, first.as_dict()
@@ -317,9 +315,13 @@ def test_cli_passes_jobs_force_and_no_progress_bar_off_a_tty(
     monkeypatch.setenv("NOTIFIER_JOBS", "3")
     code, _, _ = run_cli(["render", "x.yaml", "--outbox", str(tmp_path), "--force", "-q"], capsys)
     assert code == 0
+    on_wait = called[0].pop("on_wait")
     assert called == [{"paths": [Path("x.yaml")], "outbox": tmp_path, "templates": None,
                        "audiences": None, "notices": None, "jobs": 3, "force": True,
                        "progress": None, "allow_errors": False}]
+    on_wait()  # what the CLI says while another run holds the outbox
+    assert capsys.readouterr().err == (f"waiting for another notifier run to finish writing "
+                                       f"into {tmp_path} ...\n")
     monkeypatch.delenv("NOTIFIER_JOBS")
     run_cli(["render", "x.yaml", "--jobs", "1", "--json", "--allow-errors"], capsys)
     assert called[-1]["jobs"] == 1 and called[-1]["force"] is False

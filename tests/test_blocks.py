@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import INCIDENTS
+from conftest import BUNDLED, INCIDENTS
 
 from notifier import blocks
 from notifier.blocks import END, NAME_END, START, extract
@@ -57,7 +57,7 @@ def test_the_render_records_each_block_in_both_parts() -> None:
 
 def test_blocks_change_no_byte_of_the_output(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rendered with element() as a plain pass-through, every notice is the same, byte for byte."""
-    sheets = [load_sheet(p) for p in sorted(INCIDENTS.glob("*.yaml"))]
+    sheets = [load_sheet(p) for p in BUNDLED]
     marked = [n for s in sheets for n in render_sheet(s).notices]
 
     def plain(name: str, caller: object = None) -> object:

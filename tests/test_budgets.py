@@ -8,16 +8,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import BUNDLED, ROOT
 
 from notifier.checks import check_notice, run_checks
 from notifier.checks.readability import BUDGETS, body_words
 from notifier.render import render_sheet
 from notifier.sheet import load_sheet
 
-SHEETS = [ROOT / "incidents" / f"{name}.yaml" for name in
-          ("co-op-2025", "marks-and-spencer-2025", "royal-mail-click-and-drop", "shopback-2020")]
-SHEETS += sorted((ROOT / "tests" / "sheets" / "readers").glob("*.yaml"))
+SHEETS = list(BUNDLED) + sorted((ROOT / "tests" / "sheets" / "readers").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", SHEETS, ids=[p.stem for p in SHEETS])

@@ -88,10 +88,6 @@ def test_every_notice_has_a_main_landmark(
     assert landmarks == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "templates/_sections.mjml.j2 intro() writes <h1> only when h.title is set (regulator "
-    "drafts, California notices); every notice kind needs exactly one <h1>, e.g. the notice's "
-    "own title ('Your data and the Co-op cyber attack') at the top of intro()"))
 def test_every_notice_has_one_h1(
         axe_results: dict[tuple[str, str, int], list[dict[str, Any]]]) -> None:
     without = sorted({name for (name, _, _), found in axe_results.items() for v in found

@@ -110,12 +110,6 @@ def test_html_validate_finds_no_error(judged: dict[str, dict[str, Any]]) -> None
 _LONG_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"]{30,}|[\w.+-]+@[\w.-]{24,}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "long web and email addresses must carry <wbr> break opportunities for Yahoo and Windows "
-    "Mail, which ignore word-break: templates/_sections.mjml.j2 and the notice templates must "
-    "write every address shown as text through the `breakable` filter ({{ url | breakable }}), "
-    "and notifier/checks/htmlscan.py must join the text on either side of a <wbr> without a "
-    "space (else view.missing() no longer finds the address)"))
 def test_long_addresses_can_break_without_word_break() -> None:
     from lxml import html as lxml_html
 

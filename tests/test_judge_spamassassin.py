@@ -15,9 +15,9 @@ from judge_support import SpamReport, messages, spam_reports, spam_table
 #: The score every bundled message must stay under (spam is 5.0; issue 13 asks for 2.0).
 LIMIT = 2.0
 
-#: Rules that fire because of the wording, which templates/_copy.j2 and _sections.*.j2 hold.
-#: Each names the change that stops it; the tests that meet them are expected to fail
-#: (strictly) until that wording lands.
+#: Rules that fired because of the wording (templates/_copy.j2, _sections.*.j2, advice.py),
+#: each with the change that stopped it (issue 13; measured since: 0 points on every judged
+#: message). They are kept apart from the rules the headers and markup decide.
 WORDING_RULES = {
     "FILL_THIS_FORM_LONG": (
         "the data list reads as a form: five or more form-field nouns in a row with only "
@@ -59,7 +59,7 @@ def _print_table(reports: list[SpamReport], request: pytest.FixtureRequest) -> N
 
 def test_every_judged_message_was_scored(reports: list[SpamReport]) -> None:
     assert [r.name for r in reports] == [m.name for m in messages()]
-    assert len([m for m in messages() if m.bundled]) == 14
+    assert len([m for m in messages() if m.bundled]) == 21  # 14 of the bundled sheets, 7 of the reader sheets
     # the report parser found rules: every HTML message fires the informational HTML_MESSAGE
     assert all("HTML_MESSAGE" in r.rules for r in reports)
 
@@ -71,13 +71,11 @@ def test_headers_and_markup_trip_no_rule(reports: list[SpamReport]) -> None:
     assert {name: rules for name, rules in fired.items() if rules} == {}
 
 
-@pytest.mark.xfail(strict=True, reason=WORDING_RULES["FILL_THIS_FORM_LONG"])
 def test_every_message_scores_under_the_limit(reports: list[SpamReport]) -> None:
     over = {r.name: r.score for r in reports if r.score >= LIMIT}
     assert over == {}
 
 
-@pytest.mark.xfail(strict=True, reason="; ".join(WORDING_RULES.values()))
 def test_no_rule_with_points_fires_on_two_messages(reports: list[SpamReport]) -> None:
     seen: dict[str, list[str]] = {}
     for r in reports:

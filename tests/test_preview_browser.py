@@ -5,13 +5,12 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import INCIDENTS
+from conftest import copy_bundled
 from preview_support import (  # noqa: F401 (the fixtures)
     SHEET,
     SUMMARY,
@@ -187,7 +186,7 @@ def test_traversal_gets_404(page: Page, server: PreviewServer, path: str) -> Non
 
 def test_nothing_is_loaded_from_outside(page: Page, tmp_path: Path) -> None:
     """A sheet whose email has a remote logo: the preview still fetches only from 127.0.0.1."""
-    shutil.copytree(INCIDENTS, tmp_path / "incidents")  # with the sheets it refers to
+    copy_bundled(tmp_path / "incidents")  # with the sheets it refers to
     sheet = tmp_path / "incidents" / "co-op-2025.yaml"
     responses: list[str] = []
     page.on("response", lambda r: responses.append(r.url))

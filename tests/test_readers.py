@@ -39,7 +39,8 @@ def test_involved_possibly_and_not_involved_are_worded_for_each_reader() -> None
     earlier = flat(found["earlier-guests"].text)
     involved = section(found["earlier-guests"].text, "Involved:", "May have been involved")
     possibly = section(found["earlier-guests"].text, "May have been involved", "Not involved:")
-    assert "your name, email address and postal address" in involved
+    # never a run of field names a spam filter reads as a form (FILL_THIS_FORM_LONG)
+    assert "your name and email address, as well as your postal address" in involved
     assert "passport" not in involved and "full payment card number" not in involved
     assert "your passport number" in possibly and "your full payment card number" in possibly
     assert "Ask the passport office" in earlier  # a precaution is still advised
@@ -75,7 +76,8 @@ def test_the_provider_is_told_its_patients_data_was_taken() -> None:
     text = flat(group.text)
     assert group.subject == "Security incident at MedBridge Claims involving your patients' data"
     assert "information about your patients" in text
-    assert "Involved: - Your patients' names, dates of birth and health information" in text
+    assert ("Involved: - Your patients' names and dates of birth, as well as their health "
+            "information") in text
     assert "We provide services to" not in text  # the readers are the ones we provide them to
     # the patients get their own notice from this sheet: the group is told so, and asked to
     # coordinate anything it sends

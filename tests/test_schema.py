@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import INCIDENTS, MINIMAL
+from conftest import BUNDLED, BUNDLED_HISTORY, INCIDENTS, MINIMAL
 from jsonschema import Draft202012Validator
 
 from notifier.cli import main
 from notifier.yamlsource import parse_yaml
 
-INCIDENT_FILES = sorted(INCIDENTS.glob("*.yaml"))
+INCIDENT_FILES = [*BUNDLED, *BUNDLED_HISTORY]
 
 
 @pytest.fixture

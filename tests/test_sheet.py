@@ -37,9 +37,60 @@ def test_parse_sheet_from_text() -> None:
 
 
 @pytest.mark.parametrize("word", ["on", "yes", "no", "off", "NO", "Yes"])
-def test_yaml_1_1_booleans_are_names(word: str, sheet_file: Callable[..., Path]) -> None:
-    sheet = load_sheet(sheet_file(MINIMAL.replace("  name: Acme Ltd\n", f"  name: {word}\n")))
+def test_yaml_1_1_booleans_quoted_are_names(word: str, sheet_file: Callable[..., Path]) -> None:
+    sheet = load_sheet(sheet_file(MINIMAL.replace("  name: Acme Ltd\n", f"  name: '{word}'\n")))
     assert sheet.organisation.name == word
+
+
+@pytest.mark.parametrize("word", ["on", "yes", "no", "off", "NO", "Yes", "true", "False"])
+def test_a_yes_no_word_unquoted_in_a_text_field_is_refused_with_a_hint_to_quote(
+        word: str, sheet_file: Callable[..., Path]) -> None:
+    path = sheet_file(MINIMAL + f"    greeting: {word}\n")
+    with pytest.raises(SheetError) as info:
+        load_sheet(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:23:15: audiences.0.greeting: expected text, got {word!r}, which reads as a "
+        f"yes/no answer; write the text itself; if you do mean the word, put it in quotes: "
+        f"greeting: '{word}'"]
+
+
+@pytest.mark.parametrize(("written", "kept"), [
+    ("08005550142", "08005550142"), ("2025", "2025"), ("0x1F", "0x1F"), ("1.50", "1.50"),
+    ("1e3", "1e3"), ("-7", "-7")])
+def test_a_text_field_keeps_an_unquoted_number_as_written(
+        written: str, kept: str, sheet_file: Callable[..., Path]) -> None:
+    text = MINIMAL.replace("    email: help@acme.example\n",
+                           f"    email: help@acme.example\n    phone: {written}\n")
+    assert load_sheet(sheet_file(text)).organisation.contact.phone == kept
+
+
+@pytest.mark.parametrize("written", ["null", "~", "Null", ""])
+def test_yaml_null_leaves_an_optional_field_out(written: str,
+                                                sheet_file: Callable[..., Path]) -> None:
+    """`phone: null` is no phone, not the text 'null' (nor a refusal)."""
+    text = MINIMAL.replace("    email: help@acme.example\n",
+                           f"    email: help@acme.example\n    phone: {written}\n")
+    assert load_sheet(sheet_file(text)).organisation.contact.phone is None
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("010", "'010' starts with 0, which some YAML readers read as the octal number 8 and others "
+            "as 10; write it without the leading zero: 10"),
+    ("019", "'019' starts with 0, which some YAML readers read as 19; write it without the "
+            "leading zero: 19"),
+    ("0x1F", "'0x1F' is a hexadecimal number; write it in decimal digits: 31"),
+    ("0o17", "'0o17' is an octal number; write it in decimal digits: 15"),
+])
+def test_a_number_field_refuses_octal_and_hex_forms(
+        written: str, message: str, sheet_file: Callable[..., Path]) -> None:
+    path = sheet_file(MINIMAL + f"    size: {written}\n")
+    with pytest.raises(SheetError) as info:
+        load_sheet(path)
+    assert [str(p) for p in info.value.problems] == [f"{path}:23:11: audiences.0.size: {message}"]
+
+
+def test_a_plain_decimal_number_field_is_fine(sheet_file: Callable[..., Path]) -> None:
+    assert load_sheet(sheet_file(MINIMAL + "    size: 125000\n")).audiences[0].size == 125000
 
 
 def test_norway_is_a_jurisdiction(sheet_file: Callable[..., Path]) -> None:

@@ -164,7 +164,8 @@ def test_unusable_documents(text: str, line: int, col: int, fragment: str) -> No
 
 def test_not_utf8_names_the_line() -> None:
     problems = problems_of(b"id: a\nname: caf\xe9\n")
-    assert (problems[0].line, problems[0].message) == (2, "the file is not UTF-8 text")
+    assert (problems[0].line, problems[0].col, problems[0].message) == (
+        2, 10, "the file is not UTF-8 text (byte 0xe9 cannot start a character here)")
 
 
 def test_utf8_bom_is_accepted() -> None:
@@ -278,8 +279,9 @@ def test_read_yaml_folder(tmp_path: Path) -> None:
 
 def _every_sheet() -> list[Path]:
     root = Path(__file__).resolve().parent
-    return sorted((root / "sheets" / "bad").glob("*.yaml")) + sorted(
-        (root.parent / "incidents").rglob("*.yaml"))
+    from conftest import BUNDLED, BUNDLED_HISTORY
+
+    return sorted((root / "sheets" / "bad").glob("*.yaml")) + [*BUNDLED, *BUNDLED_HISTORY]
 
 
 @pytest.mark.parametrize("path", _every_sheet(), ids=lambda p: p.stem)

@@ -1,34 +1,44 @@
-"""Phishing hygiene: https links on the organisation's own domains that show where they go, no logins."""
+"""Phishing hygiene: https links and images on the domains the sheet declares, showing where they go."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from notifier.advice import reviewed_domains
 from notifier.checks.finding import Finding, Rule
+from notifier.domains import is_ip, normalise, registrable_domain, within
+from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
     from notifier.checks.view import NoticeView
     from notifier.model import FactSheet
 
 RULES = {r.id: r for r in (
-    Rule("links.https", "error", "every link is https (mailto: and tel: are allowed)",
+    Rule("links.https", "error", "every link and image is https (mailto: and tel: are allowed)",
          "house rule (phishing hygiene, issue 6)"),
     Rule("links.domain", "error",
-         "every link is on a domain of the organisation's: website, contact and sender domains, "
-         "organisation.link_domains, or a subdomain of one; public-authority sites the "
-         "jurisdiction packs require are also allowed", "house rule (phishing hygiene, issue 6)"),
-    Rule("links.contact_domain", "warning",
-         "the contact page and email, the privacy contact, the sender and the reply-to address "
-         "are on the website's "
-         "registrable domain (e.g. harbourline.com for www.harbourline.com), or on a domain "
-         "listed in organisation.link_domains: links.domain allows the contact's domain, so a "
-         "look-alike such as harbourline-support.com would otherwise pass unremarked. Checked "
-         "on notices that carry the address; the registrable domain is the last two labels, or "
-         "three under a country's second-level domain (co.uk, com.sg, com.au, ...)",
-         "house rule (phishing hygiene, issue 6)"),
+         "every link and image is on a domain the sheet declares as the organisation's: the "
+         "website's registrable domain (www.harbourline.com: harbourline.com), the sender's, "
+         "or a host in organisation.link_domains, or a subdomain of one; public-authority "
+         "sites the jurisdiction packs require are also allowed. Registrable domains come "
+         "from the Public Suffix List, so a look-alike (harbourline.com.evil.example) or "
+         "another domain given as the contact page is never the organisation's",
+         "house rule (phishing hygiene, issues 6 and 14)"),
+    Rule("links.userinfo", "error",
+         "no link with a user name or password before its host (https://user:pass@host/): "
+         "the text before '@' shows one site while the link goes to another",
+         "house rule (phishing hygiene, issue 14)"),
+    Rule("links.ip_host", "error", "no link or image to an IP address instead of a domain",
+         "house rule (phishing hygiene, issue 14)"),
+    Rule("links.contact_domain", "error",
+         "the contact page and email, the privacy contact and the reply-to address are on the "
+         "organisation's declared domains (links.domain), shown or in the headers: "
+         "harbourline-support.com is not harbourline.com unless organisation.link_domains says "
+         "so. An error in notices to the people affected (incident, password_reset, "
+         "no_action_needed, update), a warning in the others",
+         "house rule (phishing hygiene, issues 6 and 14)"),
     Rule("links.shortener", "error", "no URL shorteners (bit.ly, t.co, ...), even allow-listed",
          "house rule (phishing hygiene, issue 6)"),
     Rule("links.text_mismatch", "error",
@@ -66,114 +76,98 @@ _GO_YOURSELF = re.compile(r"\b(website|site|app)\b[^.]*\byourself\b|\byourself\b
 
 
 def _bare(host: str) -> str:
-    host = host.lower().rstrip(".")
+    host = normalise(host)
     return host[4:] if host.startswith("www.") else host
 
 
 def organisation_domains(sheet: FactSheet) -> set[str]:
-    """Return the domains the organisation's links may use (subdomains count too)."""
-    org = sheet.organisation
-    urls = [org.website, org.contact.url]
-    emails = [org.contact.email, org.sender.email, org.reply_to,
-              org.privacy_contact.email if org.privacy_contact else None]
-    domains = {_bare(urlsplit(u).hostname or "") for u in urls if u}
-    domains |= {_bare(e.rsplit("@", 1)[1]) for e in emails if e}
-    domains |= {_bare(d.split("://")[-1].split("/")[0]) for d in org.link_domains}
-    return {d for d in domains if d}
+    """Return the domains the sheet declares as the organisation's (subdomains count too).
 
-
-#: Second-level labels under which a country's domains are registered (co.uk, com.sg, ...).
-_SECOND_LEVEL = frozenset({"ac", "co", "com", "edu", "gov", "govt", "gen", "ltd", "me", "mil",
-                           "net", "nhs", "nic", "org", "plc", "sch", "or", "ne", "go", "gob",
-                           "id", "asn"})
-
-
-def registrable_domain(host: str) -> str:
-    """Return the domain a host belongs to: ``coop.co.uk`` for ``email.coop.co.uk``.
-
-    The last two labels, or three under a country code's common second-level domain. An
-    approximation of the public suffix list, without a dependency on it.
+    Only three facts declare them: the website (its registrable domain), the sender's
+    address (its registrable domain) and each host in organisation.link_domains (as
+    written). A contact page or address elsewhere is checked against these, never added.
+    A public suffix (``com``, ``co.uk``, ``github.io``) is never a domain of anyone's.
     """
-    labels = _bare(host).split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    org = sheet.organisation
+    found = {registrable_domain(urlsplit(org.website).hostname or ""),
+             registrable_domain(org.sender.email.rsplit("@", 1)[1])}
+    found |= {_bare(d) for d in org.link_domains if registrable_domain(d)}
+    return {d for d in found if d}
 
 
 def contact_lookalikes(sheet: FactSheet) -> list[tuple[str, str, str]]:
-    """Return (field, address, its registrable domain) for each contact address off the website.
+    """Return (field, address, its registrable domain) for each contact address off the domains.
 
-    A contact URL or email whose registrable domain is not the website's, and that is not on
-    (or under) a domain in organisation.link_domains.
+    The contact page and email, the privacy contact and the reply-to address, each when it is
+    not on (or under) a domain ``organisation_domains`` returns.
     """
     org = sheet.organisation
-    website = registrable_domain(urlsplit(org.website).hostname or "")
-    listed = {_bare(d.split("://")[-1].split("/")[0]) for d in org.link_domains}
-    found = []
-
-    def mailbox(address: str | None) -> str | None:
-        return address.rsplit("@", 1)[1] if address else None
-
+    domains = organisation_domains(sheet)
     privacy = org.privacy_contact.email if org.privacy_contact else None
-    for name, address, host in (
-            ("organisation.contact.url", org.contact.url,
-             urlsplit(org.contact.url).hostname if org.contact.url else None),
-            ("organisation.contact.email", org.contact.email, mailbox(org.contact.email)),
-            ("organisation.privacy_contact.email", privacy, mailbox(privacy)),
-            ("organisation.sender.email", org.sender.email, mailbox(org.sender.email)),
-            ("organisation.reply_to", org.reply_to, mailbox(org.reply_to))):
-        if not (address and host):
+    found = []
+    for name, address in (("organisation.contact.url", org.contact.url),
+                          ("organisation.contact.email", org.contact.email),
+                          ("organisation.privacy_contact.email", privacy),
+                          ("organisation.reply_to", org.reply_to)):
+        if not address:
             continue
-        domain = registrable_domain(host)
-        if domain != website and not _within(host, listed) and not _within(domain, listed):
-            found.append((name, address, domain))
+        host = _host(address if name.endswith(".url") else f"mailto:{address}")
+        if host and not within(host, domains):
+            found.append((name, address, registrable_domain(host) or _bare(host)))
     return found
 
 
-def _within(host: str, domains: set[str] | frozenset[str]) -> bool:
-    host = _bare(host)
-    return any(host == d or host.endswith("." + d) for d in domains)
+def _fields(sheet: FactSheet) -> dict[str, tuple[str | int, ...]]:
+    """Return each link the sheet itself gives (as it appears in a notice) and its field."""
+    org = sheet.organisation
+    given: list[tuple[str | None, tuple[str | int, ...]]] = [
+        (org.website, ("organisation", "website")),
+        (org.contact.url, ("organisation", "contact", "url")),
+        (org.brand.logo if org.brand else None, ("organisation", "brand", "logo")),
+        (sheet.incident.status_page, ("incident", "status_page"))]
+    for address, loc in ((org.contact.email, ("organisation", "contact", "email")),
+                         (org.privacy_contact.email if org.privacy_contact else None,
+                          ("organisation", "privacy_contact", "email")),
+                         (org.reply_to, ("organisation", "reply_to"))):
+        if address:
+            given.append((f"mailto:{address}", loc))
+    return {_key(url): loc for url, loc in given if url}
+
+
+def _key(href: str) -> str:
+    return href.strip().rstrip("/").lower()
 
 
 def _targets(view: NoticeView) -> list[tuple[str, str, str]]:
-    """Return (where, href, shown text) for every HTML link and every URL in the plain text."""
+    """Return (where, href, shown text) for every HTML link and image and every plain-text URL."""
     found = [("HTML", link.href, link.text) for link in view.scan.links]
+    found += [("HTML image", str(img.get("src") or ""), "") for img in view.scan.images
+              if img.get("src")]
     found += [("plain text", url.rstrip(".,;:"), "") for url in _URL.findall(view.notice.text)]
     return found
 
 
+def _split(href: str) -> SplitResult:
+    return urlsplit(href if "://" in href or ":" in href.split("/")[0] else "https://" + href)
+
+
 def _host(href: str) -> str:
     """Return the host a link goes to (the domain of a mailto: address)."""
-    parts = urlsplit(href if "://" in href or ":" in href.split("/")[0] else "https://" + href)
+    parts = _split(href)
     if parts.scheme.lower() == "mailto":
-        return parts.path.rsplit("@", 1)[-1]
+        return parts.path.rsplit("@", 1)[-1].split("?")[0]
     return parts.hostname or ""
 
 
 def _check_target(view: NoticeView, where: str, href: str, shown: str,
                   domains: set[str]) -> list[Finding]:
-    found: list[Finding] = []
-    parts = urlsplit(href if "://" in href or ":" in href.split("/")[0] else "https://" + href)
+    parts = _split(href)
     scheme = parts.scheme.lower()
     if scheme == "tel":
-        return found
-    if scheme == "mailto":
-        host = parts.path.rsplit("@", 1)[-1]
-    elif scheme != "https":
-        found.append(view.finding(RULES["links.https"], f"the {where} links to {href!r}, which is "
-                                  "not https", "link only to https:// pages"))
-        host = parts.hostname or ""
-    else:
-        host = parts.hostname or ""
-    if _bare(host) in SHORTENERS:
-        found.append(view.finding(RULES["links.shortener"], f"the {where} links to {href!r}, a "
-                                  "URL shortener: readers cannot see where it goes",
-                                  "link to the full address on your own domain"))
-    elif not _within(host, domains | AUTHORITY_DOMAINS):
-        found.append(view.finding(
-            RULES["links.domain"], f"the {where} links to {href!r}, which is not on a domain of "
-            f"the organisation's ({', '.join(sorted(domains))})",
-            "link to your own website, or add the domain to organisation.link_domains"))
+        return []
+    field = _fields(view.sheet).get(_key(href))
+    host = _host(href)
+    found = _where_it_goes(view, where, href, parts, host, domains, field)
     if scheme != "mailto" and _LOGIN_PATH.search(parts.path + "?" + parts.query):
         found.append(view.finding(RULES["links.login_link"], f"the {where} links to {href!r}, "
                                   "which looks like a sign-in or password page",
@@ -182,7 +176,7 @@ def _check_target(view: NoticeView, where: str, href: str, shown: str,
         found.append(view.finding(RULES["links.login_link"], f"the {where} has a link reading "
                                   f"{shown!r}", "tell readers to open the site or app themselves"))
     shown_host = _SHOWS_ADDRESS.match(shown) or _SHOWS_EMAIL.match(shown)
-    if shown_host and host and not _within(host, {_bare(shown_host.group(1))}):
+    if shown_host and host and not within(host, {_bare(shown_host.group(1))}):
         found.append(view.finding(
             RULES["links.text_mismatch"], f"the {where} shows {shown!r} but the link goes to "
             f"{href!r}", "make the text show the address the link really goes to"))
@@ -193,21 +187,61 @@ def _check_target(view: NoticeView, where: str, href: str, shown: str,
     return found
 
 
-def _contact_domain(view: NoticeView, targets: list[tuple[str, str, str]]) -> list[Finding]:
-    """Flag a contact address off the website's domain, when this notice carries it."""
+def _where_it_goes(view: NoticeView, where: str, href: str, parts: SplitResult, host: str,
+                   domains: set[str], field: tuple[str | int, ...] | None) -> list[Finding]:
+    """The scheme, user info, IP host, shortener and domain rules for one link or image."""
     found: list[Finding] = []
-    website = registrable_domain(urlsplit(view.sheet.organisation.website).hostname or "")
+    scheme = parts.scheme.lower()
+    change = f"change {'.'.join(map(str, field))} to" if field else "use"
+    if scheme not in ("https", "mailto"):
+        found.append(view.finding(RULES["links.https"], f"the {where} links to {href!r}, which is "
+                                  "not https", f"{change} an https:// address", field=field))
+    if scheme != "mailto" and "@" in parts.netloc:
+        return [*found, view.finding(
+            RULES["links.userinfo"], f"the {where} links to {href!r}: the part before '@' is a "
+            f"user name, so it goes to {host or 'another host'}, not to the site it shows first",
+            f"{change} the address itself, with nothing before the host", field=field)]
+    if is_ip(host):
+        return [*found, view.finding(
+            RULES["links.ip_host"], f"the {where} links to {href!r}, an IP address: readers "
+            "cannot tell whose it is", f"{change} an address on your own domain "
+            f"({', '.join(sorted(domains))})", field=field)]
+    if _bare(host) in SHORTENERS:
+        found.append(view.finding(RULES["links.shortener"], f"the {where} links to {href!r}, a "
+                                  "URL shortener: readers cannot see where it goes",
+                                  "link to the full address on your own domain", field=field))
+    elif not within(host, domains | AUTHORITY_DOMAINS):
+        other = registrable_domain(host) or _bare(host)
+        found.append(view.finding(
+            RULES["links.domain"], f"the {where} links to {href!r}, which is not on a domain of "
+            f"the organisation's ({', '.join(sorted(domains))})",
+            f"{change} an address on one of them, or, if {other} really is yours, add it to "
+            "organisation.link_domains", field=field))
+    return found
+
+
+def _contact_domain(view: NoticeView, targets: list[tuple[str, str, str]]) -> list[Finding]:
+    """Flag a contact address off the declared domains that this notice carries but does not
+    link (a linked one is a ``links.domain`` finding already)."""
+    found: list[Finding] = []
+    domains = organisation_domains(view.sheet)
+    linked = {_key(href) for _, href, _ in targets}
+    reader = view.audience.notice in READER_NOTICES
     for name, address, domain in contact_lookalikes(view.sheet):
-        linked = any(_within(_host(href), {domain}) for _, href, _ in targets)
-        # The sender and reply-to are in every message's headers, shown or not in the body.
-        in_headers = name in ("organisation.sender.email", "organisation.reply_to")
-        if in_headers or linked or len(view.search(re.compile(re.escape(domain), re.I))) < 2:
+        href = address if name.endswith(".url") else f"mailto:{address}"
+        if _key(href) in linked:
+            continue
+        # The reply-to is in every message's headers, shown or not in the body.
+        if name == "organisation.reply_to" or len(view.search(re.compile(re.escape(address), re.I))) < 2:
             found.append(view.finding(
                 RULES["links.contact_domain"],
-                f"{name} {address!r} is on {domain}, not on the website's domain {website}: "
-                "readers cannot tell it from a look-alike phishing address",
-                f"use an address on {website}, or, if {domain} really is yours, add it to "
-                "organisation.link_domains"))
+                f"{name} {address!r} is on {domain}, not on a domain the sheet declares as the "
+                f"organisation's ({', '.join(sorted(domains))}): readers cannot tell it from a "
+                "look-alike phishing address",
+                f"change {name} to an address on one of them, or, if {domain} really is yours, "
+                "add it to organisation.link_domains",
+                severity="error" if reader else "warning",
+                field=tuple(int(p) if p.isdigit() else p for p in name.split("."))))
     return found
 
 
