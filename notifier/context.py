@@ -10,8 +10,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.runtime import Macro
 
-from notifier.advice import FOR_ANOTHER, PASSWORD_ADVICE, PASSWORD_CATEGORIES, Advice
-from notifier.advice import fields
+from notifier.advice import FOR_ANOTHER, PASSWORD_ADVICE, PASSWORD_CATEGORIES, Advice, fields
 from notifier.advice import join as join_words
 from notifier.diff import Change, diff_sheets
 from notifier.model import READER_NOTICES, FactSheet, Incident, ProtectionOffer
