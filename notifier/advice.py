@@ -12,8 +12,8 @@ in, to people and to spam filters alike. Each risk is said once, for its group.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -298,15 +298,91 @@ def country_of(code: str) -> str:
     return code.split("-", 1)[0]
 
 
+class _Translated(Mapping[str, Any]):
+    """A table of categories or advice in a reader's language: each entry translated through
+    the catalogs when it is first asked for (a notice uses a few; an unused entry is never
+    looked up, so a notice is never blamed for a missing translation it does not show)."""
+
+    def __init__(self, table: Mapping[str, Any], translate: Any) -> None:
+        self._table = table
+        self._translate = translate
+        self._done: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._done:
+            self._done[key] = _translated(self._table[key], self._translate)
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+def _translated(entry: Any, translate: Any) -> Any:
+    """Return a Category or Advice with its words in the translator's language (a sheet's own
+    category is already in it: its words come from the sheet)."""
+    def t(text: str) -> str:
+        return translate(text) if text else text
+
+    if isinstance(entry, Category):
+        if entry.group == "custom":
+            return entry
+        return replace(entry, label=t(entry.label), short=t(entry.short), noun=t(entry.noun),
+                       absent=t(entry.absent), in_risk=t(entry.in_risk),
+                       absent_noun=t(entry.absent_noun))
+    if "." in entry.id:  # a sheet's own advice
+        return entry
+    return Advice(entry.id, t(entry.title), t(entry.text))
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """The categories and advice one sheet can use: the built-in ones and the sheet's own."""
+    """The categories and advice one sheet can use: the built-in ones and the sheet's own,
+    in one locale's words (``localized``; the English source by default)."""
 
     categories: Mapping[str, Category] = field(default_factory=lambda: CATEGORIES)
     advice: Mapping[str, Advice] = field(default_factory=lambda: ADVICE)
+    locale: str = "en-GB"
+    #: The locale's ``notifier.i18n.Translator`` (None: the English source).
+    translator: Any = None
 
     def __getitem__(self, category: str) -> Category:
         return self.categories[category]
+
+    def translate(self, message: str) -> str:
+        """Return a built-in message in this vocabulary's locale."""
+        return self.translator.gettext(message) if self.translator is not None else message
+
+    @property
+    def english(self) -> bool:
+        """True when the words are English (the source, or en-US's spellings)."""
+        return self.locale.split("-")[0].lower() == "en"
+
+    def localized(self, translator: Any) -> Vocabulary:
+        """Return this vocabulary in a translator's locale (``notifier.i18n.Translator``)."""
+        if translator is None:
+            return self
+        return Vocabulary(_Translated(self.categories, translator.gettext),
+                          _Translated(self.advice, translator.gettext), translator.locale,
+                          translator)
+
+    def group_label(self, group: str) -> str:
+        """Return a group's label in this locale ('Contact details')."""
+        return self.translate(GROUPS.get(group, _CUSTOM_GROUP)[0])
+
+    def group_of(self, category: str) -> str:
+        """Return the group a category is listed in."""
+        return self.categories[category].group
+
+    def absent_short(self, category: str, *, full: bool = False) -> str:
+        """Return a category's name in a 'Not involved' list ('card number'; 'full card
+        number' beside part of a card number that was involved)."""
+        c = self.categories[category]
+        if category == "payment_card_number" and full:
+            return c.short
+        return c.absent or c.short
 
     def labels(self, categories: Iterable[str]) -> list[str]:
         """Return the reader-facing names of data categories, in the order given."""
@@ -330,7 +406,7 @@ class Vocabulary:
             found.setdefault(self.risk_group(c) if for_risks else self.categories[c].group,
                              []).append(c)
         order = [*GROUPS, "custom"]
-        return [(GROUPS.get(g, _CUSTOM_GROUP)[0], found[g])
+        return [(self.group_label(g), found[g])
                 for g in sorted(found, key=lambda g: order.index(g) if g in order else len(order))]
 
     def items(self, categories: Iterable[str], whose: str = "", *, absent: bool = False,
@@ -340,6 +416,11 @@ class Vocabulary:
         line: "Your patients' names and dates of birth"; ``absent``
         names data that was not involved, beside the data that was (``reached``): 'your card
         number' when no part of it was involved, 'your full card number' when part was."""
+        if not self.english:
+            from notifier import wording
+
+            return wording.items(self, categories, whose, absent=absent, reached=reached,
+                                 third_person=third_person)
         data = list(categories)
         if whose and data:  # one line: the owner named once, not once a group
             ordered = [c for _label, group in self.groups(data) for c in group]
@@ -360,6 +441,10 @@ class Vocabulary:
     def phrase(self, categories: Sequence[str], whose: str = "", *, absent: bool = False,
                risk: bool = False) -> str:
         """Return categories as one phrase: 'your name, email address and phone number'."""
+        if not self.english:
+            from notifier import wording
+
+            return wording.phrase(self, categories)
         cats = [self.categories[c] for c in categories]
         if whose:
             owner = whose + ("'" if whose.endswith("s") else "'s")
@@ -388,11 +473,17 @@ class Vocabulary:
         data risks only the channels it opens: an email address, fake emails; a name alone,
         nothing.
         """
+        if not self.english:
+            from notifier import wording
+
+            return wording.risks(self, categories, whose, third_person=third_person,
+                                 trusted="" if trusted == "us" else trusted)
         cats = list(dict.fromkeys(categories))
         out = []
         for _label, members in self.groups(cats, for_risks=True):
             group = self.risk_group(members[0])
-            template = GROUPS[group][2 if third_person or whose else 1] if group in GROUPS else ""
+            template = (self.translate(GROUPS[group][2 if third_person or whose else 1])
+                        if group in GROUPS else "")
             if not template:  # the sheet's own categories carry their own risk
                 out += [self.categories[c].risk for c in members if self.categories[c].risk]
                 continue
@@ -454,7 +545,7 @@ class Vocabulary:
         for parts, merged in MERGED_ADVICE:
             if parts <= wanted and merged in self.advice:
                 wanted = (wanted - parts) | {merged}
-        found = [a for a in self.advice.values() if a.id in wanted]
+        found = [self.advice[key] for key in self.advice if key in wanted]
         return found + self.country_advice(involved, jurisdictions)
 
     def country_advice(self, categories: Sequence[str], jurisdictions: Iterable[str]) -> list[Advice]:
@@ -465,7 +556,8 @@ class Vocabulary:
         out: list[Advice] = []
         for country in dict.fromkeys(country_of(j) for j in jurisdictions):
             if identity or (contact and country in _SCAM_ADVICE):
-                out += COUNTRY_ADVICE.get(country, ())
+                # The country's help in the reader's language; its bodies keep their names.
+                out += [_translated(a, self.translate) for a in COUNTRY_ADVICE.get(country, ())]
         return out
 
 

@@ -10,13 +10,21 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.runtime import Macro
 
-from notifier.advice import FOR_ANOTHER, PASSWORD_ADVICE, PASSWORD_CATEGORIES, Advice, fields
-from notifier.advice import join as join_words
+from notifier import i18n
+from notifier.advice import (
+    FOR_ANOTHER,
+    PASSWORD_ADVICE,
+    PASSWORD_CATEGORIES,
+    Advice,
+    Vocabulary,
+    fields,
+)
 from notifier.diff import Change, diff_sheets
+from notifier.i18n import N_, Translator
 from notifier.model import READER_NOTICES, FactSheet, Incident, ProtectionOffer
 from notifier.regulators import first_regulator
 from notifier.senders import sender_for
-from notifier.templating import make_environment
+from notifier.templating import gettext_callables, make_environment
 
 #: Words of a role rather than a person's name: 'our Data Protection Officer', but 'Jane Doe'.
 _ROLE = re.compile(r"\b(officer|team|office|department|desk|privacy|protection|dpo|"
@@ -31,9 +39,12 @@ def _contact_phrase(name: str) -> str:
 
 def format_date(moment: date, locale: str) -> str:
     """Format a date the way readers of ``locale`` write it, in the timestamp's own zone."""
-    if locale.lower().startswith("en-us"):
-        return f"{moment:%B} {moment.day}, {moment.year}"
-    return f"{moment.day} {moment:%B %Y}"
+    return i18n.format_date(moment, locale)
+
+
+def vocabulary(sheet: FactSheet, index: int, tr: Translator | None = None) -> Vocabulary:
+    """Return the sheet's data words in audience ``index``'s language."""
+    return sheet.vocabulary.localized(tr or i18n.translator(sheet.audiences[index].locale))
 
 
 def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = None,
@@ -47,7 +58,8 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
     audience = sheet.audiences[index]
     incident = sheet.incident
     org = sheet.organisation
-    lists = data_lists(sheet, index)
+    tr = i18n.translator(audience.locale)
+    lists = data_lists(sheet, index, tr)
     data = sheet.audience_reached(audience)
     massachusetts = "US-MA" in audience.jurisdictions
     if massachusetts:
@@ -55,22 +67,27 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         # templates of its readers never receive a narrative field or a count (93H s. 3(b)).
         incident = massachusetts_incident(incident)
         audience = audience.model_copy(update={"reason": None, "size": None})
-    advice = advice_items(sheet, index)
+    advice = advice_items(sheet, index, tr)
     occurred = incident.occurred
+    english = i18n.is_source(audience.locale)
     return {
+        **gettext_callables(tr),
+        "translator": tr,
         "notice": audience.notice,
         "org": org,
         "incident": incident,
         "audience": audience,
         "locale": audience.locale,
         "lang": audience.locale,
-        "privacy_contact_name": _contact_phrase(sheet.organisation.privacy_contact.name
-                                                if sheet.organisation.privacy_contact else ""),
+        "dir": i18n.direction(audience.locale),
+        "english": english,
+        "privacy_contact_name": (_contact_phrase(org.privacy_contact.name) if english
+                                 else org.privacy_contact.name) if org.privacy_contact else "",
         **lists,
         "advice": advice,
         # What the data could mean for readers: the sheet's own words, else each group's
         # risk (GDPR Art. 34(2) and UK GDPR ask for the likely consequences).
-        "consequences": consequences(sheet, index),
+        "consequences": consequences(sheet, index, tr),
         # what was not at risk: the audience's own lines, else the incident's (none for
         # Massachusetts readers: a narrative field)
         "safe": incident.safe if massachusetts or audience.safe is None else audience.safe,
@@ -83,11 +100,12 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
                      if incident.assessed_at else ""),
         "occurred_from": format_date(occurred.start, audience.locale) if occurred else "",
         "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
-        "authorities": [a.in_sentence for a in sheet.reported_authorities()],
+        "authorities": [a.in_sentence if english else a.name
+                        for a in sheet.reported_authorities()],
         "signatory": org.signatory,
         "h": headings(audience.notice, "US-CA" in audience.jurisdictions,
                       massachusetts="US-MA" in audience.jurisdictions,
-                      others=bool(audience.subjects)),
+                      others=bool(audience.subjects), tr=tr),
         "law": {
             "us_ma": massachusetts,
             "us_ny": "US-NY" in audience.jurisdictions,
@@ -95,28 +113,31 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
             "sg": "SG" in audience.jurisdictions,
             "credit_agencies": credit_agencies(audience.jurisdictions, data),
         },
-        "offer": offer_view(sheet, index),
+        "offer": offer_view(sheet, index, tr),
         "delay": {"law_enforcement": any(d.reason == "law_enforcement"
                                          for d in sheet.delay_reasons())},
         "notice_date": format_date(sheet.notice_date, audience.locale) if sheet.notice_date else "",
         "services": incident.services,
         "staff": sheet.staff,
-        "readers_told": readers_told(sheet),
+        # what staff call the readers: the sheet's word, else 'customers' in their language
+        "people": (sheet.staff.people if sheet.staff and sheet.staff.people != "customers"
+                   else tr.gettext(N_("customers"))),
+        "readers_told": readers_told(sheet, audience.locale),
         **_update_context(sheet, index, previous, env),
-        **_regulator_context(sheet, index),
+        **_regulator_context(sheet, index, tr),
         "brand_color": (org.brand.color if org.brand and org.brand.color else "#1f3a5f"),
         "logo": (org.brand.logo if org.brand else None),
     }
 
 
-def data_lists(sheet: FactSheet, index: int) -> dict[str, list[str]]:
+def data_lists(sheet: FactSheet, index: int, tr: Translator | None = None) -> dict[str, list[str]]:
     """Return the data lines a notice shows: involved, possibly involved, not involved.
 
     Each is a list of labelled groups ("Contact details: your name and email address");
     a reader is never told that data was involved which the sheet says only may have been.
     """
     audience = sheet.audiences[index]
-    vocab = sheet.vocabulary
+    vocab = vocabulary(sheet, index, tr)
     whose = audience.subjects or ""
     involved = sheet.audience_data(audience)
     possible = sheet.audience_possible(audience)
@@ -127,7 +148,7 @@ def data_lists(sheet: FactSheet, index: int) -> dict[str, list[str]]:
             "not_involved": vocab.items(absent, whose, absent=True, reached=reached)}
 
 
-def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
+def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> list[Advice]:
     """Return the advice a notice gives: what its data calls for (possibly involved data
     included: a precaution is still worth taking), then the readers' countries' own help.
 
@@ -137,12 +158,14 @@ def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
     audience = sheet.audiences[index]
     if audience.subjects:
         return []
-    found = sheet.vocabulary.advice_for(sheet.audience_reached(audience),
-                                        precautionary_reset=audience.precautionary_reset,
-                                        jurisdictions=audience.jurisdictions)
+    vocab = vocabulary(sheet, index, tr)
+    found = vocab.advice_for(sheet.audience_reached(audience),
+                             precautionary_reset=audience.precautionary_reset,
+                             jurisdictions=audience.jurisdictions)
     acting_for = sheet.organisation.acting_for
     if acting_for:  # the readers have no account with us: they dealt with acting_for
-        found = [Advice(a.id, a.title, FOR_ANOTHER[a.id].text.replace("{org}", acting_for))
+        found = [Advice(a.id, a.title,
+                        vocab.translate(FOR_ANOTHER[a.id].text).replace("{org}", acting_for))
                  if a.id in FOR_ANOTHER else a for a in found]
     skip = set()
     if "US-NY" in audience.jurisdictions:
@@ -155,13 +178,14 @@ def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
     return [a for a in found if a.id not in skip]
 
 
-def readers_told(sheet: FactSheet) -> dict[str, Any]:
+def readers_told(sheet: FactSheet, locale: str = "en-GB") -> dict[str, Any]:
     """Return who else the sheet writes to (for colleagues, who will be asked 'was I told?'):
     whether any readers are, and about how many when every such audience has a size."""
     readers = [a for a in sheet.audiences if a.notice in READER_NOTICES]
     sizes = [a.size for a in readers]
     return {"any": bool(readers),
-            "size": f"{sum(s or 0 for s in sizes):,}" if readers and None not in sizes else ""}
+            "size": (i18n.format_number(sum(s or 0 for s in sizes), locale)
+                     if readers and None not in sizes else "")}
 
 
 def password_view(sheet: FactSheet, index: int) -> dict[str, Any]:
@@ -233,7 +257,7 @@ def credit_agencies(jurisdictions: list[str], data: list[str]) -> bool:
     return any(code in jurisdictions and involved & wanted for code, wanted in FREEZE_DATA.items())
 
 
-def consequences(sheet: FactSheet, index: int) -> list[str]:
+def consequences(sheet: FactSheet, index: int, tr: Translator | None = None) -> list[str]:
     """What the data could mean for the readers: the sheet's own words, else each risk.
 
     GDPR Art. 34(2) and UK GDPR ask for the likely consequences. A no_action_needed notice
@@ -245,14 +269,16 @@ def consequences(sheet: FactSheet, index: int) -> list[str]:
     stated = [] if "US-MA" in audience.jurisdictions else list(sheet.incident.likely_consequences)
     if stated or audience.notice == "no_action_needed":
         return stated
-    return sheet.vocabulary.risks(sheet.audience_reached(audience), audience.subjects or "",
-                                  trusted=sheet.organisation.acting_for or "us")
+    return vocabulary(sheet, index, tr).risks(sheet.audience_reached(audience),
+                                              audience.subjects or "",
+                                              trusted=sheet.organisation.acting_for or "us")
 
 
-_COVERS = {"credit_monitoring": "credit monitoring", "identity_monitoring": "identity monitoring",
-           "identity_restoration": "help to restore your identity if it is misused",
-           "identity_theft_insurance": "identity theft insurance",
-           "fraud_alerts": "alerts about possible fraud"}
+_COVERS = {"credit_monitoring": N_("credit monitoring"),
+           "identity_monitoring": N_("identity monitoring"),
+           "identity_restoration": N_("help to restore your identity if it is misused"),
+           "identity_theft_insurance": N_("identity theft insurance"),
+           "fraud_alerts": N_("alerts about possible fraud")}
 
 
 def offer_for(sheet: FactSheet, index: int) -> ProtectionOffer | None:
@@ -266,53 +292,66 @@ def offer_for(sheet: FactSheet, index: int) -> ProtectionOffer | None:
     return offer
 
 
-def offer_view(sheet: FactSheet, index: int) -> dict[str, Any] | None:
+def offer_months(months: int, tr: Translator) -> str:
+    """Return how long an offer runs, in words ('24 months', '24 mois', '24 Monate')."""
+    return tr.ngettext(N_("%(num)s month"), N_("%(num)s months"), months) % {"num": months}
+
+
+def offer_view(sheet: FactSheet, index: int, tr: Translator | None = None) -> dict[str, Any] | None:
     """Return the offer as the wording uses it: dates formatted, coverage in words."""
     offer = offer_for(sheet, index)
     if offer is None:
         return None
     locale = sheet.audiences[index].locale
+    tr = tr or i18n.translator(locale)
+    covers = [tr.gettext(_COVERS[c]) for c in offer.covers]
     return {"service": offer.service, "provider": offer.provider, "months": offer.months,
+            "duration": offer_months(offer.months, tr),
             # what the service's own name does not already say ('credit monitoring')
-            "covers": [_COVERS[c] for c in offer.covers
-                       if _COVERS[c] not in offer.service.lower()], "enrol_url": offer.enrol_url,
+            "covers": [c for c in covers if c not in offer.service.lower()],
+            "enrol_url": offer.enrol_url,
             "enrol_phone": offer.enrol_phone,
             "enrol_by": format_date(offer.enrol_by, locale) if offer.enrol_by else "",
             "how_to_enrol": offer.how_to_enrol}
 
 #: California Civ. Code 1798.82(d)(1): the title and the headings of the model form.
 CALIFORNIA = {
-    "title": "Notice of Data Breach", "what_happened": "What Happened",
-    "information": "What Information Was Involved", "doing": "What We Are Doing",
-    "can_do": "What You Can Do", "staying_safe": "Other Important Information",
-    "help": "For More Information",
+    "title": N_("Notice of Data Breach"), "what_happened": N_("What Happened"),
+    "information": N_("What Information Was Involved"), "doing": N_("What We Are Doing"),
+    "can_do": N_("What You Can Do"), "staying_safe": N_("Other Important Information"),
+    "help": N_("For More Information"),
 }
 
 
 def headings(notice: str, california: bool, *, massachusetts: bool = False,
-             others: bool = False) -> dict[str, str]:
+             others: bool = False, tr: Translator | None = None) -> dict[str, str]:
     """Return the section headings for a notice; California's statutory ones for US-CA readers.
 
     Massachusetts' notice may not describe the breach, so its first section holds only dates
-    and status, under a heading that does not promise the story.
+    and status, under a heading that does not promise the story. California's statute fixes
+    its title and headings in English: a notice in another language keeps them word for word
+    and adds its own after a slash ('What Happened / Qué sucedió').
     """
+    t = tr.gettext if tr is not None else (lambda m: m)
     h = {
-        "title": "", "what_happened": "What happened", "information": "Your information",
-        "doing": "What we are doing", "can_do": "What you can do", "staying_safe": "Staying safe",
-        "help": "Where to get help", "change_password": "Please change your password",
-        "changed": "What has changed",
+        "title": "", "what_happened": t(N_("What happened")),
+        "information": t(N_("Your information")), "doing": t(N_("What we are doing")),
+        "can_do": t(N_("What you can do")), "staying_safe": t(N_("Staying safe")),
+        "help": t(N_("Where to get help")), "change_password": t(N_("Please change your password")),
+        "changed": t(N_("What has changed")),
     }
     if notice == "no_action_needed":
-        h.update(what_happened="What is happening", information="What is affected",
-                 can_do="Do I need to do anything?")
+        h.update(what_happened=t(N_("What is happening")), information=t(N_("What is affected")),
+                 can_do=t(N_("Do I need to do anything?")))
     if notice == "password_reset":
-        h["can_do"] = "Other steps you can take"
+        h["can_do"] = t(N_("Other steps you can take"))
     if massachusetts:
-        h["what_happened"] = "What we know"
+        h["what_happened"] = t(N_("What we know"))
     if others:  # the readers are told about other people's data
-        h["information"] = "The information involved"
+        h["information"] = t(N_("The information involved"))
     if california:
-        h.update(CALIFORNIA)
+        english = tr is None or i18n.is_source(tr.locale)
+        h.update({k: v if english else f"{v} / {t(v)}" for k, v in CALIFORNIA.items()})
     return h
 
 
@@ -349,7 +388,7 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
                  if c.field == "incident.data_involved" and c.kind == kind]
         # one phrase a group, as the data lists say it: "your name and email address, as
         # well as your phone number"
-        vocab = sheet.vocabulary
+        vocab = vocabulary(sheet, index)
         return [vocab.phrase(cats) for _label, cats in vocab.groups(found)]
 
     return {
@@ -358,7 +397,8 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
         "corrected": labels("corrected"),
         "newly_involved": labels("added"),
         "no_longer_involved": labels("removed"),
-        "newly_told": [a.in_sentence for a in sheet.incident.authorities
+        "newly_told": [a.in_sentence if i18n.is_source(audience.locale) else a.name
+                       for a in sheet.incident.authorities
                        if any(c.field == "incident.authorities" and c.new == a.name
                               for c in changes)],
         "previous_subject": subject,
@@ -374,12 +414,26 @@ def _change_view(change: Change) -> dict[str, str]:
             "new": change.new or ""}
 
 
-def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
+def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str, Any]:
     audience = sheet.audiences[index]
     if audience.notice != "regulator_report":
         return {"regulator": None}
     regulator = first_regulator(audience.jurisdictions)
     incident = sheet.incident
+    locale = audience.locale
+    t = tr.gettext
+
+    def number(n: int) -> str:
+        return i18n.format_number(n, locale)
+
+    def moment(when: datetime) -> str:
+        return t(N_("%(date)s at %(time)s (UTC%(offset)s)")) % {
+            "date": format_date(when, locale), "time": i18n.format_time(when, locale),
+            "offset": f"{when:%z}"}
+
+    def named(authority: Any) -> str:
+        return authority.in_sentence if i18n.is_source(locale) else authority.name
+
     # Everyone affected counts (a UK controller reports the whole breach); the readers in the
     # authority's own jurisdictions are shown beside the total when they are fewer.
     codes = regulator.codes if regulator else frozenset()
@@ -387,47 +441,51 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
     sized = [a for a in readers if a.size is not None]
     local = [a.size or 0 for a in sized if not a.jurisdictions or codes & set(a.jurisdictions)]
     unsized = [a.name for a in readers if a.size is None]
-    people = (f"{'at least' if unsized else 'about'} {sum(a.size or 0 for a in sized):,}"
-              if sized else "not yet known")
+    total = number(sum(a.size or 0 for a in sized))
+    people = ((t(N_("at least %(number)s")) if unsized else t(N_("about %(number)s")))
+              % {"number": total} if sized else t(N_("not yet known")))
+    places = i18n.join(sorted(codes), locale)
     if sized and len(local) < len(sized):
-        people += (f", of whom about {sum(local):,} in {' and '.join(sorted(codes))}" if local
-                   else f", none of them in {' and '.join(sorted(codes))}")
+        people += (t(N_(", of whom about %(number)s in %(places)s")) % {
+            "number": number(sum(local)), "places": places} if local
+            else t(N_(", none of them in %(places)s")) % {"places": places})
     if sized and unsized:
-        people += f"; how many {join_words(unsized)} there are is not yet known"
+        people += t(N_("; how many %(names)s there are is not yet known")) % {
+            "names": i18n.join(unsized, locale)}
     deadline = _regulator_deadline(sheet, regulator.rule_id) if regulator else None
     told = sheet.reported_authorities()
-    vocab = sheet.vocabulary
+    vocab = vocabulary(sheet, index, tr)
     consequences = vocab.risks([*incident.data_involved, *incident.data_possibly_involved],
                                third_person=True)
+    not_involved = vocab.nouns(incident.data_not_involved)
     return {"regulator": {
-        "name": regulator.name if regulator else "",
+        "name": t(regulator.name) if regulator else "",
         "packs": list(regulator.packs) if regulator else [],
         "rule_id": regulator.rule_id if regulator else "",
         "citation": regulator.citation if regulator else "",
-        "wording": regulator.wording if regulator else "",
-        "deadline": (f"{format_date(deadline, audience.locale)} at {deadline:%H:%M} "
-                     f"(UTC{deadline:%z})" if deadline else ""),
-        "discovered": (f"{format_date(incident.discovered_at, audience.locale)} at "
-                       f"{incident.discovered_at:%H:%M} (UTC{incident.discovered_at:%z})"),
+        "wording": t(regulator.wording) if regulator else "",
+        "deadline": moment(deadline) if deadline else "",
+        "discovered": moment(incident.discovered_at),
         "people": people,
         "readers": [a.name for a in readers],
         # some readers are told they need do nothing (a no_action_needed notice)
         "no_action": any(a.notice == "no_action_needed" for a in readers),
-        "records": f"about {incident.records:,}" if incident.records is not None else "not yet known",
+        "records": (t(N_("about %(number)s")) % {"number": number(incident.records)}
+                    if incident.records is not None else t(N_("not yet known"))),
         # in labelled groups, as the readers' notices list them (a bare column of field
         # names reads as a form to fill in, to spam filters too)
         "categories": vocab.items(incident.data_involved, third_person=True),
         "possibly_involved": vocab.items(incident.data_possibly_involved, third_person=True),
-        "not_involved": ([fields(vocab.nouns(incident.data_not_involved), "their")]
-                         if incident.data_not_involved else []),
+        "not_involved": ([fields(not_involved, "their") if vocab.english
+                          else i18n.join(not_involved, locale)] if not_involved else []),
         "consequences": list(dict.fromkeys([*consequences, *incident.likely_consequences])),
         # told by the day the notices go out, and told (or to be told) after it
-        "notified": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
-                     if a.notified_at else a.in_sentence for a in told],
-        "to_notify": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
+        "notified": [f"{named(a)} ({format_date(a.notified_at, locale)})"
+                     if a.notified_at else named(a) for a in told],
+        "to_notify": [f"{named(a)} ({format_date(a.notified_at, locale)})"
                       for a in incident.authorities if a not in told and a.notified_at],
-        "anchor": regulator.anchor if regulator else "",
-        "anchor_note": regulator.anchor_note if regulator else "",
+        "anchor": t(regulator.anchor) if regulator else "",
+        "anchor_note": t(regulator.anchor_note) if regulator and regulator.anchor_note else "",
     }}
 
 

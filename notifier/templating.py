@@ -15,8 +15,10 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    pass_context,
     select_autoescape,
 )
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from notifier.blocks import element
@@ -59,8 +61,15 @@ def make_environment(overrides: Path | None = None) -> Environment:
         autoescape=select_autoescape(**AUTOESCAPE),
         undefined=StrictUndefined,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
         **SETTINGS,
     )
+    # Every {% trans %} block is one msgid with its white space collapsed; the wording
+    # comes from the `gettext` a render passes in its context (notifier.i18n), English
+    # source text when none does.
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _source_gettext, _source_ngettext, newstyle=True)
     env.bytecode_cache = template_cache(_fingerprint(env))
     env.filters["join_words"] = join_words
     env.filters["tel"] = tel
@@ -91,6 +100,7 @@ def _fingerprint(env: Environment) -> str:
         env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
         env.newline_sequence, env.keep_trailing_newline, sorted(env.extensions), env.optimized,
         env.undefined.__qualname__, env.finalize is not None, sorted(AUTOESCAPE.items()),
+        env.policies.get("ext.i18n.trimmed"), getattr(env, "newstyle_gettext", False),
         notifier.__version__)
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
 
@@ -152,9 +162,53 @@ def unbroken(number: str) -> str:
     return number.replace(" ", "\u00a0").replace("-", "\u2011")
 
 
-def join_words(items: list[str], conjunction: str = "and") -> str:
-    """Join ['a', 'b', 'c'] as 'a, b and c' (no serial comma, as in British English)."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+@pass_context
+def join_words(context: Context, items: list[str], conjunction: str = "and") -> str:
+    """Join ['a', 'b', 'c'] as the notice's locale lists them: 'a, b and c' (English, no
+    serial comma), 'a, b et c', 'a, b und c' (``conjunction`` 'or': 'a, b ou c')."""
+    from notifier.i18n import join
+
+    return join(list(items), str(context.get("locale") or "en-GB"), conjunction)
+
+
+def _source_gettext(message: str) -> str:
+    return message
+
+
+def _source_ngettext(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+def gettext_callables(translate: Any) -> dict[str, Any]:
+    """Return the context entries a render passes so that ``{% trans %}`` blocks and ``_()``
+    speak the translator's locale (``translate``: a ``notifier.i18n.Translator``).
+
+    Jinja's "new style" gettext: the message is looked up, then formatted with its named
+    variables (``%(name)s``); in an autoescaping template the translation is trusted like
+    the template and the variables are escaped.
+    """
+
+    @pass_context
+    def gettext(context: Context, message: str, **variables: Any) -> str:
+        found: str = translate.gettext(message)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        return found % variables
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, num: int,
+                 **variables: Any) -> str:
+        variables.setdefault("num", num)
+        found: str = translate.ngettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        return found % variables
+
+    @pass_context
+    def pgettext(context: Context, ctx_name: str, message: str, **variables: Any) -> str:
+        found: str = translate.pgettext(ctx_name, message)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        return found % variables
+
+    return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "_": gettext}
