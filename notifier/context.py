@@ -37,6 +37,10 @@ def _contact_phrase(name: str) -> str:
     return f"our {name}" if _ROLE.search(name) and not name.lower().startswith("our ") else name
 
 
+#: Context entries that are functions of the render, not inputs (the translator and its gettext).
+RUNTIME_KEYS = frozenset({"gettext", "ngettext", "pgettext", "_", "translator"})
+
+
 def format_date(moment: date, locale: str) -> str:
     """Format a date the way readers of ``locale`` write it, in the timestamp's own zone."""
     return i18n.format_date(moment, locale)

@@ -94,6 +94,19 @@ def available() -> list[str]:
                   if (p / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()) if folder.is_dir() else []
 
 
+@cache
+def catalogs_digest() -> str:
+    """Return a hash of every catalog file (a changed translation changes the notices)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    folder = catalog_dir()
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*.po")):
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class Catalog:
     """One parsed .po file: its translations, and the entries it cannot give."""

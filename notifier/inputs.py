@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from notifier.model import FactSheet
 
 #: Packages whose version changes the output, besides notifier itself.
-OUTPUT_PACKAGES = ("mjml-python", "premailer", "jinja2")
+OUTPUT_PACKAGES = ("mjml-python", "premailer", "jinja2", "babel")
 
 
 @dataclass(frozen=True)
@@ -107,12 +107,14 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
         checked: the variants must pass the checks (False under ``--allow-errors``): a file
             written without the checks is never taken as an unchanged, checked one.
     """
-    from notifier.context import build_context
+    from notifier.context import RUNTIME_KEYS, build_context
+    from notifier.i18n import catalogs_digest
 
     # The waivers decide what the gate lets through, though no template reads them.
     waivers = [w.model_dump(mode="json") for w in sheet.waivers]
     shared = hashlib.sha256(json.dumps(
-        [output_versions(), templates, date.isoformat(), sheet.id, checked, waivers]).encode()
+        [output_versions(), templates, catalogs_digest(), date.isoformat(), sheet.id, checked,
+         waivers]).encode()
     ).digest()
     # Every context holds the same organisation and incident: dump each object once. The
     # memo keeps each object alive, so that no other object can take its id meanwhile.
@@ -126,7 +128,8 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
     hashes = {}
     for index in indices:
         try:
-            context = build_context(sheet, index, previous)
+            context = {k: v for k, v in build_context(sheet, index, previous).items()
+                       if k not in RUNTIME_KEYS}  # the translator: its catalogs are hashed above
         except Exception:  # noqa: BLE001 - rendering it will report the problem properly
             continue
         data = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"),

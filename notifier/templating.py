@@ -142,11 +142,19 @@ def link_in(text: str, target: str | None, href: str | None = None) -> Markup:
                   f"{escape(after)}")
 
 
-def elements(ids: str, packs: list[str]) -> str:
+@pass_context
+def elements(context: Context, ids: str, packs: list[str]) -> str:
     """Return '[Drafting note: covers a, b]' for the law element IDs of the given packs (a note
-    for whoever copies the draft into the authority's form, not part of the submission)."""
+    for whoever copies the draft into the authority's form, not part of the submission), in
+    the notice's language."""
+    from notifier.i18n import N_
+
     kept = [i for i in ids.split() if i.split(".", 1)[0] in packs]
-    return f"[Drafting note: covers {', '.join(kept)}]" if kept else ""
+    if not kept:
+        return ""
+    translate = context.get("translator")
+    note = N_("[Drafting note: covers %(ids)s]")
+    return str(translate.gettext(note) if translate is not None else note) % {"ids": ", ".join(kept)}
 
 
 def tel(number: str) -> str:
