@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from notifier.i18n import N_
+
 
 @dataclass(frozen=True)
 class Category:
@@ -51,96 +53,96 @@ class Advice:
 #: "{channels}" is how the contact data can reach someone ("emails, texts or calls"): a name
 #: alone reaches no one, so it carries no risk. "{trusted}" is who a scam would pretend to be.
 GROUPS: dict[str, tuple[str, str, str]] = {
-    "contact": ("Contact details",
+    "contact": (N_("Contact details"),
                 "Someone who has {items} could send you scam {channels} that look as if they "
                 "come from {trusted}.",
                 "Someone who has {items} could send {people} scam {channels} that look as if "
                 "they come from {trusted}."),
-    "identity": ("Identity details",
+    "identity": (N_("Identity details"),
                  "Someone could use {items} to pass identity checks, or to try to open accounts "
                  "or credit in your name.",
                  "Someone could use {items} to pass identity checks, or to try to open accounts "
                  "or credit in the names of {people}."),
-    "signin": ("Sign-in details",
+    "signin": (N_("Sign-in details"),
                "Someone could use {items} to try to get into your account, and other accounts "
                "where you use the same details.",
                "Someone could use {items} to try to get into the accounts of {people}, and "
                "other accounts where they use the same details."),
-    "payment": ("Payment details",
+    "payment": (N_("Payment details"),
                 "Someone could use {items} to try to make payments you did not make.",
                 "Someone could use {items} to try to make payments in the names of {people}."),
-    "account": ("Account details",
+    "account": (N_("Account details"),
                 "Someone could quote {items} to make a scam message look genuine.",
                 "Someone could quote {items} to make scam messages look genuine."),
-    "health": ("Health information",
+    "health": (N_("Health information"),
                "{items} could cause you distress if it were shared, and could be used to make "
                "false claims for care.",
                "{items} could cause distress if shared, and could be used to make false claims "
                "for care."),
-    "technical": ("Technical details", "{items} reveal little about you on their own.",
+    "technical": (N_("Technical details"), "{items} reveal little about you on their own.",
                   "{items} reveal little about {people} on their own."),
 }
-_CUSTOM_GROUP = ("Other information", "", "")
+_CUSTOM_GROUP = (N_("Other information"), "", "")
 #: How each kind of contact data can reach its owner, for the contact risk.
 CHANNELS = {"email": ("emails",), "phone": ("texts", "calls"), "postal_address": ("letters",)}
 
 CATEGORIES: dict[str, Category] = {c.id: c for c in (
-    Category("name", "your name", "name", "names", "contact"),
-    Category("email", "your email address", "email address", "email addresses", "contact",
+    Category("name", N_("your name"), N_("name"), N_("names"), "contact"),
+    Category("email", N_("your email address"), N_("email address"), N_("email addresses"), "contact",
              ("phishing",)),
-    Category("phone", "your phone number", "phone number", "phone numbers", "contact",
+    Category("phone", N_("your phone number"), N_("phone number"), N_("phone numbers"), "contact",
              ("scam_calls",)),
-    Category("postal_address", "your postal address", "postal address", "postal addresses",
+    Category("postal_address", N_("your postal address"), N_("postal address"), N_("postal addresses"),
              "contact"),
-    Category("date_of_birth", "your date of birth", "date of birth", "dates of birth", "identity"),
-    Category("ssn", "your Social Security number", "Social Security number",
-             "Social Security numbers", "identity", ("credit_freeze",), True),
-    Category("drivers_license", "your driver's license or state ID number",
-             "driver's license or state ID number", "driver's license or state ID numbers",
+    Category("date_of_birth", N_("your date of birth"), N_("date of birth"), N_("dates of birth"), "identity"),
+    Category("ssn", N_("your Social Security number"), N_("Social Security number"),
+             N_("Social Security numbers"), "identity", ("credit_freeze",), True),
+    Category("drivers_license", N_("your driver's license or state ID number"),
+             N_("driver's license or state ID number"), N_("driver's license or state ID numbers"),
              "identity", ("replace_license",), True),
-    Category("passport", "your passport number", "passport number", "passport numbers",
+    Category("passport", N_("your passport number"), N_("passport number"), N_("passport numbers"),
              "identity", ("replace_passport",), True),
-    Category("tax_id", "your taxpayer identification number", "taxpayer identification number",
-             "taxpayer identification numbers", "identity", ("tax_identity", "credit_freeze"),
+    Category("tax_id", N_("your taxpayer identification number"), N_("taxpayer identification number"),
+             N_("taxpayer identification numbers"), "identity", ("tax_identity", "credit_freeze"),
              True),
-    Category("government_id", "the number of an identity document you gave us",
-             "identity document number", "other identity document numbers", "identity",
+    Category("government_id", N_("the number of an identity document you gave us"),
+             N_("identity document number"), N_("other identity document numbers"), "identity",
              ("replace_document",), True),
-    Category("username", "your username", "username", "usernames", "signin"),
-    Category("password_hash", "your password (stored scrambled)",
-             "password (stored scrambled)", "passwords in scrambled (hashed) form",
-             "signin", ("change_password", "no_reuse", "two_step"), True, absent="password",
-             in_risk="password", absent_noun="passwords"),
-    Category("password_plaintext", "your password", "password", "passwords in readable form",
+    Category("username", N_("your username"), N_("username"), N_("usernames"), "signin"),
+    Category("password_hash", N_("your password (stored scrambled)"),
+             N_("password (stored scrambled)"), N_("passwords in scrambled (hashed) form"),
+             "signin", ("change_password", "no_reuse", "two_step"), True, absent=N_("password"),
+             in_risk=N_("password"), absent_noun=N_("passwords")),
+    Category("password_plaintext", N_("your password"), N_("password"), N_("passwords in readable form"),
              "signin", ("change_password", "no_reuse", "two_step"), True),
-    Category("security_answers", "the answers to your security questions",
-             "answers to your security questions", "answers to security questions", "signin",
+    Category("security_answers", N_("the answers to your security questions"),
+             N_("answers to your security questions"), N_("answers to security questions"), "signin",
              ("change_security_answers",), True),
-    Category("session_token", "sign-in data that keeps you signed in on a device",
-             "sign-in data that keeps you signed in", "session tokens", "signin",
+    Category("session_token", N_("sign-in data that keeps you signed in on a device"),
+             N_("sign-in data that keeps you signed in"), N_("session tokens"), "signin",
              ("review_activity",)),
-    Category("membership_number", "your membership number", "membership number",
-             "membership numbers", "account"),
-    Category("payment_card_partial", "part of your card details (not the full number)",
-             "part of your card details (not the full number)", "partial payment card details",
-             "payment", ("phishing", "check_statements"), absent="any part of your card details",
-             risk_group="account", in_risk="part of your card number"),
-    Category("payment_card_number", "your full payment card number", "full card number",
-             "full payment card numbers", "payment", ("call_bank", "check_statements"), True,
-             absent="card number", absent_noun="card numbers"),
-    Category("cvv", "your card security code (CVV)", "card security code (CVV)",
-             "card security codes (CVV)", "payment", ("call_bank", "check_statements"), True),
-    Category("bank_account", "your bank details", "bank details", "bank account details",
+    Category("membership_number", N_("your membership number"), N_("membership number"),
+             N_("membership numbers"), "account"),
+    Category("payment_card_partial", N_("part of your card details (not the full number)"),
+             N_("part of your card details (not the full number)"), N_("partial payment card details"),
+             "payment", ("phishing", "check_statements"), absent=N_("any part of your card details"),
+             risk_group="account", in_risk=N_("part of your card number")),
+    Category("payment_card_number", N_("your full payment card number"), N_("full card number"),
+             N_("full payment card numbers"), "payment", ("call_bank", "check_statements"), True,
+             absent=N_("card number"), absent_noun=N_("card numbers")),
+    Category("cvv", N_("your card security code (CVV)"), N_("card security code (CVV)"),
+             N_("card security codes (CVV)"), "payment", ("call_bank", "check_statements"), True),
+    Category("bank_account", N_("your bank details"), N_("bank details"), N_("bank account details"),
              "payment", ("watch_debits",), True),
-    Category("order_history", "details of the orders you placed", "details of your orders",
-             "order details", "account", ("phishing",)),
-    Category("transaction_history", "your purchase history", "purchase history",
-             "purchase histories", "account", ("phishing",)),
-    Category("health", "information about your health or care",
-             "information about your health or care", "health information", "health",
+    Category("order_history", N_("details of the orders you placed"), N_("details of your orders"),
+             N_("order details"), "account", ("phishing",)),
+    Category("transaction_history", N_("your purchase history"), N_("purchase history"),
+             N_("purchase histories"), "account", ("phishing",)),
+    Category("health", N_("information about your health or care"),
+             N_("information about your health or care"), N_("health information"), "health",
              ("check_care_statements",)),
-    Category("ip_address", "IP addresses used to reach our service",
-             "IP addresses used to reach our service", "IP addresses", "technical"),
+    Category("ip_address", N_("IP addresses used to reach our service"),
+             N_("IP addresses used to reach our service"), N_("IP addresses"), "technical"),
 )}
 
 #: Categories that together call for advice none of them calls for alone (and so, in a
@@ -162,120 +164,120 @@ IDENTITY_RISK = frozenset({"ssn", "drivers_license", "passport", "tax_id", "gove
                            "bank_account", "payment_card_number", "cvv"})
 
 ADVICE: dict[str, Advice] = {a.id: a for a in (
-    Advice("change_password", "Change your password",
-           "Type our address into your browser, or open our app, and set a new password there. "
-           "Do not use a link in an email to do this, even one that looks like ours."),
-    Advice("no_reuse", "Change it anywhere else you used it",
-           "If you used the same password for any other account, change it there too. Use a "
-           "different password for each account so that one leak cannot open the others."),
-    Advice("two_step", "Turn on two-step verification",
-           "Where a service offers two-step verification, switch it on. It asks for a code as "
-           "well as your password, so a password alone is not enough to get in."),
-    Advice("change_security_answers", "Change your security questions",
-           "Sign in and choose new security questions and answers. If the same answers protect "
-           "other accounts, change them there too."),
-    Advice("phishing", "Watch out for fake emails",
-           "Criminals may send emails that pretend to be from us. We will never ask you by email "
+    Advice("change_password", N_("Change your password"),
+           N_("Type our address into your browser, or open our app, and set a new password there. "
+           "Do not use a link in an email to do this, even one that looks like ours.")),
+    Advice("no_reuse", N_("Change it anywhere else you used it"),
+           N_("If you used the same password for any other account, change it there too. Use a "
+           "different password for each account so that one leak cannot open the others.")),
+    Advice("two_step", N_("Turn on two-step verification"),
+           N_("Where a service offers two-step verification, switch it on. It asks for a code as "
+           "well as your password, so a password alone is not enough to get in.")),
+    Advice("change_security_answers", N_("Change your security questions"),
+           N_("Sign in and choose new security questions and answers. If the same answers protect "
+           "other accounts, change them there too.")),
+    Advice("phishing", N_("Watch out for fake emails"),
+           N_("Criminals may send emails that pretend to be from us. We will never ask you by email "
            "for your password or your card details. If an email asks for them, or pushes you to "
-           "act fast, do not reply and do not click its links."),
-    Advice("scam_calls", "Be wary of calls and texts",
-           "Unexpected calls or texts that mention us may be scams. We will never call or text "
+           "act fast, do not reply and do not click its links.")),
+    Advice("scam_calls", N_("Be wary of calls and texts"),
+           N_("Unexpected calls or texts that mention us may be scams. We will never call or text "
            "to ask for your password or a one-time code. If in doubt, hang up and call us back on "
-           "the number on our website."),
-    Advice("scam_messages", "Watch out for fake emails, texts and calls",
-           "Criminals may pretend to be us. We will never ask for your password, your card "
+           "the number on our website.")),
+    Advice("scam_messages", N_("Watch out for fake emails, texts and calls"),
+           N_("Criminals may pretend to be us. We will never ask for your password, your card "
            "details or a one-time code by email, text or phone. If a message asks for them, or "
            "pushes you to act fast, do not reply or click its links; if a caller does, hang up "
-           "and call us on the number on our website."),
-    Advice("call_bank", "Call your bank or card provider",
-           "Call the number on the back of your card and tell them your card details may have "
-           "been exposed. They can block the card and send you a new one."),
-    Advice("check_statements", "Check your card statements",
-           "Look through your card statements for payments you do not recognise, and tell your "
-           "bank or card provider about any you find."),
-    Advice("watch_debits", "Watch for unknown debits",
-           "Check your bank account for direct debits or payments you did not set up, and tell "
-           "your bank straight away if you see one."),
-    Advice("credit_freeze", "Think about a fraud alert or a security freeze",
-           "A fraud alert asks lenders to check that it is really you before they open credit. A "
+           "and call us on the number on our website.")),
+    Advice("call_bank", N_("Call your bank or card provider"),
+           N_("Call the number on the back of your card and tell them your card details may have "
+           "been exposed. They can block the card and send you a new one.")),
+    Advice("check_statements", N_("Check your card statements"),
+           N_("Look through your card statements for payments you do not recognise, and tell your "
+           "bank or card provider about any you find.")),
+    Advice("watch_debits", N_("Watch for unknown debits"),
+           N_("Check your bank account for direct debits or payments you did not set up, and tell "
+           "your bank straight away if you see one.")),
+    Advice("credit_freeze", N_("Think about a fraud alert or a security freeze"),
+           N_("A fraud alert asks lenders to check that it is really you before they open credit. A "
            "security freeze stops anyone opening credit in your name until you lift it. Both are "
-           "free."),
-    Advice("replace_license", "Ask the office that issued your license",
-           "Contact the agency that issued your driver's license or ID card, tell them the number "
-           "may have been exposed, and ask whether you should get a new one."),
-    Advice("replace_passport", "Ask the passport office",
-           "Tell the office that issued your passport that its number may have been exposed, and "
-           "ask whether you should replace it."),
-    Advice("tax_identity", "Protect your tax account",
-           "Ask your tax authority how to stop someone filing a return in your name. In the US, "
-           "the IRS gives an Identity Protection PIN at https://www.irs.gov/ippin."),
-    Advice("replace_document", "Think about replacing the document",
-           "Ask the office that issued your identity document how to report it and get a "
-           "replacement, and tell them it may have been exposed."),
-    Advice("identity_fraud", "Look out for identity fraud",
-           "Watch for letters or emails about credit, loans or accounts you did not apply for, "
-           "and tell the lender straight away if one arrives."),
-    Advice("check_care_statements", "Check statements about your care",
-           "Look at statements from your insurer or care provider for treatment you did not "
-           "receive, and tell them about anything you do not recognise."),
-    Advice("review_activity", "Check your account's recent activity",
-           "Sign in and look at your recent activity and saved details. If you see anything you "
-           "do not recognise, change your password and sign out of your other devices."),
+           "free.")),
+    Advice("replace_license", N_("Ask the office that issued your license"),
+           N_("Contact the agency that issued your driver's license or ID card, tell them the number "
+           "may have been exposed, and ask whether you should get a new one.")),
+    Advice("replace_passport", N_("Ask the passport office"),
+           N_("Tell the office that issued your passport that its number may have been exposed, and "
+           "ask whether you should replace it.")),
+    Advice("tax_identity", N_("Protect your tax account"),
+           N_("Ask your tax authority how to stop someone filing a return in your name. In the US, "
+           "the IRS gives an Identity Protection PIN at https://www.irs.gov/ippin.")),
+    Advice("replace_document", N_("Think about replacing the document"),
+           N_("Ask the office that issued your identity document how to report it and get a "
+           "replacement, and tell them it may have been exposed.")),
+    Advice("identity_fraud", N_("Look out for identity fraud"),
+           N_("Watch for letters or emails about credit, loans or accounts you did not apply for, "
+           "and tell the lender straight away if one arrives.")),
+    Advice("check_care_statements", N_("Check statements about your care"),
+           N_("Look at statements from your insurer or care provider for treatment you did not "
+           "receive, and tell them about anything you do not recognise.")),
+    Advice("review_activity", N_("Check your account's recent activity"),
+           N_("Sign in and look at your recent activity and saved details. If you see anything you "
+           "do not recognise, change your password and sign out of your other devices.")),
 )}
 
 #: What a service provider's readers are told instead (they have no account with it): the
 #: organisation they dealt with is the one criminals will pretend to be. "{org}" is it.
 FOR_ANOTHER: dict[str, Advice] = {a.id: a for a in (
-    Advice("phishing", "Watch out for fake emails",
-           "Criminals may send emails that pretend to be from {org} or from us. Do not give "
+    Advice("phishing", N_("Watch out for fake emails"),
+           N_("Criminals may send emails that pretend to be from {org} or from us. Do not give "
            "personal or payment details in reply to an email about this incident; if in doubt, "
-           "contact {org} on the number you already have."),
-    Advice("scam_calls", "Be wary of calls and texts",
-           "Unexpected calls or texts about this incident may be scams. If in doubt, hang up and "
-           "call {org} on the number you already have."),
-    Advice("scam_messages", "Watch out for fake emails, texts and calls",
-           "Criminals may pretend to be {org} or us. Do not give personal or payment details in "
+           "contact {org} on the number you already have.")),
+    Advice("scam_calls", N_("Be wary of calls and texts"),
+           N_("Unexpected calls or texts about this incident may be scams. If in doubt, hang up and "
+           "call {org} on the number you already have.")),
+    Advice("scam_messages", N_("Watch out for fake emails, texts and calls"),
+           N_("Criminals may pretend to be {org} or us. Do not give personal or payment details in "
            "reply to a message or call about this incident; if in doubt, contact {org} on the "
-           "number you already have."),
+           "number you already have.")),
 )}
 
 #: Each country's own help, for readers whose data could be used to steal their identity or
 #: money (Singapore's also for scam messages): (advice, which readers).
 COUNTRY_ADVICE: dict[str, tuple[Advice, ...]] = {
     "US": (
-        Advice("us_credit_reports", "Check your credit reports",
-               "You can get your credit report free from each of the three credit bureaus at "
+        Advice("us_credit_reports", N_("Check your credit reports"),
+               N_("You can get your credit report free from each of the three credit bureaus at "
                "https://www.annualcreditreport.com or on 1-877-322-8228. Look for accounts you "
-               "did not open."),
-        Advice("us_ftc", "Report identity theft to the FTC",
-               "If someone uses your information, report it to the Federal Trade Commission at "
+               "did not open.")),
+        Advice("us_ftc", N_("Report identity theft to the FTC"),
+               N_("If someone uses your information, report it to the Federal Trade Commission at "
                "https://www.identitytheft.gov or on 1-877-438-4338. It gives you a recovery "
-               "plan."),
+               "plan.")),
     ),
     "GB": (
-        Advice("uk_report_fraud", "Report fraud",
-               "If someone uses your details to commit fraud, report it to Report Fraud at "
+        Advice("uk_report_fraud", N_("Report fraud"),
+               N_("If someone uses your details to commit fraud, report it to Report Fraud at "
                "https://www.reportfraud.police.uk or on 0300 123 2040. In Scotland, call Police "
-               "Scotland on 101."),
-        Advice("uk_credit_file", "Check your credit file",
-               "Experian, Equifax and TransUnion each let you see your credit file free of "
-               "charge. Look for accounts or searches you do not recognise."),
+               "Scotland on 101.")),
+        Advice("uk_credit_file", N_("Check your credit file"),
+               N_("Experian, Equifax and TransUnion each let you see your credit file free of "
+               "charge. Look for accounts or searches you do not recognise.")),
     ),
     "AU": (
-        Advice("au_idcare", "Get free help from IDCARE",
-               "IDCARE (https://www.idcare.org), Australia and New Zealand's identity and cyber "
-               "support service, can help you work out what to do, free of charge."),
+        Advice("au_idcare", N_("Get free help from IDCARE"),
+               N_("IDCARE (https://www.idcare.org), Australia and New Zealand's identity and cyber "
+               "support service, can help you work out what to do, free of charge.")),
     ),
     "CA": (
-        Advice("ca_antifraud", "Report fraud",
-               "If someone uses your information, report it to the Canadian Anti-Fraud Centre at "
+        Advice("ca_antifraud", N_("Report fraud"),
+               N_("If someone uses your information, report it to the Canadian Anti-Fraud Centre at "
                "https://antifraudcentre-centreantifraude.ca or on 1-888-495-8501, and ask "
-               "Equifax Canada and TransUnion Canada to add a fraud alert to your credit file."),
+               "Equifax Canada and TransUnion Canada to add a fraud alert to your credit file.")),
     ),
     "SG": (
-        Advice("sg_scamshield", "Check before you act",
-               "If a call or message about this incident seems odd, check it with the ScamShield "
-               "Helpline on 1799 or at https://www.scamshield.gov.sg before you do anything."),
+        Advice("sg_scamshield", N_("Check before you act"),
+               N_("If a call or message about this incident seems odd, check it with the ScamShield "
+               "Helpline on 1799 or at https://www.scamshield.gov.sg before you do anything.")),
     ),
 }
 #: Countries whose advice also follows contact data (scam calls and messages).

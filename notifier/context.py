@@ -298,7 +298,7 @@ def offer_for(sheet: FactSheet, index: int) -> ProtectionOffer | None:
 
 def offer_months(months: int, tr: Translator) -> str:
     """Return how long an offer runs, in words ('24 months', '24 mois', '24 Monate')."""
-    return tr.ngettext(N_("%(num)s month"), N_("%(num)s months"), months) % {"num": months}
+    return tr.ngettext("%(num)s month", "%(num)s months", months) % {"num": months}
 
 
 def offer_view(sheet: FactSheet, index: int, tr: Translator | None = None) -> dict[str, Any] | None:
