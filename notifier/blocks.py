@@ -53,7 +53,7 @@ BLOCKS: dict[str, tuple[str, ...]] = {
                   "ma_freeze_info"),
     "us.cra": ("credit_agencies_intro", "credit_agencies"),
     "us.ny_agencies": ("ny_agencies",),
-    "contact": ("help_intro", "sender_sentence"),
+    "contact": ("help_intro", "label_online", "label_email", "label_phone", "sender_sentence"),
     "contact.privacy": ("privacy_sentence",),
     "ca.complaints": ("canada_complaint",),
     "signoff": ("signoff",),
@@ -87,20 +87,26 @@ def element(name: str, caller: Any = None) -> Any:
     return f"{opened}{body}{END}"
 
 
+#: White space before closing punctuation: HTML runs are joined with spaces ('<a>x</a>.'
+#: reads 'x .'), and French puts a no-break space before ':', ';', '!', '?' and '»'. Every
+#: comparison of wording, facts and rendered text drops it, so that none depends on it.
+_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?)»])")
+
+
 def flatten(text: str) -> str:
-    """Collapse all whitespace to single spaces."""
-    return " ".join(text.split())
+    """Collapse all whitespace (no-break spaces too) to single spaces, none before closing
+    punctuation: the form in which wording, facts and rendered text are compared."""
+    return _BEFORE_PUNCTUATION.sub("", " ".join(text.split()))
 
 
 _INLINE = re.compile(r"</?(?:a|abbr|b|code|em|i|small|span|strong|sub|sup|u|wbr)\b[^>]*>", re.I)
-_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?)])")
 
 
 def visible_words(text: str) -> str:
     """Return text as a reader sees it, whitespace collapsed and none before punctuation (the
     HTML's runs of text are joined with spaces, also where a link ends a sentence)."""
     # a phone number's non-breaking hyphens (templating.unbroken) read as hyphens
-    return _BEFORE_PUNCTUATION.sub("", flatten(text.replace("\u2011", "-")))
+    return flatten(text.replace("\u2011", "-"))
 
 
 def _visible(fragment: str) -> str:

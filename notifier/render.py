@@ -12,7 +12,7 @@ from jinja2 import Environment, TemplateError
 
 from notifier import htmlmail
 from notifier.advice import PASSWORD_CATEGORIES
-from notifier.blocks import REVIEWED, Block, extract
+from notifier.blocks import REVIEWED, Block, extract, flatten
 from notifier.context import build_context, render_copy
 from notifier.errors import Problem, RenderRefused
 from notifier.model import Audience, FactSheet
@@ -47,6 +47,9 @@ class RenderedNotice:
     draft: tuple[str, ...] = ()
     #: The rules a waiver in the sheet covers for this notice.
     waived: tuple[str, ...] = ()
+    #: Built-in sentences the locale's catalogs do not translate (the English source was
+    #: used): ``check`` refuses the notice (notifier.checks.language).
+    untranslated: tuple[str, ...] = ()
 
 
 @dataclass
@@ -167,7 +170,9 @@ def _fill(words_text: str, indent: str, hang: str, width: int) -> list[str]:
     The same lines as ``textwrap.wrap(..., break_long_words=False, break_on_hyphens=False)``
     for single-spaced text, at a fifth of the cost.
     """
-    words = words_text.split()
+    # Split at ordinary spaces only: a no-break space (French '\u00a0:', a number's
+    # '6\u202f500') holds its words together.
+    words = [w for w in re.split(r"[ \t]+", words_text) if w]
     lines: list[str] = []
     current = indent + words[0] if words else indent
     for word in words[1:]:
@@ -200,19 +205,22 @@ def _wrap(text: str, width: int = TEXT_WIDTH) -> str:
 
 
 def _refuse_untranslated(sheet: FactSheet, index: int, env: Environment) -> None:
-    """Refuse a non-English audience when the wording would come from the English built-ins:
-    its ``<html lang>`` would claim a language the text is not in."""
+    """Refuse an audience whose language no catalog speaks, when the wording would come from
+    the built-ins: its ``<html lang>`` would claim a language the text is not in."""
+    from notifier import i18n
+
     audience = sheet.audiences[index]
-    if audience.locale.lower().split("-")[0] == "en":
+    if i18n.supported(audience.locale):
         return
     copy = env.get_template("_copy.j2").filename or ""
     if Path(copy).resolve().is_relative_to(builtin_templates().resolve()):
         path, line, col = sheet.where(("audiences", index, "locale"))
+        languages = ", ".join(i18n.SHIPPED)
         raise RenderRefused([Problem(
             path, line, col, f"audiences.{index}.locale",
-            f"audience {audience.id!r} reads {audience.locale}, but the built-in wording is "
-            "English only", "use an English locale (e.g. en-IE), or render with --templates "
-            "pointing at a translated _copy.j2 and notice templates")])
+            f"audience {audience.id!r} reads {audience.locale}, and the built-in wording has no "
+            f"catalog for that language", f"use one of {languages}, add a catalog "
+            "(docs/languages.md), or render with --templates pointing at a translated _copy.j2")])
 
 
 _builtin_env: Environment | None = None
@@ -232,7 +240,7 @@ def _reviewed_wording(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
         if _builtin_env is None:
             _builtin_env = make_environment()
         copy = render_copy(_builtin_env, ctx)
-    return {key: " ".join(text.split()) for key in REVIEWED
+    return {key: flatten(text) for key in REVIEWED
             if key in copy and (text := copy[key]).strip()}
 
 
@@ -286,6 +294,7 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
         locale=audience.locale, templates=(html_name, text_name),
         sender=(sender.name, sender.email), reply_to=sender.reply_to,
         blocks=html_blocks + text_blocks, wording=wording,
+        untranslated=tuple(ctx["translator"].missing),
     )
     from notifier.safety import check_rendered
 

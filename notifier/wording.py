@@ -34,9 +34,9 @@ YOUR_GROUP = {
     "account": N_("your account details"), "health": N_("your health information"),
     "technical": N_("technical details"), "custom": N_("other information about you"),
 }
-#: How contact data can reach someone, as an adverbial ('par e-mail', 'per SMS oder Anruf').
-CHANNELS = {"email": N_("by email"), "phone": N_("by text message or phone call"),
-            "postal_address": N_("by post")}
+#: How contact data can reach someone, as adverbials ('par e-mail', 'per SMS', 'per Post').
+CHANNELS = {"email": (N_("by email"),), "phone": (N_("by text message"), N_("by phone call")),
+            "postal_address": (N_("by post"),)}
 #: The risk of each group: (about the reader's data, about other people's data). The contact
 #: group has a second pair for a scam that would pretend to be another organisation.
 RISKS: dict[str, tuple[str, str]] = {
@@ -136,7 +136,7 @@ def risks(vocab: Vocabulary, categories: Iterable[str], whose: str = "", *,
         if group not in RISKS:  # the sheet's own categories carry their own risk
             out += [vocab[c].risk for c in members if vocab[c].risk]
             continue
-        channels = [tr(CHANNELS[c]) for c in members if c in CHANNELS]
+        channels = [tr(w) for c in members for w in CHANNELS.get(c, ())]
         if group == "contact" and not channels:
             continue
         if "payment_card_number" in members and "payment_card_partial" in members:

@@ -313,9 +313,10 @@ def test_fill_matches_textwrap(line: str) -> None:
     assert _wrap(line.rstrip()).rstrip("\n").split("\n") == expected
 
 
-def test_a_non_english_audience_is_refused_with_the_english_wording(tmp_path: Path) -> None:
-    sheet = sheet_with(**{"audiences.0.locale": "fr-FR"})
-    with pytest.raises(RenderRefused, match="built-in wording is English only") as info:
+def test_a_language_without_a_catalog_is_refused(tmp_path: Path) -> None:
+    assert render_notice(sheet_with(**{"audiences.0.locale": "fr-FR"}), 0).locale == "fr-FR"
+    sheet = sheet_with(**{"audiences.0.locale": "it-IT"})
+    with pytest.raises(RenderRefused, match="has no catalog for that language") as info:
         render_notice(sheet, 0)
     assert info.value.problems[0].field == "audiences.0.locale"
     # a team's translated wording lifts the refusal
@@ -323,7 +324,7 @@ def test_a_non_english_audience_is_refused_with_the_english_wording(tmp_path: Pa
 
     (tmp_path / "_copy.j2").write_text(
         (builtin_templates() / "_copy.j2").read_text(encoding="utf-8"), encoding="utf-8")
-    assert render_notice(sheet, 0, make_environment(tmp_path)).locale == "fr-FR"
+    assert render_notice(sheet, 0, make_environment(tmp_path)).locale == "it-IT"
 
 
 @pytest.mark.parametrize(("name", "article", "expected"), [

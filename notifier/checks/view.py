@@ -25,8 +25,11 @@ def _heading_key(text: str) -> str:
 
 
 def flatten(text: str) -> str:
-    """Collapse all whitespace to single spaces (wrapped plain text reads as one line)."""
-    return " ".join(text.split())
+    """Collapse all whitespace to single spaces (wrapped plain text reads as one line), none
+    before closing punctuation (see ``notifier.blocks.flatten``)."""
+    from notifier.blocks import flatten as collapse
+
+    return collapse(text)
 
 
 @dataclass

@@ -19,7 +19,9 @@ MIN_PX = 10 * 96 / 72  # 10 pt = 13.33 px
 
 
 def _norm(heading: str) -> str:
-    return heading.strip().rstrip("?.:").strip()
+    """The statutory part of a heading: in a notice in another language the English heading
+    comes first, then its translation after a slash ('What Happened / Qué sucedió')."""
+    return heading.split(" / ", 1)[0].strip().rstrip("?.:").strip()
 
 
 def _positions(view: NoticeView) -> dict[str, list[str]]:

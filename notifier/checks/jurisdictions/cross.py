@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from notifier.advice import ADVICE
 from notifier.checks.finding import Finding, Rule, Status
 from notifier.checks.jurisdictions import INDIVIDUAL_NOTICES, packs
 from notifier.law import reference
@@ -72,7 +71,10 @@ def check(view: NoticeView, chosen: list[Pack]) -> list[Finding]:
             "(E-SIGN; express consent in New York; agreement under HIPAA)",
             "confirm these readers agreed to electronic notice, or send it by post too"))
     if ids & {"ca", "gdpr", "uk", "sg", "au", "pipeda"} and view.password_notice:
-        reuse = ADVICE["no_reuse"]
+        from notifier.context import vocabulary
+
+        # the reviewed advice as the notice's language words it
+        reuse = vocabulary(view.sheet, view.index).advice["no_reuse"]
         if view.missing(reuse.text):
             found.append(view.finding(
                 by_id["x.password.reuse_advice"], "this password notice does not tell readers to "
