@@ -84,6 +84,10 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "locale": audience.locale,
         "lang": audience.locale,
         "dir": i18n.direction(audience.locale),
+        # German goes on in lower case after a greeting ending in a comma
+        "lower_opening": (i18n.language(audience.locale) == "de"
+                          and audience.notice != "regulator_report"
+                          and (audience.greeting or tr.gettext(N_("Hello,"))).endswith(",")),
         "english": english,
         "privacy_contact_name": (_contact_phrase(org.privacy_contact.name) if english
                                  else org.privacy_contact.name) if org.privacy_contact else "",

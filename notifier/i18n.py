@@ -272,7 +272,10 @@ def format_date(moment: date | datetime, locale: str) -> str:
     from babel.dates import format_date as babel_date
 
     day = moment.date() if isinstance(moment, datetime) else moment
-    return str(babel_date(day, "long", locale=_babel(locale)))
+    text = str(babel_date(day, "long", locale=_babel(locale)))
+    if language(locale) == "fr" and day.day == 1 and text.startswith("1 "):
+        text = "1er" + text[1:]  # French writes the first of the month as an ordinal
+    return text
 
 
 def format_time(moment: datetime, locale: str) -> str:

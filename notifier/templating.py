@@ -78,6 +78,7 @@ def make_environment(overrides: Path | None = None) -> Environment:
     env.filters["breakable"] = breakable
     env.filters["link_in"] = link_in
     env.filters["capitalize_first"] = capitalize_first
+    env.filters["lower_first"] = lower_first
     env.filters["unbroken"] = unbroken
     return env
 
@@ -86,6 +87,11 @@ def capitalize_first(text: str) -> str:
     """Upper-case a text's first letter and leave the rest alone (Jinja's ``capitalize``
     lower-cases the rest: 'ShopBack' would become 'Shopback')."""
     return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    """Lower-case a text's first letter and leave the rest alone."""
+    return text[:1].lower() + text[1:]
 
 
 def _fingerprint(env: Environment) -> str:
