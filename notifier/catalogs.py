@@ -131,7 +131,9 @@ def gaps(locale: str) -> dict[str, list[str]]:
     fuzzy = sorted({m for c in catalogs for m in c.fuzzy})
     if is_source(locale):
         return {"missing": [], "fuzzy": fuzzy}
-    missing = [m for m in messages()
+    from notifier.i18n import source_messages
+
+    missing = [m for m in source_messages()
                if not any(m in c.messages or m in c.plurals for c in catalogs)]
     return {"missing": missing, "fuzzy": fuzzy}
 

@@ -59,6 +59,10 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
     subject is rendered with ``env`` (the templates the earlier notice went out with, as
     far as this run knows them; the built-in ones when none is given).
     """
+    # the sheet's own text in the reader's language (notifier.sheettext)
+    sheet = sheet.in_language(sheet.audiences[index].locale)
+    if previous is not None:
+        previous = previous.in_language(sheet.audiences[index].locale)
     audience = sheet.audiences[index]
     incident = sheet.incident
     org = sheet.organisation

@@ -151,6 +151,25 @@ def load_catalog(name: str) -> Catalog | None:
                    tuple(parsed["fuzzy"]), tuple(parsed["empty"]))
 
 
+@cache
+def source_messages() -> tuple[str, ...]:
+    """Return every msgid of the built-in wording, from notifier/locale/notifier.pot (kept
+    current by a test; ``python -m notifier.catalogs extract`` writes it)."""
+    path = catalog_dir() / f"{DOMAIN}.pot"
+    try:
+        source = path.read_bytes()
+    except OSError:
+        return ()
+    from notifier import cache as user_cache
+
+    kept = user_cache.load_json("catalogs", source)
+    parsed = _from_kept(kept) if kept is not None else None
+    if parsed is None:
+        parsed = _parse(source)
+        user_cache.store_json("catalogs", source, parsed)
+    return tuple(parsed["empty"]) + tuple(parsed["messages"]) + tuple(parsed["plurals"])
+
+
 def _from_kept(kept: Any) -> dict[str, Any] | None:
     try:
         if not (isinstance(kept["messages"], dict) and isinstance(kept["plurals"], dict)

@@ -611,6 +611,9 @@ class FactSheet(_Model):
     """One incident's fact sheet: the single source every notice is rendered from."""
 
     id: Slug
+    language: Locale = Field(
+        default="en-GB", description="the language the sheet's text is written in; any "
+        "free-text field may instead map locales to text ({en-GB: ..., fr-FR: ...})")
     organisation: Organisation
     incident: Incident
     audiences: list[Audience] = Field(min_length=1)
@@ -623,6 +626,20 @@ class FactSheet(_Model):
                                              "the built-in vocabulary lacks")
     _source: Any = PrivateAttr(default=None)
     _vocabulary: Any = PrivateAttr(default=None)
+    #: The sheet with its text in each other language its readers read (locale -> sheet).
+    _variants: Any = PrivateAttr(default=None)
+
+    def in_language(self, locale: str) -> FactSheet:
+        """Return the sheet with its free text in ``locale``'s language (itself when the
+        sheet maps no text to that language)."""
+        variants: dict[str, FactSheet] = self._variants or {}
+        if locale in variants:
+            return variants[locale]
+        lang = locale.split("-")[0].lower()
+        for key, variant in variants.items():
+            if key.split("-")[0].lower() == lang:
+                return variant
+        return self
 
     @property
     def source(self) -> Any:

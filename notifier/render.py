@@ -251,6 +251,8 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
     Raises:
         RenderRefused: the notice would contradict the facts, or the output is unsafe.
     """
+    # the sheet's own text in the reader's language, where it gives one (notifier.sheettext)
+    sheet = sheet.in_language(sheet.audiences[index].locale)
     problems = refusals(sheet, index)
     if problems:
         raise RenderRefused(problems)

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from notifier import sheettext
 from notifier.errors import Problem, SheetError
 from notifier.model import DATA_CATEGORIES, FactSheet, refusal
 from notifier.sheetrules import cross_checks, future_times
@@ -78,26 +79,77 @@ def validate_source(source: Source, *, now: datetime | None = None) -> FactSheet
     problems = list(source.problems) + _typed_scalars(source)
     # A field the YAML layer already reported (a duplicate key, a bad tag) is not reported twice.
     reported = {p.field for p in problems}
-    sheet: FactSheet | None = None
+    own = sheettext.sheet_language(source.data)
+    base = sheettext.resolve(source.data, own, own, _text_field)
+    sheet = _validated(source, base, own, problems, reported)
+    variants: dict[str, FactSheet] = {}
+    for locale in sheettext.languages(source.data, _text_field):
+        data = sheettext.resolve(source.data, locale, own, _text_field)
+        if data == base:
+            continue
+        variant = _validated(source, data, locale, problems, reported)
+        if variant is not None:
+            variant._source = source
+            variants[locale] = variant
+    problems += cross_checks(base, source)
+    source.warnings[:] = _sorted(future_times(source, now) + _language_gaps(source))
+    if problems or sheet is None:
+        raise SheetError(_sorted(problems))
+    sheet._source = source
+    sheet._variants = variants
+    for variant in variants.values():
+        variant._variants = variants
+    return sheet
+
+
+def _validated(source: Source, data: dict[str, Any], locale: str, problems: list[Problem],
+               reported: set[str]) -> FactSheet | None:
+    """Validate the sheet as resolved for ``locale``; add its problems (once each), placed at
+    the map entry of that locale where a map gave the text."""
     try:
-        sheet = FactSheet.model_validate(source.data)
+        return FactSheet.model_validate(data)
     except ValidationError as exc:
+        maps = dict(sheettext.locale_maps(source.data, _text_field))
         for err in exc.errors(include_url=False):
             if err["type"] == "notifier_category":
                 continue  # the cross-field rules place each undefined category, with a guess
+            loc = tuple(err["loc"])
+            if loc in maps:  # the text of one language: point at its entry
+                key = sheettext.pick(maps[loc], locale) or next(iter(maps[loc]))
+                err = {**err, "loc": (*loc, key)}
             problem = _problem(source, err)
             char = (err.get("ctx") or {}).get("char")
             if char:  # an invisible character: point at it, not at the value's start
                 line, col = _char_position(source, tuple(err["loc"]), char) or (problem.line, problem.col)
                 problem = dataclasses.replace(problem, line=line, col=col)
-            if not any(problem.field == f or problem.field.startswith(f + ".") for f in reported):
+            if not any(problem.field == f or problem.field.startswith(f + ".") for f in reported) \
+                    and problem not in problems:
                 problems.append(problem)
-    problems += cross_checks(source.data, source)
-    source.warnings[:] = _sorted(future_times(source, now))
-    if problems or sheet is None:
-        raise SheetError(_sorted(problems))
-    sheet._source = source
-    return sheet
+        return None
+
+
+@cache
+def _text_field(loc: FieldPath) -> bool:
+    """Whether the field at ``loc`` holds free text (a string the schema does not constrain
+    to a list of values, a format, or a pattern other than 'one line')."""
+    found = _subschema(tuple(loc))
+    return (found.get("type") == "string" and "enum" not in found and "format" not in found
+            and found.get("pattern") in _FREE_TEXT)
+
+
+def _language_gaps(source: Source) -> list[Problem]:
+    """A warning for each field a reader sees with no text in the reader's language."""
+    out = []
+    audiences = source.data.get("audiences") or []
+    for gap in sheettext.gaps(source.data, _text_field):
+        line, col = source.position(gap.loc)
+        who = audiences[gap.audience].get("id", gap.audience)
+        out.append(Problem(
+            source.path, line, col, _dotted(gap.loc),
+            f"audience {who!r} reads {gap.locale}, but this text is only in {gap.written_in}",
+            f"map it to locales, e.g. {{{gap.written_in.split(', ')[0]}: ..., {gap.locale}: ...}} "
+            "(see docs/fact-sheet.md, 'Text in several languages')"))
+    return out
 
 
 # -- unquoted scalars, typed by the schema --------------------------------------------------
@@ -170,9 +222,41 @@ def _set_number(written: str) -> int:
 
 
 def json_schema() -> dict[str, Any]:
-    """Return the JSON Schema (draft 2020-12) of the fact-sheet format."""
+    """Return the JSON Schema (draft 2020-12) of the fact-sheet format.
+
+    Every free-text field may be a string or a map of locales to strings (sheettext).
+    """
+    import copy
+
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
-            **_schema()}
+            **_with_locale_maps(copy.deepcopy(_schema()))}
+
+
+def _with_locale_maps(node: Any) -> Any:
+    """Let every free-text string of a schema be a locale map too."""
+    if isinstance(node, dict):
+        for key in ("properties", "$defs"):
+            if isinstance(node.get(key), dict):
+                node[key] = {k: _localisable(_with_locale_maps(v)) if key == "properties"
+                             else _with_locale_maps(v) for k, v in node[key].items()}
+        if isinstance(node.get("items"), dict):
+            node["items"] = _localisable(_with_locale_maps(node["items"]))
+        for key in ("anyOf", "oneOf", "allOf"):
+            if isinstance(node.get(key), list):
+                node[key] = [_localisable(_with_locale_maps(n)) for n in node[key]]
+    return node
+
+
+def _localisable(node: Any) -> Any:
+    if not (isinstance(node, dict) and node.get("type") == "string" and "enum" not in node
+            and "format" not in node and node.get("pattern") in _FREE_TEXT):
+        return node
+    text = {k: v for k, v in node.items() if k not in ("default", "description", "title")}
+    kept = {k: v for k, v in node.items() if k in ("default", "description", "title")}
+    return {**kept, "anyOf": [text, {
+        "type": "object", "minProperties": 1, "additionalProperties": text,
+        "propertyNames": {"pattern": "^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
+        "description": "the text in several languages: a locale tag (en-GB, fr-FR) to each"}]}
 
 
 @cache

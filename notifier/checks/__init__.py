@@ -36,6 +36,7 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
         elements,
         headers,
         jurisdictions,
+        language,
         links,
         readability,
         timeliness,
@@ -46,10 +47,11 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
     index = next((i for i, a in enumerate(sheet.audiences) if a.id == notice.audience_id), None)
     if index is None:
         raise KeyError(notice.audience_id)
-    view = NoticeView(sheet, index, notice)
+    # the facts as the reader got them: the sheet's text in the reader's language
+    view = NoticeView(sheet.in_language(notice.locale), index, notice)
     found: list[Finding] = []
     for module in (consistency, links, accessibility, headers, readability, elements,
-                   jurisdictions):
+                   jurisdictions, language):
         found += module.check(view)
     if view.audience.notice in READER_NOTICES:
         found += timeliness.notice_findings(view)
