@@ -22,7 +22,7 @@ from notifier.advice import (
 from notifier.diff import Change, diff_sheets
 from notifier.i18n import N_, Translator
 from notifier.model import READER_NOTICES, FactSheet, Incident, ProtectionOffer
-from notifier.regulators import first_regulator
+from notifier.regulators import LEAD_AUTHORITY, first_regulator
 from notifier.senders import sender_for
 from notifier.templating import gettext_callables, make_environment
 
@@ -471,7 +471,8 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
                                third_person=True)
     not_involved = vocab.nouns(incident.data_not_involved)
     return {"regulator": {
-        "name": t(regulator.name) if regulator else "",
+        "name": (t(regulator.name) if regulator.name == LEAD_AUTHORITY else regulator.name)
+        if regulator else "",
         "packs": list(regulator.packs) if regulator else [],
         "rule_id": regulator.rule_id if regulator else "",
         "citation": regulator.citation if regulator else "",

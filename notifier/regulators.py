@@ -36,7 +36,10 @@ class Regulator:
 _ICO = Regulator("Information Commissioner's Office (ICO)", "uk.deadline.ico",
                  "UK GDPR Art. 33(1)", N_("without undue delay and within 72 hours of discovery"),
                  frozenset({"GB"}), ("gdpr", "uk"))
-_EU = Regulator(N_("lead supervisory authority"), "gdpr.deadline.sa", "GDPR Art. 33(1)",
+#: The one authority named by its role rather than its name: the role is said in the reader's
+#: language (the others keep their names in every language).
+LEAD_AUTHORITY = N_("lead supervisory authority")
+_EU = Regulator(LEAD_AUTHORITY, "gdpr.deadline.sa", "GDPR Art. 33(1)",
                 N_("without undue delay and, where feasible, within 72 hours of becoming aware"),
                 EU_CODES, ("gdpr",))
 #: Ireland's authority by name: a controller with no EU establishment has no lead authority

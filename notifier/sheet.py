@@ -83,9 +83,11 @@ def validate_source(source: Source, *, now: datetime | None = None) -> FactSheet
     base = sheettext.resolve(source.data, own, own, _text_field)
     sheet = _validated(source, base, own, problems, reported)
     variants: dict[str, FactSheet] = {}
+    same: list[str] = []  # the locales that read the sheet as it is
     for locale in sheettext.languages(source.data, _text_field):
         data = sheettext.resolve(source.data, locale, own, _text_field)
         if data == base:
+            same.append(locale)
             continue
         variant = _validated(source, data, locale, problems, reported)
         if variant is not None:
@@ -96,6 +98,7 @@ def validate_source(source: Source, *, now: datetime | None = None) -> FactSheet
     if problems or sheet is None:
         raise SheetError(_sorted(problems))
     sheet._source = source
+    variants.update(dict.fromkeys(same, sheet))
     sheet._variants = variants
     for variant in variants.values():
         variant._variants = variants
