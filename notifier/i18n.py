@@ -44,7 +44,10 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention, known to py
 
 def catalog_dir() -> Path:
     """Return the folder of the message catalogs."""
-    return Path(__file__).resolve().parent / "locale"
+    return _CATALOGS
+
+
+_CATALOGS = Path(__file__).resolve().parent / "locale"
 
 
 def language(locale: str) -> str:
@@ -75,6 +78,7 @@ def babel_locale(locale: str) -> str:
     return "_".join(out)
 
 
+@cache
 def chain(locale: str) -> tuple[str, ...]:
     """Return the catalogs a locale reads, most specific first ('fr-CA' -> fr_CA, fr)."""
     lang = language(locale)

@@ -182,16 +182,39 @@ def _free_text(data: Any, text_field: TextField,
             yield from _free_text(value, text_field, (*loc, i))
 
 
-def gaps(data: dict[str, Any], text_field: TextField) -> list[Gap]:
-    """Return every field an audience's reader sees with no text in the reader's language."""
+#: The free texts of the last sheet looked at (``check`` asks once per audience): the data,
+#: kept so that no other object takes its id, and its texts (None: one language only).
+_last: tuple[Any, list[tuple[FieldPath, Any]] | None] | None = None
+
+
+def _texts(data: dict[str, Any], text_field: TextField) -> list[tuple[FieldPath, Any]] | None:
+    global _last
+    if _last is not None and _last[0] is data:
+        return _last[1]
+    own = sheet_language(data)
+    audiences = data.get("audiences") or []
+    locales = {a.get("locale", SOURCE_LOCALE) if isinstance(a, dict) else SOURCE_LOCALE
+               for a in audiences}
+    single = all(language(str(x)) == language(own) for x in locales) and not any(
+        True for _ in locale_maps(data, text_field))
+    texts = None if single else list(_free_text(data, text_field))
+    _last = (data, texts)
+    return texts
+
+
+def gaps(data: dict[str, Any], text_field: TextField, only: int | None = None) -> list[Gap]:
+    """Return every field an audience's reader sees with no text in the reader's language
+    (only audience ``only``'s, when given)."""
     own = sheet_language(data)
     audiences = data.get("audiences")
     if not isinstance(audiences, list):
         return []
     found: list[Gap] = []
-    texts = list(_free_text(data, text_field))
+    texts = _texts(data, text_field)
+    if texts is None:
+        return []  # one language throughout: nothing to look for
     for index, audience in enumerate(audiences):
-        if not isinstance(audience, dict):
+        if not isinstance(audience, dict) or (only is not None and index != only):
             continue
         locale = audience.get("locale") if isinstance(audience.get("locale"), str) else SOURCE_LOCALE
         for loc, value in texts:

@@ -39,10 +39,46 @@ def test_dense_wording_is_a_warning(tmp_path: Path) -> None:
     assert hit[0].message.startswith("the plain-text body reads at US grade ")
 
 
-def test_non_english_locales_are_not_scored(tmp_path: Path) -> None:
-    # render's built-in wording is English only: a French notice comes from translated
-    # templates (--templates), so the English notice is relabelled here.
+PLAIN = {
+    "de-DE": "Wir haben einen Fehler gefunden. Wir haben ihn behoben. Sie müssen nichts tun.",
+    "fr-FR": "Nous avons trouvé une erreur. Nous l'avons corrigée. Vous n'avez rien à faire.",
+    "es-ES": "Encontramos un error. Lo hemos corregido. No tiene que hacer nada.",
+    "nl-NL": "We vonden een fout. We hebben die hersteld. U hoeft niets te doen.",
+}
+HARD = {
+    "de-DE": ("Ungeachtet umfangreicher organisatorischer Informationssicherheitsmaßnahmen "
+              "erforderte die unberechtigte Exfiltration personenbezogener Identifikationsdaten "
+              "unverzügliche Untersuchungsmaßnahmen und infrastrukturelle Neukonfigurationen."),
+    "fr-FR": ("Nonobstant l'exhaustivité des contre-mesures organisationnelles de cybersécurité, "
+              "l'exfiltration non autorisée d'informations personnellement identifiables a "
+              "nécessité une remédiation investigatoire immédiate et une reconfiguration "
+              "infrastructurelle approfondie."),
+    "es-ES": ("No obstante la exhaustividad de las contramedidas organizativas de ciberseguridad, "
+              "la exfiltración no autorizada de información personalmente identificable "
+              "requirió una remediación investigadora inmediata y una reconfiguración "
+              "infraestructural exhaustiva."),
+    "nl-NL": ("Niettegenstaande uitgebreide organisatorische informatiebeveiligingsmaatregelen "
+              "noodzaakte de ongeautoriseerde exfiltratie van persoonsidentificerende gegevens "
+              "onmiddellijke onderzoeksmaatregelen en infrastructurele herconfiguratie."),
+}
+
+
+def test_each_language_has_its_own_measure_and_target() -> None:
+    from notifier.checks.readability import MEASURES, readability
+
+    for locale, text in PLAIN.items():
+        measure, value = readability(text, locale)
+        assert measure is MEASURES[locale[:2]] and measure.meets(value), (locale, value)
+        measure, value = readability(HARD[locale], locale)
+        assert not measure.meets(value), (locale, value)
+    assert readability(DENSE, "en-GB") == (MEASURES["en"], grade(DENSE))
+
+
+def test_a_dense_notice_in_another_language_is_a_warning(tmp_path: Path) -> None:
     sheet, notice = notice_for(tmp_path, edits(
         set_in("incident.summary", DENSE), set_in("incident.safe", [DENSE, DENSE])))
-    assert "plain.readability" in checked(sheet, notice)
-    assert "plain.readability" not in checked(sheet, dataclasses.replace(notice, locale="fr-FR"))
+    dense = notice.text.replace(DENSE, HARD["de-DE"])
+    found = checked(sheet, dataclasses.replace(notice, locale="de-DE", text=dense))
+    assert "plain.readability" in found
+
+

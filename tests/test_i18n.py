@@ -53,11 +53,12 @@ def catalog_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "locale"
     shutil.copytree(i18n.catalog_dir(), folder)
     monkeypatch.setattr(i18n, "catalog_dir", lambda: folder)
-    i18n.load_catalog.cache_clear()
-    i18n.source_messages.cache_clear()
+    caches = (i18n.load_catalog, i18n.source_messages, i18n.chain)
+    for cached in caches:
+        cached.cache_clear()
     yield folder
-    i18n.load_catalog.cache_clear()
-    i18n.source_messages.cache_clear()
+    for cached in caches:
+        cached.cache_clear()
 
 
 def _drop(po: Path, msgid: str) -> None:

@@ -180,7 +180,7 @@ def _summary_claims(view: NoticeView) -> list[Finding]:
     return found
 
 
-def _contradictions(view: NoticeView) -> list[Finding]:
+def _contradictions(view: NoticeView, *, read_words: bool = True) -> list[Finding]:
     rule = RULES["consistency.not_involved_contradiction"]
     found = []
     # By construction: the 'Not involved' blocks carry the sheet's data_not_involved (less what
@@ -198,6 +198,8 @@ def _contradictions(view: NoticeView) -> list[Finding]:
                 "list only incident.data_not_involved there (template change), or correct the "
                 "data lists"))
             break
+    if not read_words:
+        return found
     incident = view.sheet.incident
     safe = incident.safe if view.audience.safe is None else view.audience.safe
     authored = [incident.summary, *safe, *incident.actions_taken]
@@ -221,14 +223,20 @@ def _contradictions(view: NoticeView) -> list[Finding]:
 
 
 def check(view: NoticeView) -> list[Finding]:
-    """Return the consistency findings for one rendered notice."""
+    """Return the consistency findings for one rendered notice.
+
+    The rules that read words (denials, claims in the summary, reassurance) know English
+    only: in another language they stay silent rather than guess (docs/languages.md); the
+    'Not involved' list is still proved by construction.
+    """
     from notifier.render import refusals
 
+    english = view.notice.locale.lower().startswith("en")
     found = refusal_findings(view.sheet, view.index, refusals(view.sheet, view.index))
-    found += _contradictions(view)
-    found += _summary_claims(view)
+    found += _contradictions(view, read_words=english)
+    found += _summary_claims(view) if english else []
     incident = view.sheet.incident
-    if incident.misuse == "confirmed":
+    if incident.misuse == "confirmed" and english:
         for name, hay in (("plain text", view.notice.text), ("HTML", view.html_text)):
             match = _REASSURING.search(flatten(hay))
             if match:

@@ -57,9 +57,7 @@ def _sheet_text(view: NoticeView) -> list[Finding]:
     if source is None:
         return []
     out = []
-    for gap in sheettext.gaps(source.data, _text_field):
-        if gap.audience != view.index:
-            continue
+    for gap in sheettext.gaps(source.data, _text_field, only=view.index):
         dotted = ".".join(map(str, gap.loc))
         out.append(view.finding(
             SHEET_TEXT, f"{dotted} is only in {gap.written_in}, and this reader reads "

@@ -171,7 +171,7 @@ class Measure:
 #: English and German are graded by school year, with the same target; French, Spanish and
 #: Dutch have reading-ease scales, whose "standard" band matches grade 8-9.
 MEASURES = {
-    "en": Measure("Flesch-Kincaid grade", MAX_GRADE, False, "US school grade"),
+    "en": Measure("Flesch-Kincaid grade", MAX_GRADE, False, "US grade"),
     "de": Measure("Wiener Sachtextformel (1st)", MAX_GRADE, False, "school grade (WSTF)"),
     "fr": Measure("Kandel-Moles reading ease", 60.0, True, "reading ease (Kandel-Moles)"),
     "es": Measure("Szigriszt-Pazos perspicuity", 55.0, True, "perspicuity (INFLESZ scale)"),
@@ -250,11 +250,15 @@ def check(view: NoticeView) -> list[Finding]:
     body = view.notice.text.split("\n--\n")[0]  # the footer is boilerplate, not the message
     measure, level = readability(prose(body), view.notice.locale)
     if not measure.meets(level):
+        side = "below" if measure.higher_is_easier else "above"
         found.append(view.finding(
             RULES["plain.readability"], f"the plain-text body reads at {measure.scale} "
-            f"{level:.1f}, {'below' if measure.higher_is_easier else 'above'} the target "
-            f"{measure.target:g} ({measure.name})", "use shorter sentences and everyday words "
-            "in the sheet's summary, safe lines and actions (and in the catalogs)"))
+            f"{level:.1f}, {side} {measure.target:g}"
+            + ("" if measure is MEASURES["en"] else f" ({measure.name})"),
+            "use shorter sentences and everyday words in the sheet's summary, safe lines and "
+            "actions (and in _copy.j2)" if measure is MEASURES["en"] else
+            "use shorter sentences and everyday words in the sheet's summary, safe lines and "
+            "actions (and in the catalogs)"))
     budget = BUDGETS.get(view.audience.notice)
     lang = view.notice.locale.split("-")[0].lower()
     if budget is not None:  # the budgets are English words: other languages run longer

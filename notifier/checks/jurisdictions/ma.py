@@ -72,6 +72,8 @@ def nature_of_breach(view: NoticeView) -> evidence.Miss | None:
 def nature_words(view: NoticeView) -> evidence.Miss | None:
     """A second opinion: the sections that tell the story, the subject and the preheader name no
     attack, actor or cause (the advice and rights, reviewed wording, are not read)."""
+    if not view.notice.locale.lower().startswith("en"):
+        return None  # the words are English; provenance (nature_of_breach) proves the rest
     for heading in ("what happened", "what we know", "what is happening", "what we are doing"):
         for part, section in view.sections(heading).items():
             match = NATURE_WORDS.search(section)
@@ -97,12 +99,17 @@ def resident_count(view: NoticeView) -> evidence.Miss | None:
     for field, value in counts:
         if value is None or value < 10:
             continue
-        for shown in (f"{value:,}", str(value)):
+        from notifier.i18n import format_number
+
+        for shown in dict.fromkeys((f"{value:,}", str(value),
+                                    " ".join(format_number(value, view.notice.locale).split()))):
             pattern = re.compile(rf"(?<![\d,.]){re.escape(shown)}(?![\d,])")
             where = [name for name, hay in parts.items() if pattern.search(hay)]
             if where:
                 return (f"{field} ({shown}) reaches the Massachusetts notice (in the {where[0]}); "
                         "93H s. 3(b) forbids stating the number of residents affected", FIX)
+    if not view.notice.locale.lower().startswith("en"):
+        return None  # the words below are English: a count from the sheet is caught above
     return evidence.forbidden(view, _COUNT.pattern, "states a number of people affected",
                               "remove the count from the Massachusetts notice")
 

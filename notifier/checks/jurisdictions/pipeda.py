@@ -18,10 +18,21 @@ def significance(view: NoticeView) -> evidence.Miss | None:
     return evidence.consequences(view) or evidence.steps(view)
 
 
+#: Words that say an email is about a breach, per language (the subject is read in the
+#: reader's language; a language not listed is not read).
+SUBJECT_WORDS = {
+    "en": r"security|breach|incident|password|your (data|information)",
+    "fr": r"sécurité|violation|incident|mot de passe|vos (données|renseignements|informations)",
+    "de": r"sicherheit|datenpanne|vorfall|passwort|ihre daten|datenschutz",
+    "es": r"seguridad|filtración|brecha|violación|incidente|contraseña|sus datos",
+    "nl": r"beveiliging|datalek|inbreuk|incident|wachtwoord|uw gegevens",
+}
+
+
 def conspicuous(view: NoticeView) -> evidence.Miss | None:
     """The subject line says what the email is about."""
-    if not re.search(r"security|breach|incident|password|your (data|information)",
-                     view.notice.subject, re.I):
+    words = SUBJECT_WORDS.get(view.notice.locale.split("-")[0].lower())
+    if words is not None and not re.search(words, view.notice.subject, re.I):
         return (f"the subject {view.notice.subject!r} does not say the email is about a breach",
                 "name the incident in the subject (_copy.j2)")
     return None
