@@ -65,7 +65,8 @@ def _write(catalog: Any, path: Path, **options: Any) -> bool:
     from babel.messages.pofile import write_po
 
     out = BytesIO()
-    write_po(out, catalog, width=100, sort_by_file=True, **options)
+    # no line numbers: an edit elsewhere in a source file leaves the catalogs alone
+    write_po(out, catalog, width=100, sort_by_file=True, include_lineno=False, **options)
     data = out.getvalue()
     if path.exists() and path.read_bytes() == data:
         return False
@@ -86,7 +87,7 @@ def pot_text() -> bytes:
     from babel.messages.pofile import write_po
 
     out = BytesIO()
-    write_po(out, template_catalog(), width=100, sort_by_file=True, omit_header=False)
+    write_po(out, template_catalog(), width=100, sort_by_file=True, include_lineno=False)
     return out.getvalue()
 
 

@@ -444,7 +444,7 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
             "offset": f"{when:%z}"}
 
     def named(authority: Any) -> str:
-        return authority.in_sentence if i18n.is_source(locale) else authority.name
+        return str(authority.in_sentence if i18n.is_source(locale) else authority.name)
 
     # Everyone affected counts (a UK controller reports the whole breach); the readers in the
     # authority's own jurisdictions are shown beside the total when they are fewer.

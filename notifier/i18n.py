@@ -125,14 +125,14 @@ class Catalog:
 
     def plural_index(self, n: int) -> int:
         """Return which plural form ``n`` takes in this catalog's language."""
-        return _plural_function(self.plural_rule)(n)
+        return int(_plural_function(self.plural_rule)(n))
 
 
 @cache
 def _plural_function(rule: str) -> Any:
     import gettext
 
-    return gettext.c2py(rule)  # type: ignore[attr-defined]
+    return gettext.c2py(rule)
 
 
 @cache
@@ -323,8 +323,9 @@ def join(items: Sequence[str] | Iterable[str], locale: str, conjunction: str = "
         return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
     from babel.lists import format_list
 
-    style = "or" if conjunction == "or" else "standard"
-    return str(format_list(words, style=style, locale=_babel(locale)))
+    if conjunction == "or":
+        return str(format_list(words, style="or", locale=_babel(locale)))
+    return str(format_list(words, style="standard", locale=_babel(locale)))
 
 
 _QUOTES = {"fr": ("« ", " »"), "de": ("„", "“"), "es": ("«", "»"), "nl": ("‘", "’")}

@@ -216,7 +216,8 @@ def gaps(data: dict[str, Any], text_field: TextField, only: int | None = None) -
     for index, audience in enumerate(audiences):
         if not isinstance(audience, dict) or (only is not None and index != only):
             continue
-        locale = audience.get("locale") if isinstance(audience.get("locale"), str) else SOURCE_LOCALE
+        found_locale = audience.get("locale")
+        locale = found_locale if isinstance(found_locale, str) else SOURCE_LOCALE
         for loc, value in texts:
             if not loc or loc[0] in ("id", "language") or not _seen(data, index, loc):
                 continue

@@ -4,7 +4,7 @@ checks that prove elements (and refuse English) in every shipped language."""
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ from notifier.i18n import SHIPPED
 from notifier.render import render_notice
 from notifier.sheet import parse_sheet
 from notifier.templating import make_environment
-
 
 # --- the catalogs ----------------------------------------------------------------------------
 
@@ -194,7 +193,7 @@ def test_html_lang_dir_and_content_language(tmp_path: Path) -> None:
 
     notice = render_notice(parse_sheet(_sheet("nl-NL")), 0, make_environment())
     assert '<html lang="nl-NL" dir="ltr"' in notice.html
-    assert b"Content-Language: nl-NL" in build_eml(notice, date=datetime(2025, 5, 2, tzinfo=timezone.utc))
+    assert b"Content-Language: nl-NL" in build_eml(notice, date=datetime(2025, 5, 2, tzinfo=UTC))
     # a right-to-left language, with a team's own wording (no shipped catalog reads it)
     (tmp_path / "_copy.j2").write_text(
         (make_environment().loader.get_source(make_environment(), "_copy.j2")[0]),  # type: ignore[union-attr]
@@ -282,3 +281,23 @@ def test_california_keeps_its_statutory_headings_in_another_language() -> None:
 def test_a_language_without_a_catalog_is_refused() -> None:
     with pytest.raises(RenderRefused, match="no catalog for that language"):
         render_notice(parse_sheet(_sheet("it-IT")), 0, make_environment())
+
+
+def test_the_preview_switches_a_notice_between_the_sheets_languages() -> None:
+    from conftest import INCIDENTS
+
+    from notifier.preview.pages import build_routes
+    from notifier.preview.watch import take_snapshot
+
+    snapshot = take_snapshot(INCIDENTS / "shopback-2020.yaml", None, None, "shopback")
+    routes = build_routes(snapshot, "t")
+    base = "/n/merchant-partners/incident/"
+    french = routes[base + "lang/fr-FR/email.html"].body.decode("utf-8")
+    assert '<html lang="fr-FR"' in french and "Quelqu'un s'est introduit" in french
+    assert base + "lang/nl-NL/email-dark.html" in routes
+    page = routes[base].body.decode("utf-8")
+    assert 'data-lang="de-DE"' in page and 'data-lang=""' in page
+    # a sheet in one language has no switch, and costs nothing more
+    one = take_snapshot(INCIDENTS / "co-op-2025.yaml", None, None, "co-op")
+    assert not one.alternates
+    assert "data-lang" not in build_routes(one, "t")["/n/members/update/"].body.decode("utf-8")

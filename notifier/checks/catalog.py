@@ -79,11 +79,19 @@ naming the errors, and `draft` in the manifest. `send-test` refuses what `render
 - The message size is the length of the encoded multipart/alternative message as
   `notifier.eml` builds it for the `.eml` files (text + HTML, with a recipient), against
   102,000 bytes.
-- Readability is the Flesch-Kincaid grade of the plain-text body above the `--` footer, with
-  URLs removed and list items and headings counted as sentences. Words and sentences are
-  counted by pattern and syllables by `pyphen` (en_US). `textstat` was tried and dropped:
-  0.7 imports NLTK on start and its English syllable counter downloads NLTK's cmudict at run
+- Readability is measured on the plain-text body above the `--` footer, with URLs removed
+  and list items and headings counted as sentences, by a formula fitted to the notice's
+  language: Flesch-Kincaid grade (English), Wiener Sachtextformel (German), Kandel-Moles
+  (French), Szigriszt-Pazos on the INFLESZ scale (Spanish), Flesch-Douma (Dutch); formulas
+  and targets in [languages.md](languages.md). Words and sentences are counted by pattern and
+  syllables by `pyphen`'s dictionary for the language. `textstat` was tried and dropped: 0.7
+  imports NLTK on start and its English syllable counter downloads NLTK's cmudict at run
   time, and a check must not use the network.
+- **Languages.** Every rule holds in every shipped language: elements are proved from the
+  blocks, whose reviewed sentences are compared with the reader's catalog, and facts with
+  the reader's formats. Rules that read English words (the consistency rules' denials and
+  reassurances, Massachusetts' attack words and "N people" counts) stay silent in other
+  languages rather than guess; see [languages.md](languages.md).
 - Singapore's reg 6 contents are **unverified** in the reference; the checks implement them
   as listed. California's heading order is implemented although whether the order itself is
   mandatory is **unverified**.
@@ -97,6 +105,7 @@ def all_rules() -> list[Rule]:
         consistency,
         elements,
         headers,
+        language,
         links,
         readability,
         timeliness,
@@ -105,7 +114,8 @@ def all_rules() -> list[Rule]:
     from notifier.checks.jurisdictions import cross, packs
 
     rules: list[Rule] = []
-    for module in (consistency, elements, links, accessibility, headers, readability, waivers):
+    for module in (consistency, elements, links, accessibility, headers, readability, language,
+                   waivers):
         rules += module.RULES.values()
     for pack in packs():
         rules += pack.rules()
@@ -138,7 +148,8 @@ def rules_markdown() -> str:
     groups = [("Consistency between facts and words", "consistency."),
               ("Element blocks", "elements."), ("Waivers", "x.waiver"),
               ("Phishing hygiene", "links."), ("Accessibility", "a11y."),
-              ("Deliverability", "deliverability."), ("Plain language", "plain.")]
+              ("Deliverability", "deliverability."), ("Plain language", "plain."),
+              ("The reader's language", "language.")]
     house = all_rules()
     for title, prefix in groups:
         lines += [f"## {title}", "", *header, *(_row(r) for r in house if r.id.startswith(prefix)), ""]

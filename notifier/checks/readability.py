@@ -10,8 +10,8 @@ pyphen, a small vowel-group counter gives close figures.
 from __future__ import annotations
 
 import re
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from notifier.checks.finding import Finding, Rule

@@ -11,7 +11,8 @@
   const body = document.body;
   const frame = document.getElementById("email-frame");
   const status = document.getElementById("live-status");
-  const state = Object.assign({ tab: "email", width: "600", scheme: "light" }, readState());
+  const state = Object.assign({ tab: "email", width: "600", scheme: "light", lang: "" },
+    readState());
   let latest = body.dataset.epoch; // the newest build the server announced
   let busy = false;
   let again = false;
@@ -55,6 +56,13 @@
     document.querySelectorAll("[data-scheme]").forEach((b) => {
       b.setAttribute("aria-pressed", String(b.dataset.scheme === state.scheme));
     });
+    // The language switch (a sheet with text in several languages): the email frame shows
+    // the notice in the chosen language; the tabs keep the reader's own.
+    const langs = Array.from(document.querySelectorAll("[data-lang]"));
+    if (!langs.some((b) => b.dataset.lang === state.lang)) {
+      state.lang = "";
+    }
+    langs.forEach((b) => { b.setAttribute("aria-pressed", String(b.dataset.lang === state.lang)); });
     if (frame) {
       frame.style.width = state.width + "px";
       frame.style.colorScheme = state.scheme;
@@ -71,7 +79,10 @@
     if (!version) {
       return;
     }
-    const page = state.scheme === "dark" ? frame.dataset.dark : frame.dataset.light;
+    let page = state.scheme === "dark" ? frame.dataset.dark : frame.dataset.light;
+    if (state.lang) {
+      page = "lang/" + state.lang + "/" + page;
+    }
     const wanted = page + "?v=" + version;
     if (frame.getAttribute("src") !== wanted) {
       const win = frame.contentWindow;
@@ -195,6 +206,8 @@
       state.width = button.dataset.width;
     } else if (button.dataset.scheme) {
       state.scheme = button.dataset.scheme;
+    } else if (button.dataset.lang !== undefined) {
+      state.lang = button.dataset.lang;
     } else {
       return;
     }

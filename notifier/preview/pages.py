@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -79,6 +80,9 @@ class Snapshot:
     deadlines_at: datetime | None = None  # the moment their time left is measured from
     #: Other files the latest sheet that loaded reads (the revision it supersedes), resolved.
     reads: tuple[Path, ...] = ()
+    #: (audience id, locale) -> the notice in another language the sheet has text for
+    #: (notifier.preview.languages: the page's language switch).
+    alternates: Mapping[tuple[str, str], RenderedNotice] = field(default_factory=dict)
 
 
 def notice_route(audience_id: str, notice: str) -> str:
@@ -151,7 +155,16 @@ def build_routes(snapshot: Snapshot, token: str) -> dict[str, Resource]:
                 html_bytes, _HTML, DOWNLOAD_CSP, filename=f"{stem}.html")
             routes[base + f"download/{stem}.txt"] = Resource(
                 text_bytes, "text/plain; charset=utf-8", DOWNLOAD_CSP, filename=f"{stem}.txt")
-        routes[base] = _page("notice.html.j2", row=row, version=version,
+        languages = []
+        for (audience_id, locale), other in sorted(snapshot.alternates.items()):
+            if audience_id != audience.id or entry.rendered is None:
+                continue
+            languages.append(locale)
+            routes[base + f"lang/{locale}/email.html"] = Resource(
+                other.html.encode("utf-8"), _HTML, EMAIL_CSP)
+            routes[base + f"lang/{locale}/email-dark.html"] = Resource(
+                dark_variant(other.html).encode("utf-8"), _HTML, EMAIL_CSP)
+        routes[base] = _page("notice.html.j2", row=row, version=version, languages=languages,
                              refusal=[str(p) for p in entry.refused], **common)
     return routes
 

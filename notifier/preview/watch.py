@@ -115,9 +115,11 @@ def take_snapshot(sheet_path: Path, templates: Path | None, previous: Snapshot |
                                  stale=earlier is not None,
                                  refused=tuple(refusal.problems) if refusal else (),
                                  findings=tuple(found.get(audience.id, ()))))
+        from notifier.preview.languages import alternates
+
         return Snapshot(sheet=sheet, entries=tuple(entries), rendered_at=datetime.now(),
                         build_ms=_ms(started), label=label, deadlines=deadlines,
-                        deadlines_at=moment, reads=reads)
+                        deadlines_at=moment, reads=reads, alternates=alternates(sheet, env))
     return replace(previous, problems=problems, build_ms=_ms(started), label=label, reads=reads)
 
 
