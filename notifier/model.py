@@ -633,6 +633,10 @@ class FactSheet(_Model):
         """Return the sheet with its free text in ``locale``'s language (itself when the
         sheet maps no text to that language)."""
         variants: dict[str, FactSheet] = self._variants or {}
+        # A copy made after loading (model_copy keeps private attributes) is not one of the
+        # loaded sheets: its text is what its maker gave it.
+        if not any(v is self for v in variants.values()):
+            return self
         if locale in variants:
             return variants[locale]
         lang = locale.split("-")[0].lower()

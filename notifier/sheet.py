@@ -98,7 +98,7 @@ def validate_source(source: Source, *, now: datetime | None = None) -> FactSheet
     if problems or sheet is None:
         raise SheetError(_sorted(problems))
     sheet._source = source
-    variants.update(dict.fromkeys(same, sheet))
+    variants.update(dict.fromkeys([*same, own], sheet))
     sheet._variants = variants
     for variant in variants.values():
         variant._variants = variants
