@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,19 @@ def messages() -> list[str]:
 
 
 def gaps(locale: str) -> dict[str, list[str]]:
+    """Return what ``locale``'s catalogs cannot give (see ``_gaps``; kept per process: the
+    catalogs do not change while it runs)."""
+    found = _gaps(locale)
+    return {"missing": list(found[0]), "fuzzy": list(found[1])}
+
+
+@cache
+def _gaps(locale: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    found = _find_gaps(locale)
+    return tuple(found["missing"]), tuple(found["fuzzy"])
+
+
+def _find_gaps(locale: str) -> dict[str, list[str]]:
     """Return what ``locale``'s catalogs cannot give: 'missing' msgids (no catalog of its chain
     translates them), and 'fuzzy' ones (marked fuzzy somewhere on the chain, so unused)."""
     if is_source(locale) and not chain(locale):

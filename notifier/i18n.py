@@ -321,11 +321,20 @@ def join(items: Sequence[str] | Iterable[str], locale: str, conjunction: str = "
         return "".join(words)
     if is_source(locale):
         return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
-    from babel.lists import format_list
+    patterns = _list_patterns(locale, "or" if conjunction == "or" else "standard")
+    if len(words) == 2:
+        return patterns["2"].format(*words)
+    text = patterns["end"].format(words[-2], words[-1])
+    for word in reversed(words[1:-2]):
+        text = patterns["middle"].format(word, text)
+    return patterns["start"].format(words[0], text)
 
-    if conjunction == "or":
-        return str(format_list(words, style="or", locale=_babel(locale)))
-    return str(format_list(words, style="standard", locale=_babel(locale)))
+
+@cache
+def _list_patterns(locale: str, style: str) -> dict[str, str]:
+    """Return CLDR's list patterns for a locale (what Babel's format_list uses), kept: a
+    notice joins dozens of lists."""
+    return dict(_babel(locale).list_patterns[style])
 
 
 _QUOTES = {"fr": ("« ", " »"), "de": ("„", "“"), "es": ("«", "»"), "nl": ("‘", "’")}

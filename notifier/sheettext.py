@@ -185,6 +185,8 @@ def _free_text(data: Any, text_field: TextField,
 #: The free texts of the last sheet looked at (``check`` asks once per audience): the data,
 #: kept so that no other object takes its id, and its texts (None: one language only).
 _last: tuple[Any, list[tuple[FieldPath, Any]] | None] | None = None
+#: The gaps of the last sheet looked at, for all its audiences.
+_last_gaps: tuple[Any, list[Gap]] | None = None
 
 
 def _texts(data: dict[str, Any], text_field: TextField) -> list[tuple[FieldPath, Any]] | None:
@@ -205,6 +207,13 @@ def _texts(data: dict[str, Any], text_field: TextField) -> list[tuple[FieldPath,
 def gaps(data: dict[str, Any], text_field: TextField, only: int | None = None) -> list[Gap]:
     """Return every field an audience's reader sees with no text in the reader's language
     (only audience ``only``'s, when given)."""
+    global _last_gaps
+    if _last_gaps is None or _last_gaps[0] is not data:
+        _last_gaps = (data, _all_gaps(data, text_field))
+    return [g for g in _last_gaps[1] if only is None or g.audience == only]
+
+
+def _all_gaps(data: dict[str, Any], text_field: TextField, only: int | None = None) -> list[Gap]:
     own = sheet_language(data)
     audiences = data.get("audiences")
     if not isinstance(audiences, list):

@@ -52,7 +52,7 @@ def catalog_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "locale"
     shutil.copytree(i18n.catalog_dir(), folder)
     monkeypatch.setattr(i18n, "catalog_dir", lambda: folder)
-    caches = (i18n.load_catalog, i18n.source_messages, i18n.chain)
+    caches = (i18n.load_catalog, i18n.source_messages, i18n.chain, catalogs._gaps)
     for cached in caches:
         cached.cache_clear()
     yield folder

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from notifier.checks.finding import Finding, Rule
@@ -196,15 +196,16 @@ def _counts(text: str, lang: str) -> tuple[list[str], int, list[int]]:
     """Return the words, the number of sentences and each word's syllables."""
     words = _WORD.findall(text)
     sentences = max(1, len(re.findall(r"[.!?]+['\")»“”]*(?:\s|$)", text)))
+    return words, sentences, [_syllable_count(lang, word) for word in words]
+
+
+@lru_cache(maxsize=20_000)
+def _syllable_count(lang: str, word: str) -> int:
+    """Return a word's syllables in ``lang`` (notices repeat their words: kept)."""
     hyphenator = _hyphenator_for(lang)
-    syllables = []
-    for word in words:
-        if hyphenator is not None:
-            count = len(hyphenator.positions(word)) + 1  # type: ignore[attr-defined]
-        else:
-            count = max(1, len(_VOWEL_GROUPS.findall(word)))
-        syllables.append(count)
-    return words, sentences, syllables
+    if hyphenator is not None:
+        return len(hyphenator.positions(word)) + 1  # type: ignore[attr-defined]
+    return max(1, len(_VOWEL_GROUPS.findall(word)))
 
 
 def readability(text: str, locale: str) -> tuple[Measure, float]:
