@@ -96,7 +96,7 @@ def test_a_regional_catalog_falls_back_to_its_language() -> None:
     assert i18n.chain("en-GB") == ()
     canada = i18n.translator("fr-CA")
     assert canada.gettext("Email:") == "Courriel\u00a0:"  # its own word
-    assert canada.gettext("Not involved:") == "Non touchées\u00a0:"  # France's
+    assert canada.gettext("Online:") == "En ligne\u00a0:"  # France's
     assert i18n.translator("en-US").gettext("your postal address") == "your mailing address"
     assert i18n.translator("en-GB").gettext("your postal address") == "your postal address"
     assert not i18n.supported("it-IT") and i18n.supported("fr-BE") and i18n.supported("en-NZ")
