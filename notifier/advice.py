@@ -306,14 +306,14 @@ class _Translated(Mapping[str, Any]):
     the catalogs when it is first asked for (a notice uses a few; an unused entry is never
     looked up, so a notice is never blamed for a missing translation it does not show)."""
 
-    def __init__(self, table: Mapping[str, Any], translate: Any) -> None:
+    def __init__(self, table: Mapping[str, Any], translator: Any) -> None:
         self._table = table
-        self._translate = translate
+        self._translator = translator
         self._done: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._done:
-            self._done[key] = _translated(self._table[key], self._translate)
+            self._done[key] = _translated_entry(self._table[key], self._translator)
         return self._done[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -321,6 +321,30 @@ class _Translated(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._table)
+
+
+#: Built-in entries already translated, per catalogs read: (catalogs, entry) -> (the entry in
+#: that language, the messages its catalogs lacked). A notice asks for the same few entries
+#: again and again; the messages a catalog lacks are still recorded on every translator.
+_TRANSLATED: dict[tuple[tuple[int, ...], bool, int], tuple[Any, Any, tuple[str, ...]]] = {}
+
+
+def _translated_entry(entry: Any, translator: Any) -> Any:
+    """Return a built-in entry in the translator's language (from the cache when known)."""
+    if (entry.group == "custom") if isinstance(entry, Category) else ("." in entry.id):
+        return entry  # a sheet's own: in the reader's language already
+    key = (tuple(id(c) for c in translator.catalogs), translator.source, id(entry))
+    found = _TRANSLATED.get(key)
+    if found is None or not all(a is b for a, b in zip(found[0], translator.catalogs,
+                                                         strict=True)):
+        before = len(translator.missing)
+        done = _translated(entry, translator.gettext)
+        found = _TRANSLATED[key] = (translator.catalogs, done,
+                                    tuple(translator.missing[before:]))
+    for message in found[2]:
+        if message not in translator.missing:
+            translator.missing.append(message)
+    return found[1]
 
 
 def _translated(entry: Any, translate: Any) -> Any:
@@ -367,9 +391,8 @@ class Vocabulary:
         """Return this vocabulary in a translator's locale (``notifier.i18n.Translator``)."""
         if translator is None:
             return self
-        return Vocabulary(_Translated(self.categories, translator.gettext),
-                          _Translated(self.advice, translator.gettext), translator.locale,
-                          translator)
+        return Vocabulary(_Translated(self.categories, translator),
+                          _Translated(self.advice, translator), translator.locale, translator)
 
     def group_label(self, group: str) -> str:
         """Return a group's label in this locale ('Contact details')."""
@@ -560,7 +583,8 @@ class Vocabulary:
         for country in dict.fromkeys(country_of(j) for j in jurisdictions):
             if identity or (contact and country in _SCAM_ADVICE):
                 # The country's help in the reader's language; its bodies keep their names.
-                out += [_translated(a, self.translate) for a in COUNTRY_ADVICE.get(country, ())]
+                out += [_translated_entry(a, self.translator) if self.translator is not None
+                        else a for a in COUNTRY_ADVICE.get(country, ())]
         return out
 
 

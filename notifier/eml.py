@@ -47,6 +47,7 @@ import re
 from datetime import UTC, datetime, time
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from notifier.errors import Problem, RenderRefused, UsageError
@@ -121,8 +122,13 @@ def _needs_encoding(text: str) -> bool:
     return not _ATEXT_LINE.fullmatch(text) or "=?" in text
 
 
+@lru_cache(maxsize=4096)
 def _header(name: str, value: str, *, encoded: bool = False) -> str:
     """Return ``Name: value`` folded to MAX_HEADER_LINE, non-ASCII as RFC 2047 encoded words.
+
+    Kept per value: a notice's .eml is built twice (the size check, then the outbox), and
+    encoding words (any subject outside ASCII, as most in French, German or Spanish are) is
+    slow in the standard library.
 
     ``encoded`` marks a value that is already in header form (an address list made by
     ``formataddr``), written as it is.
