@@ -56,6 +56,7 @@ def cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
     _audience_rules(data, set(_strings(incident.get("data_involved"))),
                     set(_strings(incident.get("data_possibly_involved"))), add)
     _category_rules(data, add)
+    _recipient_rules(data, add)
     return problems
 
 
@@ -225,6 +226,28 @@ def _audience_rules(data: dict[str, Any], involved: set[str], possible: set[str]
                     "an audience's data is a subset of the incident's: add it there, or remove "
                     "it here")
 
+
+
+def _recipient_rules(data: dict[str, Any], add: Add) -> None:
+    """Declared per-recipient fields: each id once, for audiences the sheet has."""
+    audiences = data.get("audiences")
+    ids = {a.get("id") for a in (audiences if isinstance(audiences, list) else [])
+           if isinstance(a, dict)}
+    fields = _mapping(data.get("recipients")).get("fields")
+    seen: set[str] = set()
+    for f, entry in enumerate(fields if isinstance(fields, list) else []):
+        entry = _mapping(entry)
+        field_id = entry.get("id")
+        if isinstance(field_id, str):
+            if field_id in seen:
+                add(("recipients", "fields", f, "id"), f"field {field_id!r} is declared twice",
+                    "declare each field once")
+            seen.add(field_id)
+        for i, audience in enumerate(_strings(entry.get("audiences"))):
+            if audience not in ids:
+                near = difflib.get_close_matches(audience, sorted(i for i in ids if isinstance(i, str)), 1)
+                add(("recipients", "fields", f, "audiences", i), f"no audience has the id {audience!r}",
+                    f"did you mean {near[0]!r}?" if near else "use an id from audiences")
 
 
 #: How far past the current time a timestamp may be before it is taken as a typo.
