@@ -232,6 +232,51 @@ def _print_render_table(report: commands.RenderReport) -> None:
 
 
 @app.command()
+def merge(
+    sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml).", show_default=False,
+                                          readable=False)],
+    recipients: Annotated[Path, typer.Option(help="The recipient list: .csv (UTF-8) or .jsonl, one "
+                                             "row per person with email and audience.",
+                                             show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", help="mbox (one file), maildir or eml (a folder), "
+                                     "or ses, sendgrid, mailgun (templates and batched requests "
+                                     "for the service to send).", show_default=False)],
+    out: Annotated[Path, typer.Option(help="The file or folder to write; OUT.summary.json goes "
+                                      "beside it.", show_default=False)],
+    shard: Annotated[str | None, typer.Option(help="Only shard K of N (K/N), split by a stable hash "
+                                              "of the address, for several machines.")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Write the good rows, and put the bad ones "
+                                                 "with their problems in this file (without it, "
+                                                 "any bad row stops the run before anything is "
+                                                 "written).")] = None,
+    templates: Annotated[Path | None, typer.Option(help="Folder of template overrides.")] = None,
+    allow_errors: Annotated[bool, typer.Option(
+        "--allow-errors", help="Merge notices whose checks find errors, marked as drafts, as "
+        "render writes them.")] = False,
+) -> None:
+    """Give every recipient of a list their own notice, written for review or for a sending service.
+
+    Nothing is sent. An interrupted run resumes where it stopped when run again.
+    """
+    from notifier import commands
+
+    result = commands.merge(sheet, recipients=recipients, fmt=fmt, out=out, shard=shard,
+                            rejects=rejects, templates=templates, allow_errors=allow_errors)
+    for line in result.refusals:
+        _err(line)
+    s = result.summary
+    if result.already_done:
+        print(f"{out}: already complete ({s['written']} written, {s['rejected']} rejected); "
+              "nothing to do")
+        return
+    resumed = " (resumed)" if result.resumed else ""
+    print(f"{out}: {s['written']} written, {s['rejected']} rejected, of {s['rows']} rows in "
+          f"shard {s['shard']}{resumed}; summary in {out}.summary.json")
+    if s["rejected"] and rejects is not None:
+        print(f"rejected rows and their problems: {rejects}")
+
+
+@app.command()
 def diff(
     old: Annotated[Path, typer.Argument(help="The earlier revision of the fact sheet.", readable=False)],
     new: Annotated[Path, typer.Argument(help="The later revision.", readable=False)],

@@ -374,3 +374,27 @@ def check(paths: list[Path], now: datetime | str | None = None, *,
     from notifier.checks.report import check_sheets
 
     return check_sheets(expand_paths(paths), now=now, templates=templates)
+
+
+if TYPE_CHECKING:
+    from notifier.merge import MergeResult
+
+
+def merge(path: Path, *, recipients: Path, fmt: str, out: Path, shard: str | None = None,
+          rejects: Path | None = None, templates: Path | None = None,
+          allow_errors: bool = False) -> MergeResult:
+    """Merge every recipient of a list into their own notice (``mergerun.merge_recipients``).
+
+    Raises:
+        SheetError: the sheet is invalid.
+        RecipientsError: rows with problems (every one), and no ``rejects``.
+        UsageError: a bad option, or ``out`` holding another run's output.
+    """
+    from notifier.merge import parse_shard
+    from notifier.mergerun import merge_recipients
+    from notifier.templating import make_environment
+
+    index = parse_shard(shard)
+    make_environment(templates)  # refuses a missing overrides folder before any work
+    return merge_recipients(load_sheet(path), recipients, fmt=fmt, out=out, shard=index,
+                            rejects=rejects, templates=templates, allow_errors=allow_errors)
