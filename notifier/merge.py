@@ -177,7 +177,7 @@ def _check_header(found: Survey, reader: RowReader, rules: RowRules) -> None:
     if found.columns or reader.kind != "csv":
         return
     found.columns = reader.columns
-    problems = rules.check_columns(reader.columns)
+    problems = reader.header_problems + rules.check_columns(reader.columns)
     if problems:
         raise RecipientsError.of(problems)
 

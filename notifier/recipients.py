@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,8 @@ class ProblemLog:
 
         self._file = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")
         self.count = 0
+        # closed when the log goes, whoever held it last (an error on its way to the CLI)
+        weakref.finalize(self, self._file.close)
 
     def add(self, problem: Problem | str) -> None:
         """Record one problem (or one line of text that goes with them)."""
@@ -149,6 +152,7 @@ class RowReader:
         self.path = path
         self.kind = list_kind(path)
         self.columns: list[str] = []
+        self.header_problems: list[Problem] = []
         self._hash = hashlib.blake2b(digest_size=16)
         self._file: IO[bytes] | None = None
 
@@ -228,8 +232,7 @@ class RowReader:
             if name not in seen:
                 problems.append(Problem(path, 1, 1, name, "the header has no such column",
                                         f"add a column named {name!r} (the first row names the columns)"))
-        if problems:
-            raise RecipientsError.of(problems)
+        self.header_problems = problems
 
     def _jsonl(self) -> Iterator[RawRow]:
         bad: dict[int, Problem] = {}
@@ -245,7 +248,7 @@ class RowReader:
                 return found + 1 if found >= 0 else 1
 
             try:
-                value = json.loads(text)
+                value = json.loads(text.rstrip("\r\n"))
             except ValueError as exc:
                 col = getattr(exc, "colno", 1)
                 problems.append(Problem(path, n, col, "", f"is not JSON ({getattr(exc, 'msg', exc)})",
