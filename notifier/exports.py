@@ -166,6 +166,8 @@ def data(compiled: Compiled, sheet: FactSheet, recipient: Recipient) -> dict[str
 def request(provider: str, sheet: FactSheet, compiled: Compiled,
             recipients: list[Recipient]) -> dict[str, Any]:
     """Return one request body for a batch of a variant's recipients."""
+    from notifier.mailmerge import to_address
+
     notice = compiled.variant.notice
     sender_name, sender = notice.sender
     name = template_name(sheet, compiled)
@@ -177,7 +179,7 @@ def request(provider: str, sheet: FactSheet, compiled: Compiled,
                 "TemplateName": name, "TemplateData": json.dumps(empty, sort_keys=True),
                 "Headers": [{"Name": k, "Value": v} for k, v in _HEADERS.items()]}},
             "BulkEmailEntries": [{
-                "Destination": {"ToAddresses": [_address(r.name, r.email)]},
+                "Destination": {"ToAddresses": [to_address(r.name, r.email)]},
                 "ReplacementEmailContent": {"ReplacementTemplate": {
                     "ReplacementTemplateData": json.dumps(data(compiled, sheet, r),
                                                           ensure_ascii=False, sort_keys=True)}},
@@ -196,7 +198,7 @@ def request(provider: str, sheet: FactSheet, compiled: Compiled,
         return body
     slots = _slot_keys(compiled, sheet)
     text = _fill(compiled.variant.text, {s: f"%recipient.{k}%" for s, k in slots.items()}, name)
-    body = {"from": _address(sender_name, sender), "to": [_address(r.name, r.email) for r in recipients],
+    body = {"from": _address(sender_name, sender), "to": [to_address(r.name, r.email) for r in recipients],
             "subject": notice.subject, "template": name, "text": text,
             "recipient-variables": json.dumps({r.email: data(compiled, sheet, r) for r in recipients},
                                               ensure_ascii=False, separators=(",", ":"), sort_keys=True),

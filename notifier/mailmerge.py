@@ -15,9 +15,11 @@ files need no quoting that a reader would have to undo.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from email.utils import formataddr
 from typing import TYPE_CHECKING
 
 from markupsafe import escape
@@ -137,6 +139,21 @@ def _compile_html(pieces: list[Piece]) -> list[Slot]:
     return [qp(p) if isinstance(p, str) else p for p in pieces if p != ""]
 
 
+def to_address(name: str, email: str) -> str:
+    """Return a recipient's address for the To header, the name exactly as the list gives it.
+
+    A name that is not plain ASCII becomes one RFC 2047 encoded word, however long: split
+    into several, its spaces would not decode the same in every reader (Python's parser
+    keeps the folding space between encoded words in a display name; RFC 2047 drops it).
+    """
+    if not name:
+        return email
+    if name.isascii() and "=?" not in name:
+        return formataddr((name, email))
+    word = base64.b64encode(name.encode("utf-8")).decode("ascii")
+    return f"=?utf-8?b?{word}?= <{email}>"
+
+
 def values_of(recipient: Recipient) -> dict[tuple[str, int], str]:
     """Return a recipient's values by slot."""
     found = {("name", 0): recipient.name, ("code", 0): recipient.activation_code}
@@ -158,8 +175,8 @@ def message_id(compiled: Compiled, recipient: Recipient) -> str:
 def merge(compiled: Compiled, recipient: Recipient) -> bytes:
     """Return the recipient's whole message (LF line ends, 7-bit clean)."""
     values = values_of(recipient)
-    to = _header("To", _address(recipient.name, recipient.email), encoded=True)
-    if len(to) > 78 and "\n" not in to and " <" in to:  # fold before the address (RFC 5322)
+    to = "To: " + to_address(recipient.name, recipient.email)
+    if len(to) > 78 and " <" in to:  # fold before the address (RFC 5322)
         name_part, _, address = to.rpartition(" <")
         to = f"{name_part}\n <{address}"
     out = [compiled.head_from,

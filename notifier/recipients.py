@@ -344,6 +344,8 @@ class RowRules:
         name = text.get("name", "")
         if name:
             self._single_line(name, "name", MAX_NAME, bad)
+            # a run of spaces is one, as mail readers show a name
+            name = " ".join(part for part in name.split(" ") if part)
         locale = text.get("locale", "")
         if locale and not _LOCALE.fullmatch(locale):
             bad("locale", "is not a BCP 47 language tag", "write e.g. en-GB or en-US, or leave it "
