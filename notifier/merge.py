@@ -17,6 +17,7 @@ A completed run leaves ``OUT`` (renamed from ``OUT.part``) and ``OUT.summary.jso
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from array import array
 from dataclasses import dataclass, field
@@ -35,8 +36,20 @@ if TYPE_CHECKING:
     from notifier.variants import Variant, VariantKey
 
 FORMATS = ("mbox", "maildir", "eml", "ses", "sendgrid", "mailgun")
-#: Rows of the shard between two checkpoints of the journal.
+#: Rows of the shard between two checkpoints of the journal (NOTIFIER_MERGE_CHECKPOINT
+#: changes it: part of the run's identity, since export batches end at checkpoints).
 CHECKPOINT = 2000
+
+
+def checkpoint_every() -> int:
+    """Return the rows between checkpoints: ``NOTIFIER_MERGE_CHECKPOINT``, else CHECKPOINT."""
+    value = os.environ.get("NOTIFIER_MERGE_CHECKPOINT", "").strip()
+    if not value:
+        return CHECKPOINT
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"NOTIFIER_MERGE_CHECKPOINT={value!r} is not a whole number of rows; "
+                         "set it to e.g. 2000, or unset it")
+    return int(value)
 _BUCKETS = 64
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notifier.errors import UsageError
-from notifier.merge import CHECKPOINT, Counts, MergeResult, Survey, _in_shard, duplicate_problem, refused_row
+from notifier.merge import Counts, checkpoint_every, MergeResult, Survey, _in_shard, duplicate_problem, refused_row
 from notifier.mergeout import open_private, write_private
 from notifier.recipients import RecipientsError, RowReader, RowRules, list_kind
 
@@ -34,7 +34,8 @@ def run_identity(survey: Survey, fmt: str, shard: tuple[int, int], rejects: bool
     import hashlib
 
     h = hashlib.sha256()
-    parts = [survey.digest, fmt, f"{shard[0] + 1}/{shard[1]}", str(rejects), str(allow_errors)]
+    parts = [survey.digest, fmt, f"{shard[0] + 1}/{shard[1]}", str(rejects), str(allow_errors),
+             str(checkpoint_every())]
     parts += sorted(c.variant.digest for c in survey.compiled.values())
     for part in parts:
         h.update(part.encode() + b"\0")
@@ -174,6 +175,7 @@ def write_pass(sheet: FactSheet, path: Path, found: Survey, *, fmt: str, out: Pa
         rejected.open(state.get("rejects") if state else None)
     journal.start(run, resume=state is not None)
     index = 0
+    every = checkpoint_every()
     try:
         with RowReader(path) as reader:
             for raw in reader:
@@ -184,7 +186,7 @@ def write_pass(sheet: FactSheet, path: Path, found: Survey, *, fmt: str, out: Pa
                     continue
                 _one_row(sheet, rules, raw, found, sink, rejected, counts, str(path),
                          jsonl=reader.kind == "jsonl")
-                if index % CHECKPOINT == 0:
+                if index % every == 0:
                     journal.record({"done": index, "sink": sink.checkpoint(), "counts": counts.state(),
                                     "rejects": rejected.offset() if rejected else None})
         sink.finish(list(found.compiled.values()))
