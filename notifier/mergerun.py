@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notifier.errors import UsageError
-from notifier.merge import Counts, checkpoint_every, MergeResult, Survey, _in_shard, duplicate_problem, refused_row
+from notifier.merge import (
+    Counts,
+    MergeResult,
+    Survey,
+    _in_shard,
+    checkpoint_every,
+    duplicate_problem,
+    refused_row,
+)
 from notifier.mergeout import open_private, write_private
 from notifier.recipients import RecipientsError, RowReader, RowRules, list_kind
 
