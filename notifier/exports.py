@@ -126,6 +126,9 @@ class ExportSink:
         write_private(self.part / "manifest.json",
                       (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
+    def close(self) -> None:
+        return None
+
 
 def template(provider: str, sheet: FactSheet, compiled: Compiled) -> dict[str, Any]:
     """Return the service's template (creation request body) for a variant."""

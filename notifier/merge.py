@@ -17,6 +17,7 @@ A completed run leaves ``OUT`` (renamed from ``OUT.part``) and ``OUT.summary.jso
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import tempfile
 from array import array
@@ -28,7 +29,7 @@ from notifier.errors import Problem, RenderRefused, UsageError
 from notifier.recipients import ProblemLog, RecipientsError, RowReader, RowRules, address_key, shard_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from notifier.mailmerge import Compiled
     from notifier.model import FactSheet
@@ -107,6 +108,8 @@ class Survey:
 
     variants: dict[VariantKey, Variant | RenderRefused] = field(default_factory=dict)
     compiled: dict[VariantKey, Compiled] = field(default_factory=dict)
+    keys: list[VariantKey] = field(default_factory=list)  # the compiled ones, by index
+    order: dict[VariantKey, int] = field(default_factory=dict)
     duplicates: dict[int, int] = field(default_factory=dict)  # row -> the earlier row
     problems: ProblemLog = field(default_factory=ProblemLog)
     rows: int = 0
@@ -138,9 +141,49 @@ def _fingerprint(recipient: Recipient, sheet: FactSheet) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+class Spool:
+    """The survey's checked rows, in order, for the write pass, which so parses and checks no
+    row twice. It holds recipient data: it lives beside the output (mode 0600) and goes when
+    the run is done, not in a shared temporary folder."""
+
+    def __init__(self, path: Path) -> None:
+        from notifier.mergeout import open_private
+
+        self.path = path
+        self._file = open_private(path)
+
+    def good(self, line: int, variant: int, r: Recipient, raw: Any) -> None:
+        """Record a row to merge, with its variant's index (and the row as read, in case it
+        turns out to repeat an earlier one and goes to the rejects file)."""
+        marshal.dump((line, variant, r.email, r.name, r.activation_code, r.fields, r.audience,
+                      r.locale, r.categories, raw), self._file)
+
+    def bad(self, line: int, audience: str | None, raw: Any, problems: list[Problem]) -> None:
+        """Record a row left out, with what the rejects file needs."""
+        marshal.dump((line, None, audience, raw, [f"{p.field}: {p.message}; {p.hint}"
+                                                  for p in problems]), self._file)
+
+    def close(self) -> None:
+        """Close the spool for writing."""
+        self._file.close()
+
+    @staticmethod
+    def read(path: Path) -> Iterator[tuple[Any, ...]]:
+        """Yield the records in order."""
+        with path.open("rb") as f:
+            while True:
+                try:
+                    yield marshal.load(f)
+                except EOFError:
+                    return
+
+
 def survey(sheet: FactSheet, path: Path, *, shard: tuple[int, int] = (0, 1),
-           templates: Path | None = None, allow_errors: bool = False) -> Survey:
+           templates: Path | None = None, allow_errors: bool = False,
+           spool: Path | None = None) -> Survey:
     """Check every row of the shard, render each variant once, and find duplicates.
+
+    With ``spool``, the checked rows are recorded there for the write pass.
 
     Raises:
         RecipientsError: the list's header is unusable (raised at once).
@@ -154,6 +197,7 @@ def survey(sheet: FactSheet, path: Path, *, shard: tuple[int, int] = (0, 1),
     previous = load_previous(sheet)
     found = Survey()
     with tempfile.TemporaryDirectory(prefix="notifier-merge-") as tmp, RowReader(path) as reader:
+        spooled = Spool(spool) if spool else None
         buckets = [open(Path(tmp) / f"{i:02d}", "wb") for i in range(_BUCKETS)]  # noqa: SIM115
         try:
             for raw in reader:
@@ -162,24 +206,32 @@ def survey(sheet: FactSheet, path: Path, *, shard: tuple[int, int] = (0, 1),
                     continue
                 found.rows += 1
                 recipient, problems = rules.check(raw, jsonl=reader.kind == "jsonl")
-                if recipient is None:
+                if recipient is not None:
+                    key = VariantKey.of(sheet, recipient)
+                    variant = found.variants.get(key)
+                    if variant is None:
+                        variant = _render(sheet, key, found, lambda k: render_variant(
+                            sheet, k, env, previous=previous, allow_errors=allow_errors))
+                    if isinstance(variant, RenderRefused):
+                        problems = [refused_row(sheet, raw, key, variant, str(path))]
+                if problems or recipient is None:
                     for problem in problems:
                         found.problems.add(problem)
+                    if spooled:
+                        audience = raw.values.get("audience")
+                        spooled.bad(raw.line, audience if audience in rules.audiences else None,
+                                    raw.raw, problems)
                     continue
-                key = VariantKey.of(sheet, recipient)
-                variant = found.variants.get(key)
-                if variant is None:
-                    variant = _render(sheet, key, found, lambda k: render_variant(
-                        sheet, k, env, previous=previous, allow_errors=allow_errors))
-                if isinstance(variant, RenderRefused):
-                    found.problems.add(refused_row(sheet, raw, key, variant, str(path)))
-                    continue
+                if spooled:
+                    spooled.good(raw.line, found.order[key], recipient, raw.raw)
                 fp = _fingerprint(recipient, sheet)
                 buckets[fp % _BUCKETS].write(array("Q", [fp, raw.line]).tobytes())
             _check_header(found, reader, rules)
         finally:
             for bucket in buckets:
                 bucket.close()
+            if spooled:
+                spooled.close()
         found.digest = reader.digest
         _find_duplicates(Path(tmp), found, str(path))
     return found
@@ -204,6 +256,8 @@ def _render(sheet: FactSheet, key: VariantKey, found: Survey,
     try:
         variant = render(key)
         found.compiled[key] = compile_variant(variant)
+        found.order[key] = len(found.keys)
+        found.keys.append(key)
     except RenderRefused as exc:
         variant = exc
         for problem in exc.problems:

@@ -18,22 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notifier.errors import UsageError
-from notifier.merge import (
-    Counts,
-    MergeResult,
-    Survey,
-    _in_shard,
-    checkpoint_every,
-    duplicate_problem,
-    refused_row,
-)
+from notifier.merge import Counts, MergeResult, Spool, Survey, checkpoint_every, duplicate_problem
 from notifier.mergeout import open_private, write_private
-from notifier.recipients import RecipientsError, RowReader, RowRules, list_kind
+from notifier.recipients import Recipient, RecipientsError, list_kind
 
 if TYPE_CHECKING:
     from notifier.mergeout import Sink
     from notifier.model import FactSheet
-    from notifier.recipients import RawRow
 
 
 def run_identity(survey: Survey, fmt: str, shard: tuple[int, int], rejects: bool,
@@ -126,16 +117,16 @@ class Rejects:
         csv.writer(buffer, lineterminator="\n").writerow(cells)
         return buffer.getvalue().encode("utf-8")
 
-    def add(self, raw: RawRow, problems: list[str]) -> None:
-        """Write one rejected row with its problems."""
+    def add(self, line: int, raw: Any, problems: list[str]) -> None:
+        """Write one rejected row (its cells, or JSON object) with its problems."""
         reasons = "; ".join(problems)
         if self.kind == "csv":
-            cells = raw.raw if isinstance(raw.raw, list) else []
-            self._file.write(self._csv_line([str(raw.line), *cells, reasons]))
+            cells = [str(c) for c in raw] if isinstance(raw, list) else []
+            self._file.write(self._csv_line([str(line), *cells, reasons]))
         else:
-            entry = {"row": raw.line, "problems": reasons,
-                     **({"value": raw.raw} if isinstance(raw.raw, str) else
-                        {"fields": raw.raw if isinstance(raw.raw, dict) else {}})}
+            entry = {"row": line, "problems": reasons,
+                     **({"value": raw} if isinstance(raw, str) else
+                        {"fields": raw if isinstance(raw, dict) else {}})}
             self._file.write(json.dumps(entry, ensure_ascii=False, sort_keys=True).encode() + b"\n")
 
     def offset(self) -> int:
@@ -153,8 +144,8 @@ class Rejects:
 
 def write_pass(sheet: FactSheet, path: Path, found: Survey, *, fmt: str, out: Path,
                shard: tuple[int, int], rejects: Path | None, allow_errors: bool,
-               sink: Sink) -> MergeResult:
-    """Merge and write every good row of the shard; resume from the journal if there is one.
+               sink: Sink, spool: Path) -> MergeResult:
+    """Merge and write every good row the survey spooled; resume from the journal if any.
 
     Raises:
         UsageError: ``OUT`` holds another run's output, or its unfinished one.
@@ -174,7 +165,6 @@ def write_pass(sheet: FactSheet, path: Path, found: Survey, *, fmt: str, out: Pa
                          f"{journal.path} to start again")
     if loaded is not None and loaded[0] == run and part.exists():
         state = loaded[1]
-    rules = RowRules(sheet, path)
     counts = Counts.from_state(state["counts"]) if state else Counts()
     done = int(state["done"]) if state else 0
     rejected = Rejects(rejects, list_kind(path), found.columns) if rejects else None
@@ -182,22 +172,39 @@ def write_pass(sheet: FactSheet, path: Path, found: Survey, *, fmt: str, out: Pa
     if rejected:
         rejected.open(state.get("rejects") if state else None)
     journal.start(run, resume=state is not None)
-    index = 0
     every = checkpoint_every()
+    compiled = [found.compiled[key] for key in found.keys]
+    audiences = [a.id for a in sheet.audiences]
     try:
-        with RowReader(path) as reader:
-            for raw in reader:
-                if not _in_shard(raw, shard):
-                    continue
-                index += 1
-                if index <= done:
-                    continue
-                _one_row(sheet, rules, raw, found, sink, rejected, counts, str(path),
-                         jsonl=reader.kind == "jsonl")
-                if index % every == 0:
-                    journal.record({"done": index, "sink": sink.checkpoint(), "counts": counts.state(),
-                                    "rejects": rejected.offset() if rejected else None})
-        sink.finish(list(found.compiled.values()))
+        for index, record in enumerate(Spool.read(spool), 1):
+            if index <= done:
+                continue
+            line, variant = record[0], record[1]
+            if variant is None:
+                reasons: list[str] = record[4]
+                if rejected is None:
+                    raise UsageError(f"{path}: row {line} has problems the survey did not report; "
+                                     "this is a bug: rerun with --debug")
+                rejected.add(line, record[3], reasons)
+                counts.add(record[2], None)
+            elif line in found.duplicates:
+                p = duplicate_problem(str(path), line, found.duplicates[line])
+                if rejected is None:
+                    raise UsageError(str(p))
+                rejected.add(line, record[9], [f"{p.field}: {p.message}; {p.hint}"])
+                counts.add(audiences[record[6]], None)
+            else:
+                _, _, email, name, code, fields, audience, locale, categories, _raw = record
+                recipient = Recipient(line, email, audience, name, locale,
+                                      tuple(categories) if categories is not None else None,
+                                      code, tuple(fields))
+                item = compiled[variant]
+                sink.add(item, recipient)
+                counts.add(audiences[audience], item.variant.id)
+            if index % every == 0:
+                journal.record({"done": index, "sink": sink.checkpoint(), "counts": counts.state(),
+                                "rejects": rejected.offset() if rejected else None})
+        sink.finish(compiled)
         if rejected:
             rejected.finish()
         summary = _summary(sheet, found, counts, fmt, shard, run)
@@ -205,39 +212,9 @@ def write_pass(sheet: FactSheet, path: Path, found: Survey, *, fmt: str, out: Pa
         os.replace(part, out)
     finally:
         journal.close()
+        sink.close()
     journal.path.unlink(missing_ok=True)
     return MergeResult(summary, out, resumed=state is not None)
-
-
-def _one_row(sheet: FactSheet, rules: RowRules, raw: RawRow, found: Survey, sink: Sink,
-             rejected: Rejects | None, counts: Counts, path: str, *, jsonl: bool) -> None:
-    from notifier.variants import Variant, VariantKey
-
-    recipient, problems = rules.check(raw, jsonl=jsonl)
-    audience = raw.values.get("audience")
-    audience_id = audience if isinstance(audience, str) and audience in rules.audiences else None
-    reasons = [f"{p.field}: {p.message}; {p.hint}" for p in problems]
-    if recipient is not None:
-        key = VariantKey.of(sheet, recipient)
-        compiled = found.compiled.get(key)
-        earlier = found.duplicates.get(raw.line)
-        if earlier is not None:
-            p = duplicate_problem(path, raw.line, earlier)
-            reasons.append(f"{p.field}: {p.message}; {p.hint}")
-        elif compiled is None:
-            refusal = found.variants[key]
-            assert not isinstance(refusal, Variant)
-            p = refused_row(sheet, raw, key, refusal, path)
-            reasons.append(f"{p.field}: {p.message}; {p.hint}")
-        else:
-            sink.add(compiled, recipient)
-            counts.add(audience_id, compiled.variant.id)
-            return
-    if rejected is None:  # the survey found no problem here: the list changed meanwhile
-        raise UsageError(f"{path}: row {raw.line} changed while it was being merged; run again "
-                         "when nothing else writes to the list")
-    rejected.add(raw, reasons)
-    counts.add(audience_id, None)
 
 
 def _finished(out: Path, summary_path: Path, run: str) -> dict[str, Any] | None:
@@ -314,13 +291,19 @@ def merge_recipients(sheet: FactSheet, recipients: Path, *, fmt: str, out: Path,
                          "another file")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist; create it first")
-    found = survey(sheet, recipients, shard=shard, templates=templates, allow_errors=allow_errors)
-    if found.problems.count and rejects is None:
-        raise RecipientsError(found.problems, str(recipients))
-    refusals = [line for line in found.problems.lines() if line.startswith("refused")]
-    part = out.with_name(out.name + ".part")
-    result = write_pass(sheet, recipients, found, fmt=fmt, out=out, shard=shard, rejects=rejects,
-                        allow_errors=allow_errors, sink=sink_for(fmt, part, sheet))
+    spool = out.with_name(out.name + ".spool")
+    try:
+        found = survey(sheet, recipients, shard=shard, templates=templates,
+                       allow_errors=allow_errors, spool=spool)
+        if found.problems.count and rejects is None:
+            raise RecipientsError(found.problems, str(recipients))
+        refusals = [line for line in found.problems.lines() if line.startswith("refused")]
+        part = out.with_name(out.name + ".part")
+        result = write_pass(sheet, recipients, found, fmt=fmt, out=out, shard=shard,
+                            rejects=rejects, allow_errors=allow_errors,
+                            sink=sink_for(fmt, part, sheet), spool=spool)
+    finally:
+        spool.unlink(missing_ok=True)
     result.refusals = refusals
     found.problems.close()
     return result
