@@ -148,6 +148,10 @@ def preview(
                                            "network.")] = "127.0.0.1",
     open_browser: Annotated[bool, typer.Option("--open", help="Open it in the web browser.")] = False,
     templates: Annotated[Path | None, typer.Option(help="Folder of template overrides (watched).")] = None,
+    recipients: Annotated[Path | None, typer.Option(help="A recipient list (as for merge): with "
+                                                    "--row, show that row's own notice too.")] = None,
+    row: Annotated[int | None, typer.Option(min=2, help="The row of --recipients to show, by its "
+                                            "first line; served at /as-recipient/.")] = None,
 ) -> None:
     """Serve SHEET's notices on http://127.0.0.1:PORT/, updated live as you edit (Ctrl-C stops)."""
     from notifier import commands
@@ -157,9 +161,17 @@ def preview(
         for warning in started.warnings:
             _err(f"warning: {warning}")
         print(f"previewing {sheet} at {started.url} (Ctrl-C to stop)", flush=True)
+        if recipient is not None:
+            print(f"row {row} of {recipients} as its reader sees it: {started.url}as-recipient/",
+                  flush=True)
 
+    if (recipients is None) != (row is None):
+        from notifier.errors import UsageError
+
+        raise UsageError("--recipients and --row go together: name the list and the row to show")
+    recipient = (recipients, row) if recipients is not None and row is not None else None
     commands.preview(sheet, host=host, port=port, templates=templates, open_browser=open_browser,
-                     on_ready=announce)
+                     on_ready=announce, **({"recipient": recipient} if recipient else {}))
 
 
 class _LazyProgress:

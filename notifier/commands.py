@@ -118,16 +118,20 @@ def new_sheet(sheet_id: str, folder: Path = Path("incidents")) -> Path:
 
 def preview(path: Path, *, host: str = "127.0.0.1", port: int = 8025, templates: Path | None = None,
             open_browser: bool = False,
-            on_ready: Callable[[PreviewStarted], None] | None = None) -> None:
-    """Serve ``path``'s notices with live reload until interrupted (``preview.serve_preview``).
+            on_ready: Callable[[PreviewStarted], None] | None = None,
+            recipient: tuple[Path, int] | None = None) -> None:
+    """Serve ``path``'s notices with live reload until interrupted (``preview.serve_preview``);
+    with ``recipient`` (list, row), that row's merged notice too, at /as-recipient/.
 
     Raises:
         UsageError: the sheet or templates folder does not exist, or the port is taken.
     """
     from notifier.preview import serve_preview
 
+    if recipient is not None and not recipient[0].is_file():
+        raise UsageError(f"{recipient[0]}: no such recipient list")
     serve_preview(path, host=host, port=port, templates=templates, open_browser=open_browser,
-                  on_ready=on_ready)
+                  on_ready=on_ready, recipient=recipient)
 
 
 @dataclass
