@@ -215,12 +215,7 @@ def survey(sheet: FactSheet, path: Path, *, shard: tuple[int, int] = (0, 1),
                     if isinstance(variant, RenderRefused):
                         problems = [refused_row(sheet, raw, key, variant, str(path))]
                 if problems or recipient is None:
-                    for problem in problems:
-                        found.problems.add(problem)
-                    if spooled:
-                        audience = raw.values.get("audience")
-                        spooled.bad(raw.line, audience if audience in rules.audiences else None,
-                                    raw.raw, problems)
+                    _bad_row(found, spooled, rules, raw, problems)
                     continue
                 if spooled:
                     spooled.good(raw.line, found.order[key], recipient, raw.raw)
@@ -235,6 +230,16 @@ def survey(sheet: FactSheet, path: Path, *, shard: tuple[int, int] = (0, 1),
         found.digest = reader.digest
         _find_duplicates(Path(tmp), found, str(path))
     return found
+
+
+def _bad_row(found: Survey, spooled: Spool | None, rules: RowRules, raw: RawRow,
+             problems: list[Problem]) -> None:
+    """Report a row's problems, and spool it for the rejects file."""
+    for problem in problems:
+        found.problems.add(problem)
+    if spooled:
+        audience = raw.values.get("audience")
+        spooled.bad(raw.line, audience if audience in rules.audiences else None, raw.raw, problems)
 
 
 def _check_header(found: Survey, reader: RowReader, rules: RowRules) -> None:

@@ -23,6 +23,7 @@ from notifier.mergeout import open_private, write_private
 from notifier.recipients import Recipient, RecipientsError, list_kind
 
 if TYPE_CHECKING:
+    from notifier.mailmerge import Compiled
     from notifier.mergeout import Sink
     from notifier.model import FactSheet
 
@@ -179,28 +180,7 @@ def write_pass(sheet: FactSheet, path: Path, found: Survey, *, fmt: str, out: Pa
         for index, record in enumerate(Spool.read(spool), 1):
             if index <= done:
                 continue
-            line, variant = record[0], record[1]
-            if variant is None:
-                reasons: list[str] = record[4]
-                if rejected is None:
-                    raise UsageError(f"{path}: row {line} has problems the survey did not report; "
-                                     "this is a bug: rerun with --debug")
-                rejected.add(line, record[3], reasons)
-                counts.add(record[2], None)
-            elif line in found.duplicates:
-                p = duplicate_problem(str(path), line, found.duplicates[line])
-                if rejected is None:
-                    raise UsageError(str(p))
-                rejected.add(line, record[9], [f"{p.field}: {p.message}; {p.hint}"])
-                counts.add(audiences[record[6]], None)
-            else:
-                _, _, email, name, code, fields, audience, locale, categories, _raw = record
-                recipient = Recipient(line, email, audience, name, locale,
-                                      tuple(categories) if categories is not None else None,
-                                      code, tuple(fields))
-                item = compiled[variant]
-                sink.add(item, recipient)
-                counts.add(audiences[audience], item.variant.id)
+            _write_record(record, found, compiled, audiences, sink, rejected, counts, str(path))
             if index % every == 0:
                 journal.record({"done": index, "sink": sink.checkpoint(), "counts": counts.state(),
                                 "rejects": rejected.offset() if rejected else None})
@@ -215,6 +195,32 @@ def write_pass(sheet: FactSheet, path: Path, found: Survey, *, fmt: str, out: Pa
         sink.close()
     journal.path.unlink(missing_ok=True)
     return MergeResult(summary, out, resumed=state is not None)
+
+
+def _write_record(record: tuple[Any, ...], found: Survey, compiled: list[Compiled],
+                  audiences: list[str], sink: Sink, rejected: Rejects | None, counts: Counts,
+                  path: str) -> None:
+    """Merge one spooled row, or put it in the rejects file with its problems."""
+    line, variant = record[0], record[1]
+    if variant is not None and line not in found.duplicates:
+        _, _, email, name, code, fields, audience, locale, categories, _raw = record
+        recipient = Recipient(line, email, audience, name, locale,
+                              tuple(categories) if categories is not None else None,
+                              code, tuple(fields))
+        item = compiled[variant]
+        sink.add(item, recipient)
+        counts.add(audiences[audience], item.variant.id)
+        return
+    if variant is None:
+        raw, reasons, audience_id = record[3], list(record[4]), record[2]
+    else:
+        p = duplicate_problem(path, line, found.duplicates[line])
+        raw, reasons, audience_id = record[9], [f"{p.field}: {p.message}; {p.hint}"], audiences[record[6]]
+    if rejected is None:  # the survey reported every problem and stopped: a bug if reached
+        raise UsageError(f"{path}: row {line} has problems the survey did not report; rerun "
+                         "with --debug")
+    rejected.add(line, raw, reasons)
+    counts.add(audience_id, None)
 
 
 def _finished(out: Path, summary_path: Path, run: str) -> dict[str, Any] | None:

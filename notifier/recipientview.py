@@ -61,7 +61,7 @@ def recipient_page(sheet_path: Path, recipients: Path, row: int,
         data = recipient_message(sheet_path, recipients, row, templates)
     except NotifierError as exc:
         return (f"<!doctype html><meta charset=utf-8><title>No notice for row {row}</title>"
-                f"<pre>{html.escape(str(exc))}</pre>").encode("utf-8")
+                f"<pre>{html.escape(str(exc))}</pre>").encode()
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, email.message.EmailMessage)
     body = message.get_body(("html",))
