@@ -156,6 +156,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--survey-rows", type=int, default=10_000_000)
+    parser.add_argument("--folder", type=Path, default=None,
+                        help="where the lists and mbox files go (default: a temporary folder; "
+                        "/dev/shm takes the disk out of the measurement)")
     parser.add_argument("--child", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -168,7 +171,7 @@ def main() -> None:
             result = run_survey(Path(rest[0]), Path(rest[1]))
         print(json.dumps(result))
         return
-    with tempfile.TemporaryDirectory(prefix="merge-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="merge-bench-", dir=args.folder) as tmp:
         folder = Path(tmp)
         sheet = bench_sheet(folder)
         small, big = folder / "small.csv", folder / "big.csv"
