@@ -174,6 +174,12 @@ def message_id(compiled: Compiled, recipient: Recipient) -> str:
 
 def merge(compiled: Compiled, recipient: Recipient) -> bytes:
     """Return the recipient's whole message (LF line ends, 7-bit clean)."""
+    return b"".join(merge_parts(compiled, recipient))
+
+
+def merge_parts(compiled: Compiled, recipient: Recipient) -> list[bytes]:
+    """Return the recipient's message as its pieces, in order: the shared ones are the
+    variant's own bytes objects, so a writer can hand them to the kernel without a copy."""
     values = values_of(recipient)
     to = "To: " + to_address(recipient.name, recipient.email)
     if len(to) > 78 and " <" in to:  # fold before the address (RFC 5322)
@@ -198,4 +204,4 @@ def merge(compiled: Compiled, recipient: Recipient) -> bytes:
         else:
             out.append(qp(str(escape(values[slot]))))
     out.append(compiled.tail)
-    return b"".join(out)
+    return out
