@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from merge_support import HEADER, hotel, many, parse, read_mbox, write_csv
+from merge_support import HEADER, hotel, many, parse, parts, read_mbox, write_csv
 
 from notifier.errors import UsageError
 from notifier.mergerun import merge_recipients
@@ -202,3 +202,18 @@ def test_jsonl_with_a_list_of_categories(tmp_path: Path) -> None:
                                 "booking_reference": "B-1"}) + "\n", encoding="utf-8")
     result = merge_recipients(hotel(), path, fmt="mbox", out=tmp_path / "out.mbox")
     assert result.summary["variants"][0]["categories"] == ["name", "email"]
+
+
+def test_a_recipients_locale_makes_its_own_variant(tmp_path: Path) -> None:
+    header = [*HEADER, "locale"]
+    rows = [[*GOOD, "en-US"], ["bob@example.com", *GOOD[1:], ""], ["eve@example.com", *GOOD[1:], "fr-FR"]]
+    path = write_csv(tmp_path / "list.csv", rows, header)
+    result = merge_recipients(hotel(), path, fmt="mbox", out=tmp_path / "out.mbox",
+                              rejects=tmp_path / "rejects.csv")
+    us, gb = (" ".join(parts(parse(m))[0].split()) for m in read_mbox(tmp_path / "out.mbox"))
+    assert "We found out on March 2, 2026" in us and "We found out on 2 March 2026" in gb
+    assert [v["locale"] for v in result.summary["variants"]] == ["en-GB", "en-US", "fr-FR"]
+    with (tmp_path / "rejects.csv").open(encoding="utf-8") as f:
+        [_, rejected] = list(csv.reader(f))
+    assert rejected[0] == "4"
+    assert "reads fr-FR, but the built-in wording is English only" in rejected[-1]
