@@ -84,6 +84,9 @@ class ExportSink:
         make_dir(self.part / "requests")
         if state is None:
             return
+        for path in (self.part / "requests").glob("*.jsonl"):
+            if path.stem not in state["files"]:  # begun after the checkpoint: written again
+                path.unlink()
         for name, size in state["files"].items():
             path = self.part / "requests" / f"{name}.jsonl"
             with open(path, "r+b") as f:

@@ -166,6 +166,8 @@ def write_pass(sheet: FactSheet, path: Path, found: Survey, *, fmt: str, out: Pa
                          f"{journal.path} to start again")
     if loaded is not None and loaded[0] == run and part.exists():
         state = loaded[1]
+    if state is None:
+        _remove(part)  # what a run left before its first checkpoint: nothing to resume
     counts = Counts.from_state(state["counts"]) if state else Counts()
     done = int(state["done"]) if state else 0
     rejected = Rejects(rejects, list_kind(path), found.columns) if rejects else None
@@ -221,6 +223,16 @@ def _write_record(record: tuple[Any, ...], found: Survey, compiled: list[Compile
                          "with --debug")
     rejected.add(line, raw, reasons)
     counts.add(audience_id, None)
+
+
+def _remove(path: Path) -> None:
+    """Remove a file or a folder, if it is there."""
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _finished(out: Path, summary_path: Path, run: str) -> dict[str, Any] | None:

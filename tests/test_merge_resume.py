@@ -94,3 +94,25 @@ def test_killed_merge_resumes_without_duplicate_or_loss(tmp_path: Path, fmt: str
                                    .read_text(encoding="utf-8"))
     assert summary == reference_summary
     assert (summary["written"], summary["rejected"]) == (ROWS - 1, 1)
+
+
+def test_what_a_run_left_before_its_first_checkpoint_is_not_kept(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "list.csv", many(5))
+    part = tmp_path / "out.part"
+    (part / "new").mkdir(parents=True)
+    (part / "new" / "stranger.notifier").write_bytes(b"From: someone@example.com\n\nnot ours\n")
+    merge_recipients(load_sheet(HOTEL), path, fmt="maildir", out=tmp_path / "out")
+    assert not (tmp_path / "out" / "new" / "stranger.notifier").exists()
+    assert len(list((tmp_path / "out" / "new").iterdir())) == 5
+
+
+def test_an_unfinished_run_of_other_inputs_is_refused(tmp_path: Path) -> None:
+    from notifier.errors import UsageError
+
+    out = tmp_path / "out.mbox"
+    (tmp_path / "out.mbox.part").write_bytes(b"half a run")
+    (tmp_path / "out.mbox.journal").write_text('{"run": "another"}\n{"done": 1}\n', encoding="utf-8")
+    with pytest.raises(UsageError, match="holds an unfinished merge of other inputs"):
+        merge_recipients(load_sheet(HOTEL), write_csv(tmp_path / "list.csv", many(3)), fmt="mbox",
+                         out=out)
+    assert (tmp_path / "out.mbox.part").read_bytes() == b"half a run"
