@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from markupsafe import escape
 
 from notifier.eml import AUTO_HEADERS, _address, _header
+from notifier.recipients import address_key
 from notifier.render import TEXT_WIDTH, _wrap
 
 if TYPE_CHECKING:
@@ -165,8 +166,6 @@ def values_of(recipient: Recipient) -> dict[tuple[str, int], str]:
 def message_id(compiled: Compiled, recipient: Recipient) -> str:
     """Return the recipient's Message-ID: the same for the same notice and address, on every
     run and machine; a new one when the notice's content changes (a new revision)."""
-    from notifier.recipients import address_key
-
     digest = hashlib.sha256(f"{compiled.variant.digest}\0{address_key(recipient.email)}"
                             .encode()).hexdigest()
     return f"<{digest[:40]}@{compiled.domain}>"
@@ -185,9 +184,9 @@ def merge_parts(compiled: Compiled, recipient: Recipient) -> list[bytes]:
     if len(to) > 78 and " <" in to:  # fold before the address (RFC 5322)
         name_part, _, address = to.rpartition(" <")
         to = f"{name_part}\n <{address}"
+    # the Message-ID is short ASCII: no folding or encoding to decide
     out = [compiled.head_from,
-           (to + "\n"
-            + _header("Message-ID", message_id(compiled, recipient)) + "\n").encode("ascii"),
+           f"{to}\nMessage-ID: {message_id(compiled, recipient)}\n".encode("ascii"),
            compiled.head_rest]
     for item in compiled.text:
         if isinstance(item, bytes):
@@ -198,10 +197,14 @@ def merge_parts(compiled: Compiled, recipient: Recipient) -> list[bytes]:
                 line = _wrap(line)
             out.append(qp(line))
     out.append(compiled.between)
+    escaped: dict[tuple[str, int], bytes] = {}
     for slot in compiled.html:
         if isinstance(slot, bytes):
             out.append(slot)
         else:
-            out.append(qp(str(escape(values[slot]))))
+            found = escaped.get(slot)
+            if found is None:
+                found = escaped[slot] = qp(str(escape(values[slot])))
+            out.append(found)
     out.append(compiled.tail)
     return out
