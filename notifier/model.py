@@ -544,6 +544,10 @@ class Audience(_Model):
     greeting: Line | None = Field(default=None, description="how the email opens, e.g. 'Dear member'")
     precautionary_reset: StrictBool = Field(
         default=False, description="password_reset without password data: a precaution")
+    email_consent: StrictBool = Field(
+        default=False, description="these readers agreed to receive notices by email (E-SIGN "
+        "consent in the US, express consent in New York, agreement under HIPAA); without it, "
+        "US audiences are warned that email notice may need that consent")
     subjects: Line | None = Field(
         default=None, description="whose data the notice is about when it is not the readers' "
         "own, as the readers would say it: e.g. 'your patients' for a clinic that gets the "
