@@ -537,6 +537,10 @@ class Audience(_Model):
     data_possibly_involved: list[Category] | None = Field(
         default=None, description="the categories that may have been involved for this group "
         "(default: the incident's)")
+    data_not_involved: list[Category] | None = Field(
+        default=None, description="what these readers might worry about and was not involved "
+        "(default: the incident's); e.g. [] for merchants, to whom 'your card number' means "
+        "nothing")
     locale: Locale = "en-GB"
     jurisdictions: list[Jurisdiction] = Field(default_factory=list)
     size: StrictInt | None = Field(default=None, ge=0, description="approximate number of people")

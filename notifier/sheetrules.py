@@ -137,7 +137,7 @@ def _category_rules(data: dict[str, Any], add: Add) -> None:
         for name in ("data_involved", "data_possibly_involved", "data_not_involved")]
     audiences = data.get("audiences")
     for a, audience in enumerate(audiences if isinstance(audiences, list) else []):
-        for name in ("data_involved", "data_possibly_involved"):
+        for name in ("data_involved", "data_possibly_involved", "data_not_involved"):
             places.append((("audiences", a, name), _mapping(audience).get(name)))
     for loc, value in places:
         for i, cat in enumerate(_strings(value)):
@@ -218,6 +218,13 @@ def _audience_rules(data: dict[str, Any], involved: set[str], possible: set[str]
                     f"{cat!r} is not in incident.data_involved",
                     "an audience's data is a subset of the incident's: add it to "
                     "incident.data_involved or remove it here")
+        own = set(_strings(audience.get("data_involved"))) | set(
+            _strings(audience.get("data_possibly_involved")))
+        for i, cat in enumerate(_strings(audience.get("data_not_involved"))):
+            if cat in own:
+                add(("audiences", a, "data_not_involved", i),
+                    f"{cat!r} is also listed as involved or possibly involved for this audience",
+                    "keep it in only one of the audience's data lists")
         for i, cat in enumerate(_strings(audience.get("data_possibly_involved"))):
             if cat not in involved | possible:
                 add(("audiences", a, "data_possibly_involved", i),
