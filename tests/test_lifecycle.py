@@ -89,9 +89,9 @@ def test_coop_update_names_the_earlier_notice_and_corrects_it() -> None:
             'incident, no action needed")') in text
     assert text.index("What has changed") < text.index("What happened")
     # the correction is said once: what is now known, the earlier words, and that they were wrong
-    assert ('We now know that some of your information was involved after all: "Your '
-            'information" below lists it. Our earlier message said: "We do not believe that any '
-            'member or customer data has been affected." That was wrong.') in text
+    assert ('Our earlier message said: "We do not believe that any member or customer data has '
+            'been affected." That was wrong: "Your information" below lists what was '
+            'involved.') in text
     # the news and the apology come first, in the subject and the opening
     assert update.subject == "Co-op: a correction - more of your information was involved"
     assert ("We now know that some of your information was involved, and that our message was "
