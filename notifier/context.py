@@ -431,6 +431,8 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "wording": regulator.wording if regulator else "",
         "deadline": (f"{format_date(deadline, audience.locale)} at {deadline:%H:%M} "
                      f"(UTC{deadline:%z})" if deadline else ""),
+        # a period not yet in force when the breach was found (Singapore before 2021)
+        "not_in_force": _not_in_force(sheet, regulator.rule_id) if regulator else "",
         "discovered": (f"{format_date(incident.discovered_at, audience.locale)} at "
                        f"{incident.discovered_at:%H:%M} (UTC{incident.discovered_at:%z})"),
         "people": people,
@@ -464,6 +466,20 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "anchor": regulator.anchor if regulator else "",
         "anchor_note": regulator.anchor_note if regulator else "",
     }}
+
+
+def _not_in_force(sheet: FactSheet, rule_id: str) -> str:
+    """The date the authority's fixed period came into force, when the breach was found
+    before it ('' otherwise)."""
+    from notifier.deadlines import deadlines_at_discovery
+
+    for found in deadlines_at_discovery(sheet):
+        if found.id == rule_id and found.due is None:
+            for note in found.notes:
+                if note.startswith("the fixed period applies to breaches found from "):
+                    day = date.fromisoformat(note.rsplit(" ", 1)[-1])
+                    return format_date(day, sheet.audiences[0].locale)
+    return ""
 
 
 def _regulator_deadline(sheet: FactSheet, rule_id: str) -> datetime | None:
