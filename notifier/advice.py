@@ -67,8 +67,9 @@ GROUPS: dict[str, tuple[str, str, str]] = {
                "Someone could use {items} to try to get into the accounts of {people}, and "
                "other accounts where they use the same details."),
     "payment": ("Payment details",
-                "Someone could use {items} to try to make payments you did not make.",
-                "Someone could use {items} to try to make payments in the names of {people}."),
+                "Someone could use {items} to try to pay for things or take money in your name.",
+                "Someone could use {items} to try to pay for things or take money in the names "
+                "of {people}."),
     "account": ("Account details",
                 "Someone could quote {items} to make a scam message look genuine.",
                 "Someone could quote {items} to make scam messages look genuine."),
@@ -81,6 +82,23 @@ GROUPS: dict[str, tuple[str, str, str]] = {
                   "{items} reveal little about {people} on their own."),
 }
 _CUSTOM_GROUP = ("Other information", "", "")
+#: A category's risk when it is the only one of its group: (label, to readers, about others).
+#: A date of birth alone opens no account or credit; with a name and an address it may, and
+#: the identity group's risk then stands.
+SOLE_RISKS: dict[str, tuple[str, str, str]] = {
+    "date_of_birth": ("Identity details",
+                      "Someone could use {items} to pretend to be you, for example to answer "
+                      "security questions.",
+                      "Someone could use {items} to pretend to be {people}, for example to "
+                      "answer security questions."),
+    # to a regulator: a hashed password must be cracked before it opens anything
+    "password_hash": ("Sign-in details",
+                      "Someone could use {items} to try to get into your account, and other "
+                      "accounts where you use the same details.",
+                      "Someone who cracks {items} could use them to try to get into the "
+                      "accounts of {people}, and other accounts where they use the same "
+                      "details."),
+}
 #: How each kind of contact data can reach its owner, for the contact risk.
 CHANNELS = {"email": ("emails",), "phone": ("texts", "calls"), "postal_address": ("letters",)}
 
@@ -108,7 +126,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              ("replace_document",), True),
     Category("username", "your username", "username", "usernames", "signin"),
     Category("password_hash", "your password (stored scrambled)",
-             "password (stored scrambled)", "passwords in scrambled (hashed) form",
+             "password (stored scrambled)", "hashed passwords",
              "signin", ("change_password", "no_reuse", "two_step"), True, absent="password",
              in_risk="password", absent_noun="passwords"),
     Category("password_plaintext", "your password", "password", "passwords in readable form",
@@ -121,10 +139,10 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              ("review_activity",)),
     Category("membership_number", "your membership number", "membership number",
              "membership numbers", "account"),
-    Category("payment_card_partial", "part of your card details (not the full number)",
-             "part of your card details (not the full number)", "partial payment card details",
-             "payment", ("phishing", "check_statements"), absent="any part of your card details",
-             risk_group="account", in_risk="part of your card number"),
+    Category("payment_card_partial", "part of your card number", "part of your card number",
+             "partial payment card numbers", "payment", ("phishing",),
+             absent="any part of your card number", risk_group="account",
+             in_risk="part of your card number"),
     Category("payment_card_number", "your full payment card number", "full card number",
              "full payment card numbers", "payment", ("call_bank", "check_statements"), True,
              absent="card number", absent_noun="card numbers"),
@@ -203,9 +221,10 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
     Advice("replace_license", "Ask the office that issued your license",
            "Contact the agency that issued your driver's license or ID card, tell them the number "
            "may have been exposed, and ask whether you should get a new one."),
-    Advice("replace_passport", "Ask the passport office",
-           "Tell the office that issued your passport that its number may have been exposed, and "
-           "ask whether you should replace it."),
+    Advice("replace_passport", "Watch for misuse of your passport number",
+           "A passport number alone cannot be used to travel, but it can help someone pretend to "
+           "be you. Watch for letters or emails about accounts you did not open. If you think "
+           "your passport itself has been used, tell the office that issued it."),
     Advice("tax_identity", "Protect your tax account",
            "Ask your tax authority how to stop someone filing a return in your name. In the US, "
            "the IRS gives an Identity Protection PIN at https://www.irs.gov/ippin."),
@@ -379,16 +398,20 @@ class Vocabulary:
         return join([first.label, *shorts[1:]])
 
     def risks(self, categories: Iterable[str], whose: str = "", *,
-              third_person: bool = False, trusted: str = "us") -> list[str]:
+              third_person: bool = False, trusted: str = "us",
+              possible: Iterable[str] = ()) -> list[str]:
         """Return one sentence a group of the data involved: what could happen with it.
 
         ``third_person`` writes for a regulator ('the people affected'); ``whose`` for readers
         told about other people's data ('your patients'); ``trusted`` is who a scam message
         would pretend to be ('us', or the organisation a service provider acts for). Contact
         data risks only the channels it opens: an email address, fake emails; a name alone,
-        nothing.
+        nothing. A group whose data only ``possible`` lists (may have been involved) is said
+        as a condition: 'If your passport number was involved, someone could use it ...'.
         """
         cats = list(dict.fromkeys(categories))
+        maybe = set(possible)
+        combined = bool(self.combined_action(cats))
         out = []
         for _label, members in self.groups(cats, for_risks=True):
             group = self.risk_group(members[0])
@@ -401,8 +424,20 @@ class Vocabulary:
                 continue
             if "payment_card_number" in members and "payment_card_partial" in members:
                 members = [c for c in members if c != "payment_card_partial"]  # the full number says it
-            items = (fields(self.nouns(members), "their") if third_person
+            sole = members[0] if len(members) == 1 else ""
+            if sole in SOLE_RISKS and not (sole == "date_of_birth" and combined):
+                # a date of birth alone opens no credit; a hashed password must be cracked
+                template = SOLE_RISKS[sole][2 if third_person or whose else 1]
+            items = (fields(self.nouns(members), "the") if third_person
                      else self.phrase(members, whose, risk=True))
+            if group == "contact" and len(members) > 1:  # the list is just above: name it once
+                owner = (whose + ("'" if whose.endswith("s") else "'s")) if whose else "your"
+                items = "the contact details" if third_person else f"{owner} contact details"
+            conditional = bool(maybe) and set(members) <= maybe
+            if conditional:  # 'If your passport number was involved, someone could use it'
+                plural = len(members) > 1 or items.endswith(("details", "s"))
+                lead = f"If {items} {'were' if plural else 'was'} involved, "
+                items = "them" if plural else "it"
             if whose:  # 'your patients' names ... could send them scam emails'
                 template = (template.replace("the names of {people}", "their names")
                             .replace("the accounts of {people}", "their accounts")
@@ -411,6 +446,8 @@ class Vocabulary:
                     .replace("{people}", "the people affected")
                     .replace("{channels}", join(channels, "or"))
                     .replace("{trusted}", trusted))
+            if conditional:
+                text = lead + text[0].lower() + text[1:]
             out.append(text[0].upper() + text[1:])
         return out
 

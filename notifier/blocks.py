@@ -93,7 +93,7 @@ def flatten(text: str) -> str:
 
 
 _INLINE = re.compile(r"</?(?:a|abbr|b|code|em|i|small|span|strong|sub|sup|u|wbr)\b[^>]*>", re.I)
-_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?)])")
+_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?)\]])|(?<=[(\[])\s+")
 
 
 def visible_words(text: str) -> str:

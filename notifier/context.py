@@ -121,7 +121,9 @@ def data_lists(sheet: FactSheet, index: int) -> dict[str, list[str]]:
     involved = sheet.audience_data(audience)
     possible = sheet.audience_possible(audience)
     reached = set(involved) | set(possible)
-    absent = [c for c in sheet.incident.data_not_involved if c not in reached]
+    listed = (sheet.incident.data_not_involved if audience.data_not_involved is None
+              else audience.data_not_involved)
+    absent = [c for c in listed if c not in reached]
     return {"involved": vocab.items(involved, whose),
             "possibly_involved": vocab.items(possible, whose),
             "not_involved": vocab.items(absent, whose, absent=True, reached=reached)}
@@ -135,6 +137,10 @@ def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
     repeated; readers told about other people's data (``subjects``) get no personal advice.
     """
     audience = sheet.audiences[index]
+    if audience.notice == "regulator_report":  # what the readers' notices say, nothing else
+        given = [a for i, reader in enumerate(sheet.audiences) if reader.notice in READER_NOTICES
+                 for a in advice_items(sheet, i)]
+        return list({a.id: a for a in given}.values())
     if audience.subjects:
         return []
     found = sheet.vocabulary.advice_for(sheet.audience_reached(audience),
@@ -246,7 +252,8 @@ def consequences(sheet: FactSheet, index: int) -> list[str]:
     if stated or audience.notice == "no_action_needed":
         return stated
     return sheet.vocabulary.risks(sheet.audience_reached(audience), audience.subjects or "",
-                                  trusted=sheet.organisation.acting_for or "us")
+                                  trusted=sheet.organisation.acting_for or "us",
+                                  possible=sheet.audience_possible(audience))
 
 
 _COVERS = {"credit_monitoring": "credit monitoring", "identity_monitoring": "identity monitoring",
@@ -275,7 +282,9 @@ def offer_view(sheet: FactSheet, index: int) -> dict[str, Any] | None:
     return {"service": offer.service, "provider": offer.provider, "months": offer.months,
             # what the service's own name does not already say ('credit monitoring')
             "covers": [_COVERS[c] for c in offer.covers
-                       if _COVERS[c] not in offer.service.lower()], "enrol_url": offer.enrol_url,
+                       if _COVERS[c] not in offer.service.lower()
+                       and c.replace("_", " ") not in offer.service.lower()],
+            "enrol_url": offer.enrol_url,
             "enrol_phone": offer.enrol_phone,
             "enrol_by": format_date(offer.enrol_by, locale) if offer.enrol_by else "",
             "how_to_enrol": offer.how_to_enrol}
@@ -384,21 +393,36 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
     # authority's own jurisdictions are shown beside the total when they are fewer.
     codes = regulator.codes if regulator else frozenset()
     readers = [a for a in sheet.audiences if a.notice in READER_NOTICES]
-    sized = [a for a in readers if a.size is not None]
+    # an audience told about other people's data (subjects) counts organisations, not the
+    # people affected: their number is not known from it
+    people_readers = [a for a in readers if not a.subjects]
+    sized = [a for a in people_readers if a.size is not None]
     local = [a.size or 0 for a in sized if not a.jurisdictions or codes & set(a.jurisdictions)]
-    unsized = [a.name for a in readers if a.size is None]
+    unsized = [a.name for a in people_readers if a.size is None] + [
+        f"people whose data the {a.name} hold" for a in readers if a.subjects]
     people = (f"{'at least' if unsized else 'about'} {sum(a.size or 0 for a in sized):,}"
               if sized else "not yet known")
     if sized and len(local) < len(sized):
-        people += (f", of whom about {sum(local):,} in {' and '.join(sorted(codes))}" if local
+        people += (f", of whom about {sum(local):,} are in {' and '.join(sorted(codes))}" if local
                    else f", none of them in {' and '.join(sorted(codes))}")
     if sized and unsized:
-        people += f"; how many {join_words(unsized)} there are is not yet known"
+        people += f"; the number of {join_words(unsized)} is not yet known"
+    elif unsized:
+        people = f"not yet known ({join_words(unsized)})"
     deadline = _regulator_deadline(sheet, regulator.rule_id) if regulator else None
-    told = sheet.reported_authorities()
+    from notifier.deadlines import RECIPIENTS
+
+    # the authority this draft is for is not told that it was told: its earlier report is
+    # "our first report to you"
+    to_it = RECIPIENTS.get(regulator.rule_id, ()) if regulator else ()
+    addressee = [a for a in incident.authorities if any(r.matches(a.name) for r in to_it)]
+    told = [a for a in sheet.reported_authorities() if a not in addressee]
+    first = min((a.notified_at for a in addressee if a.notified_at), default=None)
+    start, end = incident.occurred.start if incident.occurred else None, (
+        incident.occurred.end if incident.occurred else None)
     vocab = sheet.vocabulary
     consequences = vocab.risks([*incident.data_involved, *incident.data_possibly_involved],
-                               third_person=True)
+                               third_person=True, possible=incident.data_possibly_involved)
     return {"regulator": {
         "name": regulator.name if regulator else "",
         "packs": list(regulator.packs) if regulator else [],
@@ -407,12 +431,17 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "wording": regulator.wording if regulator else "",
         "deadline": (f"{format_date(deadline, audience.locale)} at {deadline:%H:%M} "
                      f"(UTC{deadline:%z})" if deadline else ""),
+        # a period not yet in force when the breach was found (Singapore before 2021)
+        "not_in_force": _not_in_force(sheet, regulator.rule_id) if regulator else "",
         "discovered": (f"{format_date(incident.discovered_at, audience.locale)} at "
                        f"{incident.discovered_at:%H:%M} (UTC{incident.discovered_at:%z})"),
         "people": people,
         "readers": [a.name for a in readers],
         # some readers are told they need do nothing (a no_action_needed notice)
         "no_action": any(a.notice == "no_action_needed" for a in readers),
+        # some readers are given no step at all (not those told about other people's data)
+        "no_advice": any(a.notice == "no_action_needed" or not (a.subjects or advice_items(
+            sheet, sheet.audiences.index(a))) for a in readers),
         "records": f"about {incident.records:,}" if incident.records is not None else "not yet known",
         # in labelled groups, as the readers' notices list them (a bare column of field
         # names reads as a form to fill in, to spam filters too)
@@ -425,10 +454,32 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "notified": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
                      if a.notified_at else a.in_sentence for a in told],
         "to_notify": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
-                      for a in incident.authorities if a not in told and a.notified_at],
+                      for a in incident.authorities
+                      if a not in told and a not in addressee and a.notified_at],
+        "first_report": format_date(first, audience.locale) if first else "",
+        "previous_sent": (format_date(sheet.supersedes.sent_at, audience.locale)
+                          if sheet.supersedes else ""),
+        "subjects_readers": [a.name for a in readers if a.subjects],
+        # a breach within one day: the hours, which the authority needs
+        "window": (f"between {start:%H:%M} and {end:%H:%M} on {format_date(start, audience.locale)}"
+                   if start and end and start.date() == end.date() and start != end else ""),
         "anchor": regulator.anchor if regulator else "",
         "anchor_note": regulator.anchor_note if regulator else "",
     }}
+
+
+def _not_in_force(sheet: FactSheet, rule_id: str) -> str:
+    """The date the authority's fixed period came into force, when the breach was found
+    before it ('' otherwise)."""
+    from notifier.deadlines import deadlines_at_discovery
+
+    for found in deadlines_at_discovery(sheet):
+        if found.id == rule_id and found.due is None:
+            for note in found.notes:
+                if note.startswith("the fixed period applies to breaches found from "):
+                    day = date.fromisoformat(note.rsplit(" ", 1)[-1])
+                    return format_date(day, sheet.audiences[0].locale)
+    return ""
 
 
 def _regulator_deadline(sheet: FactSheet, rule_id: str) -> datetime | None:

@@ -537,6 +537,10 @@ class Audience(_Model):
     data_possibly_involved: list[Category] | None = Field(
         default=None, description="the categories that may have been involved for this group "
         "(default: the incident's)")
+    data_not_involved: list[Category] | None = Field(
+        default=None, description="what these readers might worry about and was not involved "
+        "(default: the incident's); e.g. [] for merchants, to whom 'your card number' means "
+        "nothing")
     locale: Locale = "en-GB"
     jurisdictions: list[Jurisdiction] = Field(default_factory=list)
     size: StrictInt | None = Field(default=None, ge=0, description="approximate number of people")
@@ -544,6 +548,10 @@ class Audience(_Model):
     greeting: Line | None = Field(default=None, description="how the email opens, e.g. 'Dear member'")
     precautionary_reset: StrictBool = Field(
         default=False, description="password_reset without password data: a precaution")
+    email_consent: StrictBool = Field(
+        default=False, description="these readers agreed to receive notices by email (E-SIGN "
+        "consent in the US, express consent in New York, agreement under HIPAA); without it, "
+        "US audiences are warned that email notice may need that consent")
     subjects: Line | None = Field(
         default=None, description="whose data the notice is about when it is not the readers' "
         "own, as the readers would say it: e.g. 'your patients' for a clinic that gets the "
