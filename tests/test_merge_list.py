@@ -217,3 +217,22 @@ def test_a_recipients_locale_makes_its_own_variant(tmp_path: Path) -> None:
         [_, rejected] = list(csv.reader(f))
     assert rejected[0] == "4"
     assert "reads fr-FR, but the built-in wording is English only" in rejected[-1]
+
+
+def test_a_variant_the_checks_find_an_error_in_is_refused_or_a_marked_draft(tmp_path: Path) -> None:
+    from notifier.sheet import load_sheet
+
+    text = Path(hotel().source.path).read_text(encoding="utf-8").replace(
+        "status: contained", "status: resolved")
+    text = text.split("  actions_taken:")[0] + "  authorities:" + text.split("  authorities:")[1]
+    sheet_path = tmp_path / "hotel.yaml"
+    sheet_path.write_text(text, encoding="utf-8")  # resolved, but no actions taken: an error
+    path = write_csv(tmp_path / "list.csv", [GOOD])
+    with pytest.raises(RecipientsError) as caught:
+        merge_recipients(load_sheet(sheet_path), path, fmt="mbox", out=tmp_path / "out.mbox")
+    assert "[consistency.resolved_without_actions]" in str(caught.value)
+    result = merge_recipients(load_sheet(sheet_path), path, fmt="mbox", out=tmp_path / "out.mbox",
+                              allow_errors=True)
+    assert result.summary["variants"][0]["draft"] is True
+    message = parse(read_mbox(tmp_path / "out.mbox")[0])
+    assert message["Subject"].startswith("[DRAFT - NOT FOR SENDING] ")
