@@ -19,6 +19,7 @@ __all__ = [
     "UsageError",
     "json_schema",
     "load_sheet",
+    "merge_recipients",
     "parse_sheet",
     "render_sheet",
     "render_notice",
@@ -27,6 +28,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from notifier.errors import ExitCode, NotifierError, Problem, RenderRefused, SheetError, UsageError
+    from notifier.mergerun import merge_recipients
     from notifier.model import FactSheet
     from notifier.outbox import write_outbox
     from notifier.render import render_notice, render_sheet
@@ -38,6 +40,7 @@ _LAZY = {
     "FactSheet": "notifier.model", "json_schema": "notifier.sheet", "load_sheet": "notifier.sheet",
     "parse_sheet": "notifier.sheet", "render_sheet": "notifier.render",
     "render_notice": "notifier.render", "write_outbox": "notifier.outbox",
+    "merge_recipients": "notifier.mergerun",
 }
 
 

@@ -69,8 +69,9 @@ GROUPS: dict[str, tuple[str, str, str]] = {
                "Someone could use {items} to try to get into the accounts of {people}, and "
                "other accounts where they use the same details."),
     "payment": (N_("Payment details"),
-                "Someone could use {items} to try to make payments you did not make.",
-                "Someone could use {items} to try to make payments in the names of {people}."),
+                "Someone could use {items} to try to pay for things or take money in your name.",
+                "Someone could use {items} to try to pay for things or take money in the names "
+                "of {people}."),
     "account": (N_("Account details"),
                 "Someone could quote {items} to make a scam message look genuine.",
                 "Someone could quote {items} to make scam messages look genuine."),
@@ -83,6 +84,23 @@ GROUPS: dict[str, tuple[str, str, str]] = {
                   "{items} reveal little about {people} on their own."),
 }
 _CUSTOM_GROUP = (N_("Other information"), "", "")
+#: A category's risk when it is the only one of its group: (label, to readers, about others).
+#: A date of birth alone opens no account or credit; with a name and an address it may, and
+#: the identity group's risk then stands. (Other languages: ``wording.SOLE_RISKS``.)
+SOLE_RISKS: dict[str, tuple[str, str, str]] = {
+    "date_of_birth": (N_("Identity details"),
+                      "Someone could use {items} to pretend to be you, for example to answer "
+                      "security questions.",
+                      "Someone could use {items} to pretend to be {people}, for example to "
+                      "answer security questions."),
+    # to a regulator: a hashed password must be cracked before it opens anything
+    "password_hash": (N_("Sign-in details"),
+                      "Someone could use {items} to try to get into your account, and other "
+                      "accounts where you use the same details.",
+                      "Someone who cracks {items} could use them to try to get into the "
+                      "accounts of {people}, and other accounts where they use the same "
+                      "details."),
+}
 #: How each kind of contact data can reach its owner, for the contact risk.
 CHANNELS = {"email": ("emails",), "phone": ("texts", "calls"), "postal_address": ("letters",)}
 
@@ -111,7 +129,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              ("replace_document",), True),
     Category("username", N_("your username"), N_("username"), N_("usernames"), "signin"),
     Category("password_hash", N_("your password (stored scrambled)"),
-             N_("password (stored scrambled)"), N_("passwords in scrambled (hashed) form"),
+             N_("password (stored scrambled)"), N_("hashed passwords"),
              "signin", ("change_password", "no_reuse", "two_step"), True, absent=N_("password"),
              in_risk=N_("password"), absent_noun=N_("passwords")),
     Category("password_plaintext", N_("your password"), N_("password"), N_("passwords in readable form"),
@@ -124,10 +142,10 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              ("review_activity",)),
     Category("membership_number", N_("your membership number"), N_("membership number"),
              N_("membership numbers"), "account"),
-    Category("payment_card_partial", N_("part of your card details (not the full number)"),
-             N_("part of your card details (not the full number)"), N_("partial payment card details"),
-             "payment", ("phishing", "check_statements"), absent=N_("any part of your card details"),
-             risk_group="account", in_risk=N_("part of your card number")),
+    Category("payment_card_partial", N_("part of your card number"), N_("part of your card number"),
+             N_("partial payment card numbers"), "payment", ("phishing",),
+             absent=N_("any part of your card number"), risk_group="account",
+             in_risk=N_("part of your card number")),
     Category("payment_card_number", N_("your full payment card number"), N_("full card number"),
              N_("full payment card numbers"), "payment", ("call_bank", "check_statements"), True,
              absent=N_("card number"), absent_noun=N_("card numbers")),
@@ -206,9 +224,10 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
     Advice("replace_license", N_("Ask the office that issued your license"),
            N_("Contact the agency that issued your driver's license or ID card, tell them the number "
            "may have been exposed, and ask whether you should get a new one.")),
-    Advice("replace_passport", N_("Ask the passport office"),
-           N_("Tell the office that issued your passport that its number may have been exposed, and "
-           "ask whether you should replace it.")),
+    Advice("replace_passport", N_("Watch for misuse of your passport number"),
+           N_("A passport number alone cannot be used to travel, but it can help someone pretend to "
+           "be you. Watch for letters or emails about accounts you did not open. If you think "
+           "your passport itself has been used, tell the office that issued it.")),
     Advice("tax_identity", N_("Protect your tax account"),
            N_("Ask your tax authority how to stop someone filing a return in your name. In the US, "
            "the IRS gives an Identity Protection PIN at https://www.irs.gov/ippin.")),
@@ -490,21 +509,25 @@ class Vocabulary:
         return join([first.label, *shorts[1:]])
 
     def risks(self, categories: Iterable[str], whose: str = "", *,
-              third_person: bool = False, trusted: str = "us") -> list[str]:
+              third_person: bool = False, trusted: str = "us",
+              possible: Iterable[str] = ()) -> list[str]:
         """Return one sentence a group of the data involved: what could happen with it.
 
         ``third_person`` writes for a regulator ('the people affected'); ``whose`` for readers
         told about other people's data ('your patients'); ``trusted`` is who a scam message
         would pretend to be ('us', or the organisation a service provider acts for). Contact
         data risks only the channels it opens: an email address, fake emails; a name alone,
-        nothing.
+        nothing. A group whose data only ``possible`` lists (may have been involved) is said
+        as a condition: 'If your passport number was involved, someone could use it ...'.
         """
         if not self.english:
             from notifier import wording
 
             return wording.risks(self, categories, whose, third_person=third_person,
-                                 trusted="" if trusted == "us" else trusted)
+                                 trusted="" if trusted == "us" else trusted, possible=possible)
         cats = list(dict.fromkeys(categories))
+        maybe = set(possible)
+        combined = bool(self.combined_action(cats))
         out = []
         for _label, members in self.groups(cats, for_risks=True):
             group = self.risk_group(members[0])
@@ -518,8 +541,20 @@ class Vocabulary:
                 continue
             if "payment_card_number" in members and "payment_card_partial" in members:
                 members = [c for c in members if c != "payment_card_partial"]  # the full number says it
-            items = (fields(self.nouns(members), "their") if third_person
+            sole = members[0] if len(members) == 1 else ""
+            if sole in SOLE_RISKS and not (sole == "date_of_birth" and combined):
+                # a date of birth alone opens no credit; a hashed password must be cracked
+                template = SOLE_RISKS[sole][2 if third_person or whose else 1]
+            items = (fields(self.nouns(members), "the") if third_person
                      else self.phrase(members, whose, risk=True))
+            if group == "contact" and len(members) > 1:  # the list is just above: name it once
+                owner = (whose + ("'" if whose.endswith("s") else "'s")) if whose else "your"
+                items = "the contact details" if third_person else f"{owner} contact details"
+            conditional = bool(maybe) and set(members) <= maybe
+            if conditional:  # 'If your passport number was involved, someone could use it'
+                plural = len(members) > 1 or items.endswith(("details", "s"))
+                lead = f"If {items} {'were' if plural else 'was'} involved, "
+                items = "them" if plural else "it"
             if whose:  # 'your patients' names ... could send them scam emails'
                 template = (template.replace("the names of {people}", "their names")
                             .replace("the accounts of {people}", "their accounts")
@@ -528,6 +563,8 @@ class Vocabulary:
                     .replace("{people}", "the people affected")
                     .replace("{channels}", join(channels, "or"))
                     .replace("{trusted}", trusted))
+            if conditional:
+                text = lead + text[0].lower() + text[1:]
             out.append(text[0].upper() + text[1:])
         return out
 

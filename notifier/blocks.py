@@ -87,10 +87,11 @@ def element(name: str, caller: Any = None) -> Any:
     return f"{opened}{body}{END}"
 
 
-#: White space before closing punctuation: HTML runs are joined with spaces ('<a>x</a>.'
-#: reads 'x .'), and French puts a no-break space before ':', ';', '!', '?' and '»'. Every
-#: comparison of wording, facts and rendered text drops it, so that none depends on it.
-_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?)»])")
+#: White space before closing punctuation and after an opening bracket: HTML runs are joined
+#: with spaces ('<a>x</a>.' reads 'x .'), and French puts a no-break space before ':', ';',
+#: '!', '?' and '»'. Every comparison of wording, facts and rendered text drops it, so that
+#: none depends on it.
+_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?)\]»])|(?<=[(\[])\s+")
 
 
 def flatten(text: str) -> str:

@@ -148,6 +148,10 @@ def preview(
                                            "network.")] = "127.0.0.1",
     open_browser: Annotated[bool, typer.Option("--open", help="Open it in the web browser.")] = False,
     templates: Annotated[Path | None, typer.Option(help="Folder of template overrides (watched).")] = None,
+    recipients: Annotated[Path | None, typer.Option(help="A recipient list (as for merge): with "
+                                                    "--row, show that row's own notice too.")] = None,
+    row: Annotated[int | None, typer.Option(min=2, help="The row of --recipients to show, by its "
+                                            "first line; served at /as-recipient/.")] = None,
 ) -> None:
     """Serve SHEET's notices on http://127.0.0.1:PORT/, updated live as you edit (Ctrl-C stops)."""
     from notifier import commands
@@ -157,9 +161,17 @@ def preview(
         for warning in started.warnings:
             _err(f"warning: {warning}")
         print(f"previewing {sheet} at {started.url} (Ctrl-C to stop)", flush=True)
+        if recipient is not None:
+            print(f"row {row} of {recipients} as its reader sees it: {started.url}as-recipient/",
+                  flush=True)
 
+    if (recipients is None) != (row is None):
+        from notifier.errors import UsageError
+
+        raise UsageError("--recipients and --row go together: name the list and the row to show")
+    recipient = (recipients, row) if recipients is not None and row is not None else None
     commands.preview(sheet, host=host, port=port, templates=templates, open_browser=open_browser,
-                     on_ready=announce)
+                     on_ready=announce, **({"recipient": recipient} if recipient else {}))
 
 
 class _LazyProgress:
@@ -229,6 +241,51 @@ def _print_render_table(report: commands.RenderReport) -> None:
     workers = f" in {report.workers} worker processes" if report.workers > 1 else ""
     print(f"{counts['rendered']} rendered{workers}, {counts['skipped']} unchanged (skipped), "
           f"{counts['refused']} refused, {counts['removed']} files removed")
+
+
+@app.command()
+def merge(
+    sheet: Annotated[Path, typer.Argument(help="The fact sheet (.yaml).", show_default=False,
+                                          readable=False)],
+    recipients: Annotated[Path, typer.Option(help="The recipient list: .csv (UTF-8) or .jsonl, one "
+                                             "row per person with email and audience.",
+                                             show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", help="mbox (one file), maildir or eml (a folder), "
+                                     "or ses, sendgrid, mailgun (templates and batched requests "
+                                     "for the service to send).", show_default=False)],
+    out: Annotated[Path, typer.Option(help="The file or folder to write; OUT.summary.json goes "
+                                      "beside it.", show_default=False)],
+    shard: Annotated[str | None, typer.Option(help="Only shard K of N (K/N), split by a stable hash "
+                                              "of the address, for several machines.")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Write the good rows, and put the bad ones "
+                                                 "with their problems in this file (without it, "
+                                                 "any bad row stops the run before anything is "
+                                                 "written).")] = None,
+    templates: Annotated[Path | None, typer.Option(help="Folder of template overrides.")] = None,
+    allow_errors: Annotated[bool, typer.Option(
+        "--allow-errors", help="Merge notices whose checks find errors, marked as drafts, as "
+        "render writes them.")] = False,
+) -> None:
+    """Give every recipient of a list their own notice, written for review or for a sending service.
+
+    Nothing is sent. An interrupted run resumes where it stopped when run again.
+    """
+    from notifier import commands
+
+    result = commands.merge(sheet, recipients=recipients, fmt=fmt, out=out, shard=shard,
+                            rejects=rejects, templates=templates, allow_errors=allow_errors)
+    for line in result.refusals:
+        _err(line)
+    s = result.summary
+    if result.already_done:
+        print(f"{out}: already complete ({s['written']} written, {s['rejected']} rejected); "
+              "nothing to do")
+        return
+    resumed = " (resumed)" if result.resumed else ""
+    print(f"{out}: {s['written']} written, {s['rejected']} rejected, of {s['rows']} rows in "
+          f"shard {s['shard']}{resumed}; summary in {out}.summary.json")
+    if s["rejected"] and rejects is not None:
+        print(f"rejected rows and their problems: {rejects}")
 
 
 @app.command()

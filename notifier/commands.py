@@ -118,16 +118,20 @@ def new_sheet(sheet_id: str, folder: Path = Path("incidents")) -> Path:
 
 def preview(path: Path, *, host: str = "127.0.0.1", port: int = 8025, templates: Path | None = None,
             open_browser: bool = False,
-            on_ready: Callable[[PreviewStarted], None] | None = None) -> None:
-    """Serve ``path``'s notices with live reload until interrupted (``preview.serve_preview``).
+            on_ready: Callable[[PreviewStarted], None] | None = None,
+            recipient: tuple[Path, int] | None = None) -> None:
+    """Serve ``path``'s notices with live reload until interrupted (``preview.serve_preview``);
+    with ``recipient`` (list, row), that row's merged notice too, at /as-recipient/.
 
     Raises:
         UsageError: the sheet or templates folder does not exist, or the port is taken.
     """
     from notifier.preview import serve_preview
 
+    if recipient is not None and not recipient[0].is_file():
+        raise UsageError(f"{recipient[0]}: no such recipient list")
     serve_preview(path, host=host, port=port, templates=templates, open_browser=open_browser,
-                  on_ready=on_ready)
+                  on_ready=on_ready, recipient=recipient)
 
 
 @dataclass
@@ -374,3 +378,27 @@ def check(paths: list[Path], now: datetime | str | None = None, *,
     from notifier.checks.report import check_sheets
 
     return check_sheets(expand_paths(paths), now=now, templates=templates)
+
+
+if TYPE_CHECKING:
+    from notifier.merge import MergeResult
+
+
+def merge(path: Path, *, recipients: Path, fmt: str, out: Path, shard: str | None = None,
+          rejects: Path | None = None, templates: Path | None = None,
+          allow_errors: bool = False) -> MergeResult:
+    """Merge every recipient of a list into their own notice (``mergerun.merge_recipients``).
+
+    Raises:
+        SheetError: the sheet is invalid.
+        RecipientsError: rows with problems (every one), and no ``rejects``.
+        UsageError: a bad option, or ``out`` holding another run's output.
+    """
+    from notifier.merge import parse_shard
+    from notifier.mergerun import merge_recipients
+    from notifier.templating import make_environment
+
+    index = parse_shard(shard)
+    make_environment(templates)  # refuses a missing overrides folder before any work
+    return merge_recipients(load_sheet(path), recipients, fmt=fmt, out=out, shard=index,
+                            rejects=rejects, templates=templates, allow_errors=allow_errors)

@@ -154,7 +154,9 @@ def data_lists(sheet: FactSheet, index: int, tr: Translator | None = None) -> di
     involved = sheet.audience_data(audience)
     possible = sheet.audience_possible(audience)
     reached = set(involved) | set(possible)
-    absent = [c for c in sheet.incident.data_not_involved if c not in reached]
+    listed = (sheet.incident.data_not_involved if audience.data_not_involved is None
+              else audience.data_not_involved)
+    absent = [c for c in listed if c not in reached]
     return {"involved": vocab.items(involved, whose),
             "possibly_involved": vocab.items(possible, whose),
             "not_involved": vocab.items(absent, whose, absent=True, reached=reached)}
@@ -168,6 +170,10 @@ def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> 
     repeated; readers told about other people's data (``subjects``) get no personal advice.
     """
     audience = sheet.audiences[index]
+    if audience.notice == "regulator_report":  # what the readers' notices say, nothing else
+        given = [a for i, reader in enumerate(sheet.audiences) if reader.notice in READER_NOTICES
+                 for a in advice_items(sheet, i, tr)]
+        return list({a.id: a for a in given}.values())
     if audience.subjects:
         return []
     vocab = vocabulary(sheet, index, tr)
@@ -195,9 +201,12 @@ def readers_told(sheet: FactSheet, locale: str = "en-GB") -> dict[str, Any]:
     whether any readers are, and about how many when every such audience has a size."""
     readers = [a for a in sheet.audiences if a.notice in READER_NOTICES]
     sizes = [a.size for a in readers]
+    known = bool(readers) and None not in sizes
+    total = sum(s or 0 for s in sizes)
     return {"any": bool(readers),
-            "size": (i18n.format_number(sum(s or 0 for s in sizes), locale)
-                     if readers and None not in sizes else "")}
+            "size": i18n.format_number(total, locale) if known else "",
+            # a thousand or more are counted roughly ('about 1,450,000'); fewer exactly
+            "many": known and total >= 1000}
 
 
 def password_view(sheet: FactSheet, index: int) -> dict[str, Any]:
@@ -283,7 +292,8 @@ def consequences(sheet: FactSheet, index: int, tr: Translator | None = None) -> 
         return stated
     return vocabulary(sheet, index, tr).risks(sheet.audience_reached(audience),
                                               audience.subjects or "",
-                                              trusted=sheet.organisation.acting_for or "us")
+                                              trusted=sheet.organisation.acting_for or "us",
+                                              possible=sheet.audience_possible(audience))
 
 
 _COVERS = {"credit_monitoring": N_("credit monitoring"),
@@ -316,7 +326,9 @@ def offer_view(sheet: FactSheet, index: int, tr: Translator | None = None) -> di
         return None
     locale = sheet.audiences[index].locale
     tr = tr or i18n.translator(locale)
-    covers = [tr.gettext(_COVERS[c]) for c in offer.covers]
+    # (what the service's own name says already is left out, in its id's words too)
+    covers = [tr.gettext(_COVERS[c]) for c in offer.covers
+              if c.replace("_", " ") not in offer.service.lower()]
     return {"service": offer.service, "provider": offer.provider, "months": offer.months,
             "duration": offer_months(offer.months, tr),
             # what the service's own name does not already say ('credit monitoring')
@@ -450,25 +462,41 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
     # authority's own jurisdictions are shown beside the total when they are fewer.
     codes = regulator.codes if regulator else frozenset()
     readers = [a for a in sheet.audiences if a.notice in READER_NOTICES]
-    sized = [a for a in readers if a.size is not None]
+    # an audience told about other people's data (subjects) counts organisations, not the
+    # people affected: their number is not known from it
+    people_readers = [a for a in readers if not a.subjects]
+    sized = [a for a in people_readers if a.size is not None]
     local = [a.size or 0 for a in sized if not a.jurisdictions or codes & set(a.jurisdictions)]
-    unsized = [a.name for a in readers if a.size is None]
+    unsized = [a.name for a in people_readers if a.size is None] + [
+        t(N_("people whose data the %(name)s hold")) % {"name": a.name}
+        for a in readers if a.subjects]
     total = number(sum(a.size or 0 for a in sized))
     people = ((t(N_("at least %(number)s")) if unsized else t(N_("about %(number)s")))
               % {"number": total} if sized else t(N_("not yet known")))
     places = i18n.join(sorted(codes), locale)
     if sized and len(local) < len(sized):
-        people += (t(N_(", of whom about %(number)s in %(places)s")) % {
+        people += (t(N_(", of whom about %(number)s are in %(places)s")) % {
             "number": number(sum(local)), "places": places} if local
             else t(N_(", none of them in %(places)s")) % {"places": places})
     if sized and unsized:
-        people += t(N_("; how many %(names)s there are is not yet known")) % {
+        people += t(N_("; the number of %(names)s is not yet known")) % {
             "names": i18n.join(unsized, locale)}
+    elif unsized:
+        people = t(N_("not yet known (%(names)s)")) % {"names": i18n.join(unsized, locale)}
     deadline = _regulator_deadline(sheet, regulator.rule_id) if regulator else None
-    told = sheet.reported_authorities()
+    from notifier.deadlines import RECIPIENTS
+
+    # the authority this draft is for is not told that it was told: its earlier report is
+    # "our first report to you"
+    to_it = RECIPIENTS.get(regulator.rule_id, ()) if regulator else ()
+    addressee = [a for a in incident.authorities if any(r.matches(a.name) for r in to_it)]
+    told = [a for a in sheet.reported_authorities() if a not in addressee]
+    first = min((a.notified_at for a in addressee if a.notified_at), default=None)
+    start, end = incident.occurred.start if incident.occurred else None, (
+        incident.occurred.end if incident.occurred else None)
     vocab = vocabulary(sheet, index, tr)
     consequences = vocab.risks([*incident.data_involved, *incident.data_possibly_involved],
-                               third_person=True)
+                               third_person=True, possible=incident.data_possibly_involved)
     not_involved = vocab.nouns(incident.data_not_involved)
     return {"regulator": {
         "name": (t(regulator.name) if regulator.name == LEAD_AUTHORITY else regulator.name)
@@ -478,11 +506,16 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
         "citation": regulator.citation if regulator else "",
         "wording": t(regulator.wording) if regulator else "",
         "deadline": moment(deadline) if deadline else "",
+        # a period not yet in force when the breach was found (Singapore before 2021)
+        "not_in_force": _not_in_force(sheet, regulator.rule_id, locale) if regulator else "",
         "discovered": moment(incident.discovered_at),
         "people": people,
         "readers": [a.name for a in readers],
         # some readers are told they need do nothing (a no_action_needed notice)
         "no_action": any(a.notice == "no_action_needed" for a in readers),
+        # some readers are given no step at all (not those told about other people's data)
+        "no_advice": any(a.notice == "no_action_needed" or not (a.subjects or advice_items(
+            sheet, sheet.audiences.index(a), tr)) for a in readers),
         "records": (t(N_("about %(number)s")) % {"number": number(incident.records)}
                     if incident.records is not None else t(N_("not yet known"))),
         # in labelled groups, as the readers' notices list them (a bare column of field
@@ -496,10 +529,32 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
         "notified": [f"{named(a)} ({format_date(a.notified_at, locale)})"
                      if a.notified_at else named(a) for a in told],
         "to_notify": [f"{named(a)} ({format_date(a.notified_at, locale)})"
-                      for a in incident.authorities if a not in told and a.notified_at],
+                      for a in incident.authorities
+                      if a not in told and a not in addressee and a.notified_at],
+        "first_report": format_date(first, locale) if first else "",
+        "previous_sent": format_date(sheet.supersedes.sent_at, locale) if sheet.supersedes else "",
+        "subjects_readers": [a.name for a in readers if a.subjects],
+        # a breach within one day: the hours, which the authority needs
+        "window": ({"start": i18n.format_time(start, locale), "end": i18n.format_time(end, locale),
+                    "date": format_date(start, locale)}
+                   if start and end and start.date() == end.date() and start != end else None),
         "anchor": t(regulator.anchor) if regulator else "",
         "anchor_note": t(regulator.anchor_note) if regulator and regulator.anchor_note else "",
     }}
+
+
+def _not_in_force(sheet: FactSheet, rule_id: str, locale: str) -> str:
+    """The date the authority's fixed period came into force, when the breach was found
+    before it ('' otherwise)."""
+    from notifier.deadlines import deadlines_at_discovery
+
+    for found in deadlines_at_discovery(sheet):
+        if found.id == rule_id and found.due is None:
+            for note in found.notes:
+                if note.startswith("the fixed period applies to breaches found from "):
+                    day = date.fromisoformat(note.rsplit(" ", 1)[-1])
+                    return format_date(day, locale)
+    return ""
 
 
 def _regulator_deadline(sheet: FactSheet, rule_id: str) -> datetime | None:

@@ -472,10 +472,17 @@ def _business_days(start: date, days: int) -> date:
     return day
 
 
+#: When a fixed period came into force, where the reference gives none and the statute
+#: does: Singapore's mandatory notification (PDPA Part 6A, ss. 26A-26E, added by the Personal
+#: Data Protection (Amendment) Act 2020) commenced on 1 February 2021. A breach found before
+#: then had no 3-day (or 30-day) clock.
+EFFECTIVE_FROM = {"sg.deadline.pdpc": "2021-02-01", "sg.deadline.assessment": "2021-02-01"}
+
+
 def _due(entry: dict[str, Any], anchor: datetime, zone: tzinfo) -> tuple[str, datetime | None, str]:
     """Return (counting, due, note) for one deadline entry from its anchor moment."""
     counting, offset = entry["counting"], entry.get("offset")
-    since = entry.get("effective_from")
+    since = entry.get("effective_from") or EFFECTIVE_FROM.get(entry["id"])
     if since and anchor.date() < date.fromisoformat(since):
         return "asap", None, f"the fixed period applies to breaches found from {since}"
     if counting == "elapsed_hours" and offset:

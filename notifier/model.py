@@ -537,6 +537,10 @@ class Audience(_Model):
     data_possibly_involved: list[Category] | None = Field(
         default=None, description="the categories that may have been involved for this group "
         "(default: the incident's)")
+    data_not_involved: list[Category] | None = Field(
+        default=None, description="what these readers might worry about and was not involved "
+        "(default: the incident's); e.g. [] for merchants, to whom 'your card number' means "
+        "nothing")
     locale: Locale = "en-GB"
     jurisdictions: list[Jurisdiction] = Field(default_factory=list)
     size: StrictInt | None = Field(default=None, ge=0, description="approximate number of people")
@@ -544,6 +548,10 @@ class Audience(_Model):
     greeting: Line | None = Field(default=None, description="how the email opens, e.g. 'Dear member'")
     precautionary_reset: StrictBool = Field(
         default=False, description="password_reset without password data: a precaution")
+    email_consent: StrictBool = Field(
+        default=False, description="these readers agreed to receive notices by email (E-SIGN "
+        "consent in the US, express consent in New York, agreement under HIPAA); without it, "
+        "US audiences are warned that email notice may need that consent")
     subjects: Line | None = Field(
         default=None, description="whose data the notice is about when it is not the readers' "
         "own, as the readers would say it: e.g. 'your patients' for a clinic that gets the "
@@ -607,6 +615,54 @@ class CustomCategory(_Model):
                                          "so a no_action_needed notice is refused")
 
 
+#: The columns a recipient list may carry (``notifier merge``); a field the sheet declares
+#: under ``recipients.fields`` takes a name of its own.
+RECIPIENT_COLUMNS = ("email", "audience", "name", "locale", "categories", "activation_code")
+
+
+def _field_id(value: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", value):
+        raise _bad(f"{value!r} is not a field id: use lower-case letters, digits and '_', "
+                   "starting with a letter, at most 40 characters (it names a column of the "
+                   "recipient list)", "write e.g. booking_reference")
+    if value in RECIPIENT_COLUMNS:
+        raise _bad(f"{value!r} is a column every recipient list may have already",
+                   "pick another id, e.g. " + repr(value + "_ref"))
+    return value
+
+
+def _named_greeting(value: str) -> str:
+    value = _single_line(value)
+    if value.count("{name}") != 1 or value.replace("{name}", "").count("{") + value.count("}") > 1:
+        raise _bad(f"{value!r} must contain '{{name}}' once, where the recipient's name goes, "
+                   "and no other braces", "write e.g. 'Dear {name},'")
+    return value
+
+
+class RecipientField(_Model):
+    """A value each recipient of the list has of their own, shown in their notice."""
+
+    id: Annotated[StrictStr, AfterValidator(_field_id),
+                  WithJsonSchema({"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$"})] = Field(
+        description="the column of the recipient list that holds it, e.g. booking_reference")
+    label: Line = Field(description="what the notice calls it, e.g. 'Your booking reference'")
+    audiences: list[Slug] | None = Field(
+        default=None, description="the audiences whose recipients have it (default: every one)")
+
+
+class Recipients(_Model):
+    """How notices merged per recipient (``notifier merge``) greet and address each reader."""
+
+    greeting: Annotated[StrictStr, AfterValidator(_named_greeting),
+                        WithJsonSchema({"type": "string", "pattern": "\\{name\\}"})] | None = Field(
+        default=None, description="how a notice to a recipient whose name the list gives "
+        "opens, with {name} where the name goes, e.g. 'Dear {name},' (without it, the "
+        "audience's greeting)")
+    fields: list[RecipientField] = Field(
+        default_factory=list, description="values each recipient has of their own (a booking "
+        "reference): the list must give them, and the notice shows them under the opening")
+
+
 class FactSheet(_Model):
     """One incident's fact sheet: the single source every notice is rendered from."""
 
@@ -624,6 +680,9 @@ class FactSheet(_Model):
                                   "despite a check's finding")
     categories: list[CustomCategory] = Field(default_factory=list, description="kinds of data "
                                              "the built-in vocabulary lacks")
+    recipients: Recipients | None = Field(
+        default=None, description="how notices merged per recipient greet each reader, and "
+        "the values each one has of their own (notifier merge)")
     _source: Any = PrivateAttr(default=None)
     _vocabulary: Any = PrivateAttr(default=None)
     #: The sheet with its text in each other language its readers read (locale -> sheet).

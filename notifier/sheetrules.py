@@ -56,6 +56,7 @@ def cross_checks(data: dict[str, Any], source: Source) -> list[Problem]:
     _audience_rules(data, set(_strings(incident.get("data_involved"))),
                     set(_strings(incident.get("data_possibly_involved"))), add)
     _category_rules(data, add)
+    _recipient_rules(data, add)
     return problems
 
 
@@ -137,7 +138,7 @@ def _category_rules(data: dict[str, Any], add: Add) -> None:
         for name in ("data_involved", "data_possibly_involved", "data_not_involved")]
     audiences = data.get("audiences")
     for a, audience in enumerate(audiences if isinstance(audiences, list) else []):
-        for name in ("data_involved", "data_possibly_involved"):
+        for name in ("data_involved", "data_possibly_involved", "data_not_involved"):
             places.append((("audiences", a, name), _mapping(audience).get(name)))
     for loc, value in places:
         for i, cat in enumerate(_strings(value)):
@@ -212,19 +213,53 @@ def _audience_rules(data: dict[str, Any], involved: set[str], possible: set[str]
             add(("audiences", a, "jurisdictions"), "California's notice must carry its own date, "
                 "and the sheet has no notice_date", "add `notice_date: YYYY-MM-DD` (the day the "
                 "notices go out) at the top level")
-        for i, cat in enumerate(_strings(audience.get("data_involved"))):
-            if cat not in involved:
-                add(("audiences", a, "data_involved", i),
-                    f"{cat!r} is not in incident.data_involved",
-                    "an audience's data is a subset of the incident's: add it to "
-                    "incident.data_involved or remove it here")
-        for i, cat in enumerate(_strings(audience.get("data_possibly_involved"))):
-            if cat not in involved | possible:
-                add(("audiences", a, "data_possibly_involved", i),
-                    f"{cat!r} is not in incident.data_involved or data_possibly_involved",
-                    "an audience's data is a subset of the incident's: add it there, or remove "
-                    "it here")
+        _audience_data_rules(a, audience, involved, possible, add)
 
+
+def _audience_data_rules(a: int, audience: dict[str, Any], involved: set[str],
+                         possible: set[str], add: Add) -> None:
+    """An audience's data lists: within the incident's, and no category in two of them."""
+    for i, cat in enumerate(_strings(audience.get("data_involved"))):
+        if cat not in involved:
+            add(("audiences", a, "data_involved", i),
+                f"{cat!r} is not in incident.data_involved",
+                "an audience's data is a subset of the incident's: add it to "
+                "incident.data_involved or remove it here")
+    for i, cat in enumerate(_strings(audience.get("data_possibly_involved"))):
+        if cat not in involved | possible:
+            add(("audiences", a, "data_possibly_involved", i),
+                f"{cat!r} is not in incident.data_involved or data_possibly_involved",
+                "an audience's data is a subset of the incident's: add it there, or remove "
+                "it here")
+    own = set(_strings(audience.get("data_involved"))) | set(
+        _strings(audience.get("data_possibly_involved")))
+    for i, cat in enumerate(_strings(audience.get("data_not_involved"))):
+        if cat in own:
+            add(("audiences", a, "data_not_involved", i),
+                f"{cat!r} is also listed as involved or possibly involved for this audience",
+                "keep it in only one of the audience's data lists")
+
+
+def _recipient_rules(data: dict[str, Any], add: Add) -> None:
+    """Declared per-recipient fields: each id once, for audiences the sheet has."""
+    audiences = data.get("audiences")
+    ids = {a.get("id") for a in (audiences if isinstance(audiences, list) else [])
+           if isinstance(a, dict)}
+    fields = _mapping(data.get("recipients")).get("fields")
+    seen: set[str] = set()
+    for f, entry in enumerate(fields if isinstance(fields, list) else []):
+        entry = _mapping(entry)
+        field_id = entry.get("id")
+        if isinstance(field_id, str):
+            if field_id in seen:
+                add(("recipients", "fields", f, "id"), f"field {field_id!r} is declared twice",
+                    "declare each field once")
+            seen.add(field_id)
+        for i, audience in enumerate(_strings(entry.get("audiences"))):
+            if audience not in ids:
+                near = difflib.get_close_matches(audience, sorted(i for i in ids if isinstance(i, str)), 1)
+                add(("recipients", "fields", f, "audiences", i), f"no audience has the id {audience!r}",
+                    f"did you mean {near[0]!r}?" if near else "use an id from audiences")
 
 
 #: How far past the current time a timestamp may be before it is taken as a typo.

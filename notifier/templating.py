@@ -80,6 +80,7 @@ def make_environment(overrides: Path | None = None) -> Environment:
     env.filters["capitalize_first"] = capitalize_first
     env.filters["lower_first"] = lower_first
     env.filters["unbroken"] = unbroken
+    env.filters["linkify"] = linkify
     return env
 
 
@@ -132,6 +133,27 @@ def breakable(text: str) -> Markup:
         out.append("<wbr>".join(str(escape(p)) for p in pieces))
         last = match.end()
     out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+#: A web or email address in running text, less the punctuation that ends its sentence.
+_LINKABLE = re.compile(r"https://[^\s<>\"]+?(?=[.,;:!?)\]]*(?:\s|$))|[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+
+def linkify(text: str) -> Markup:
+    """Return ``text``, escaped, with each https address and email address in it made a link
+    (``mailto:`` for an email address) whose shown text can break (``breakable``): a reader
+    taps the Report Fraud address in the advice, or the enrolment page in the sheet's own
+    words, instead of copying it. The link checks judge these links like any other."""
+    out: list[str] = []
+    last = 0
+    for match in _LINKABLE.finditer(text):
+        address = match.group()
+        href = address if address.startswith("https://") else f"mailto:{address}"
+        out.append(str(breakable(text[last:match.start()])))
+        out.append(f'<a href="{escape(href)}">{breakable(address)}</a>')
+        last = match.end()
+    out.append(str(breakable(text[last:])))
     return Markup("".join(out))
 
 

@@ -60,9 +60,9 @@ RISKS: dict[str, tuple[str, str]] = {
         N_("Someone could use the sign-in details of %(people)s (%(items)s) to try to get into "
            "their accounts, and into other accounts where they use the same details.")),
     "payment": (
-        N_("Someone could use %(data)s to try to make payments you did not make."),
-        N_("Someone could use the payment details of %(people)s (%(items)s) to try to make "
-           "payments in their names.")),
+        N_("Someone could use %(data)s to try to pay for things or take money in your name."),
+        N_("Someone could use the payment details of %(people)s (%(items)s) to try to pay for "
+           "things or take money in their names.")),
     "account": (
         N_("Someone could quote %(data)s to make a scam message look genuine."),
         N_("Someone could quote the account details of %(people)s (%(items)s) to make scam "
@@ -75,6 +75,79 @@ RISKS: dict[str, tuple[str, str]] = {
     "technical": (
         N_("%(data)s reveal little about you on their own."),
         N_("Technical details (%(items)s) reveal little about %(people)s on their own.")),
+}
+
+#: The same risks for data that only may have been involved: said as a condition ('If your
+#: identity details (passport number) were involved, someone could use them ...').
+RISKS_IF: dict[str, tuple[str, str]] = {
+    "contact": (
+        N_("If %(data)s were involved, someone who has them could contact you %(channels)s and "
+           "pretend to be us."),
+        N_("If the contact details of %(people)s (%(items)s) were involved, someone who has "
+           "them could contact them %(channels)s and pretend to be us.")),
+    "contact.other": (
+        N_("If %(data)s were involved, someone who has them could contact you %(channels)s and "
+           "pretend to be %(trusted)s."),
+        N_("If the contact details of %(people)s (%(items)s) were involved, someone who has "
+           "them could contact them %(channels)s and pretend to be %(trusted)s.")),
+    "identity": (
+        N_("If %(data)s were involved, someone could use them to pass identity checks, or to "
+           "try to open accounts or take out credit in your name."),
+        N_("If the identity details of %(people)s (%(items)s) were involved, someone could use "
+           "them to pass identity checks, or to try to open accounts or take out credit in "
+           "their names.")),
+    "signin": (
+        N_("If %(data)s were involved, someone could use them to try to get into your account, "
+           "and into other accounts where you use the same details."),
+        N_("If the sign-in details of %(people)s (%(items)s) were involved, someone could use "
+           "them to try to get into their accounts, and into other accounts where they use the "
+           "same details.")),
+    "payment": (
+        N_("If %(data)s were involved, someone could use them to try to pay for things or take "
+           "money in your name."),
+        N_("If the payment details of %(people)s (%(items)s) were involved, someone could use "
+           "them to try to pay for things or take money in their names.")),
+    "account": (
+        N_("If %(data)s were involved, someone could quote them to make a scam message look "
+           "genuine."),
+        N_("If the account details of %(people)s (%(items)s) were involved, someone could quote "
+           "them to make scam messages look genuine.")),
+    "health": (
+        N_("If %(data)s were involved and shared, it could cause you distress, and it could be "
+           "used to make false claims for care."),
+        N_("If the health information of %(people)s (%(items)s) were involved and shared, it "
+           "could cause them distress, and it could be used to make false claims for care.")),
+    "technical": (
+        N_("If %(data)s were involved, they reveal little about you on their own."),
+        N_("If technical details (%(items)s) were involved, they reveal little about %(people)s "
+           "on their own.")),
+}
+#: A category's own risk when it is the only one of its group (``advice.SOLE_RISKS``): a date
+#: of birth alone opens no credit; a hashed password must be cracked (said to a regulator).
+#: ('' keeps the group's risk.) Then the same, as a condition.
+SOLE_RISKS: dict[str, tuple[str, str]] = {
+    "date_of_birth": (
+        N_("Someone could use %(data)s to pretend to be you, for example to answer security "
+           "questions."),
+        N_("Someone could use the identity details of %(people)s (%(items)s) to pretend to be "
+           "them, for example to answer security questions.")),
+    "password_hash": (
+        "",
+        N_("Someone who cracks the sign-in details of %(people)s (%(items)s) could use them to "
+           "try to get into their accounts, and into other accounts where they use the same "
+           "details.")),
+}
+SOLE_RISKS_IF: dict[str, tuple[str, str]] = {
+    "date_of_birth": (
+        N_("If %(data)s were involved, someone could use them to pretend to be you, for example "
+           "to answer security questions."),
+        N_("If the identity details of %(people)s (%(items)s) were involved, someone could use "
+           "them to pretend to be them, for example to answer security questions.")),
+    "password_hash": (
+        "",
+        N_("If the sign-in details of %(people)s (%(items)s) were involved, someone who cracks "
+           "them could use them to try to get into their accounts, and into other accounts where "
+           "they use the same details.")),
 }
 
 
@@ -124,10 +197,14 @@ def phrase(vocab: Vocabulary, categories: Sequence[str]) -> str:
 
 
 def risks(vocab: Vocabulary, categories: Iterable[str], whose: str = "", *,
-          third_person: bool = False, trusted: str = "") -> list[str]:
-    """Return one sentence a group: what could happen with the data (see ``RISKS``)."""
+          third_person: bool = False, trusted: str = "",
+          possible: Iterable[str] = ()) -> list[str]:
+    """Return one sentence a group: what could happen with the data (see ``RISKS``); a
+    group whose data only ``possible`` lists is said as a condition (``RISKS_IF``)."""
     tr, locale = vocab.translate, vocab.locale
     cats = list(dict.fromkeys(categories))
+    maybe = set(possible)
+    combined = bool(vocab.combined_action(cats))
     others = bool(whose) or third_person
     people = whose or tr(PEOPLE_AFFECTED)
     out = []
@@ -142,7 +219,12 @@ def risks(vocab: Vocabulary, categories: Iterable[str], whose: str = "", *,
         if "payment_card_number" in members and "payment_card_partial" in members:
             members = [c for c in members if c != "payment_card_partial"]
         key = "contact.other" if group == "contact" and trusted else group
-        template = tr(RISKS[key][1 if others else 0])
+        conditional = bool(maybe) and set(members) <= maybe
+        sole = members[0] if len(members) == 1 else ""
+        if sole == "date_of_birth" and combined:
+            sole = ""  # with a name and an address, the identity group's risk stands
+        own = (SOLE_RISKS_IF if conditional else SOLE_RISKS).get(sole, ("", ""))[1 if others else 0]
+        template = tr(own or (RISKS_IF if conditional else RISKS)[key][1 if others else 0])
         words = ([vocab[c].noun for c in members] if others
                  else _shorts(vocab, members, risk=True))
         data = tr(PHRASE) % {"group": tr(YOUR_GROUP[group]), "items": join(words, locale)}

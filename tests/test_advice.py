@@ -17,7 +17,7 @@ def ids(categories: list[str], **kw: bool) -> list[str]:
     (["password_plaintext"], ["change_password", "no_reuse", "two_step"]),
     (["email"], ["phishing"]),
     (["phone"], ["scam_calls"]),
-    (["payment_card_partial"], ["phishing", "check_statements"]),
+    (["payment_card_partial"], ["phishing"]),  # a scam prop, not a way to pay
     (["payment_card_number"], ["check_statements", "call_bank"]),
     (["cvv"], ["check_statements", "call_bank"]),
     (["bank_account"], ["watch_debits"]),

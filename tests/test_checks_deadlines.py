@@ -293,12 +293,23 @@ def test_every_regulator_deadline_names_the_authorities_that_meet_it() -> None:
 
 def test_singapore_pdpc_told_eight_hours_after_discovery_is_met(tmp_path: Path) -> None:
     sheet = sheet_from(tmp_path, edits(
-        set_in("incident.discovered_at", "2020-09-25T10:00:00+08:00"),
+        set_in("incident.discovered_at", "2024-09-25T10:00:00+08:00"),
+        set_in("notice_date", "2024-09-26"),
         set_in("audiences.0.jurisdictions", ["SG"]), SENSITIVE,
         set_in("incident.authorities", [told("Personal Data Protection Commission",
-                                             "2020-09-25T18:00:00+08:00")])))
+                                             "2024-09-25T18:00:00+08:00")])))
     pdpc = by_id(deadlines_for(sheet, now=NOW))["sg.deadline.pdpc"]
-    assert pdpc.left_text() == "told 2020-09-25 18:00 UTC+08:00, 8 h after discovery: in time"
+    assert pdpc.left_text() == "told 2024-09-25 18:00 UTC+08:00, 8 h after discovery: in time"
+
+
+def test_singapore_had_no_fixed_period_before_2021(tmp_path: Path) -> None:
+    """PDPA Part 6A commenced on 1 February 2021: a breach found in 2020 had no 3-day clock."""
+    sheet = sheet_from(tmp_path, edits(
+        set_in("incident.discovered_at", "2020-09-25T10:00:00+08:00"),
+        set_in("audiences.0.jurisdictions", ["SG"]), SENSITIVE))
+    pdpc = by_id(deadlines_for(sheet, now=NOW))["sg.deadline.pdpc"]
+    assert pdpc.due is None
+    assert "the fixed period applies to breaches found from 2021-02-01" in pdpc.notes
 
 
 # -- the zone due times are shown in ----------------------------------------------------------

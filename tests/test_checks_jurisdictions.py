@@ -366,6 +366,15 @@ def test_email_consent_names_the_laws_in_full(tmp_path: Path) -> None:
     assert "California Civ. Code 1798.82" in rule.source and ", ca," not in rule.source
 
 
+def test_recorded_email_consent_settles_the_warning(tmp_path: Path) -> None:
+    """The warning names the sheet field that settles it; set, the warning is gone."""
+    found = [f for f in pack_findings(tmp_path, where(["US-CA"]))
+             if f.rule_id == "x.channel.email_consent"]
+    assert [f.field for f in found] == [("audiences", 0, "email_consent")]
+    agreed = pack_findings(tmp_path, where(["US-CA"], set_in("audiences.0.email_consent", True)))
+    assert "x.channel.email_consent" not in {f.rule_id for f in agreed}
+
+
 # -- the packaged copy of the reference ------------------------------------------------------
 
 SHARED = ROOT.parent / "shared" / "law" / "requirements.yaml"

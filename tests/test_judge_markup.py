@@ -23,6 +23,8 @@ HARMLESS = {
     "ID selector": "MJML's Outlook.com link reset only",
     "Type selector": "resets and the inlined email.css, which is inline as well",
     "aria-label attribute": "names the email for screen readers; nothing shows or hides",
+    "aria-hidden attribute": "keeps the preheader, which repeats the opening, from screen "
+                             "readers; where ignored, it is read once more",
     "role attribute": "landmarks and presentation tables for screen readers only",
     "border-spacing": "MJML's image table reset; cellspacing=0 does the same",
     "outline": "MJML's image reset (outline:none)",

@@ -89,10 +89,13 @@ def test_coop_update_names_the_earlier_notice_and_corrects_it() -> None:
             'incident, no action needed")') in text
     assert text.index("What has changed") < text.index("What happened")
     # the correction is said once: what is now known, the earlier words, and that they were wrong
-    assert ("postal address, your date of birth and your membership number were involved. Our "
-            "earlier message "
-            'said: "We do not believe that any member or customer data has been affected." That '
-            "was wrong, and we are sorry.") in text
+    assert ('Our earlier message said: "We do not believe that any member or customer data has '
+            'been affected." That was wrong: "Your information" below lists what was '
+            'involved.') in text
+    # the news and the apology come first, in the subject and the opening
+    assert update.subject == "Co-op: a correction - more of your information was involved"
+    assert ("We now know that some of your information was involved, and that our message was "
+            "wrong about it. We are sorry") in text
     assert "We can no longer say that" not in text
     assert "What has changed" in [h for _, h in Page(update.html).headings]
     # The first message said there was nothing to do; this one has steps: it says so first.
@@ -228,7 +231,7 @@ def test_staff_notice_has_what_staff_need() -> None:
     headings = [h for _, h in Page(notice.html).headings]
     assert headings == ["Security incident: what colleagues need to do", "What has happened",
                         "Systems withdrawn or changed", "What you must do",
-                        "What you must not do", "If customers ask", "If journalists ask",
+                        "What you must not do", "If members and customers ask", "If journalists ask",
                         "Where to get help"]
     text = flat(notice.text)
     assert "Send every question from journalists to the Co-op press office" in text
@@ -264,9 +267,10 @@ def test_regulator_report_carries_every_element_and_the_deadline() -> None:
     assert "Data Protection Officer: dpo@acme.example" in text
     assert "by 25 April 2025 at 09:30 (UTC+0100)" in text  # 72 hours after discovery
     assert "- Contact details: names and email addresses" in text  # grouped, as readers see it
-    assert ("Someone who has names and email addresses could send the people affected scam "
+    assert ("Someone who has the contact details could send the people affected scam "
             "emails") in text
-    assert "To complete: the fact sheet records no proposed measures" in text
+    assert ("[Drafting note: the fact sheet records no proposed measures "
+            "(incident.measures_proposed); give them in the authority's form.]") in text
     assert "sg.pdpa" not in text  # an ICO draft cites UK and GDPR elements only
 
 
@@ -319,8 +323,9 @@ def test_a_regulator_draft_has_no_empty_section_and_no_risk_of_absent_data() -> 
     assert "do not need to do anything at the moment" in advice  # not an empty section
     assert "date of birth" not in text.lower() and "dates of birth" not in text.lower()
     assert text.count("19 April 2025") == 2  # the deadline sentence and section 2, once each
-    assert ("We have told the National Cyber Security Centre (20 April 2025) and the "
-            "Information Commissioner's Office (21 April 2025).") in text
+    # the ICO is not told that it was told: its first report is named as such
+    assert ("This follows our first report to you on 21 April 2025. We have also told the "
+            "National Cyber Security Centre (20 April 2025).") in text
 
 
 def test_a_regulator_draft_says_how_the_breach_was_found_when_the_sheet_does() -> None:
@@ -341,6 +346,10 @@ def test_the_draft_states_the_deadline_check_computes(name: str) -> None:
     due = {d.id: d.due_local() for d in deadlines_for(sheet, now=sheet.incident.discovered_at)}
     rule = "sg.deadline.pdpc" if name.startswith("shopback") else "uk.deadline.ico"
     local = due[rule]
+    if name.startswith("shopback"):  # 2020: before Singapore's duty came into force
+        assert local is None
+        assert "came into force on 1 February 2021, after we found this breach" in flat(draft.text)
+        return
     assert local is not None
     assert f"by {format_date(local, 'en-GB')} at {local:%H:%M}" in flat(draft.text)
 
@@ -367,7 +376,7 @@ def test_the_draft_counts_everyone_affected_and_names_its_own_share() -> None:
         {"id": "ico", "name": "ICO", "notice": "regulator_report", "jurisdictions": ["GB"]}]}),
         "r.yaml")
     text = flat(render_notice(sheet, 2).text)
-    assert "People: about 184,000, of whom about 160,000 in GB" in text
+    assert "People: about 184,000, of whom about 160,000 are in GB" in text
     assert "We are telling UK customers and Irish customers by email" in text
 
 

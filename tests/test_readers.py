@@ -43,7 +43,9 @@ def test_involved_possibly_and_not_involved_are_worded_for_each_reader() -> None
     assert "your name and email address, as well as your postal address" in involved
     assert "passport" not in involved and "full payment card number" not in involved
     assert "your passport number" in possibly and "your full payment card number" in possibly
-    assert "Ask the passport office" in earlier  # a precaution is still advised
+    assert "Watch for misuse of your passport number" in earlier  # a precaution is still advised
+    # the risks of what only may have been involved are said as conditions
+    assert "If your passport number was involved, someone could use it" in earlier
     later = flat(found["later-guests"].text)
     later_lists = section(found["later-guests"].text, "Involved:", "Your booking did not")
     assert "May have been involved" not in later and "passport" not in later_lists
@@ -62,11 +64,12 @@ def test_the_offer_goes_only_to_the_audience_it_is_for() -> None:
 def test_a_service_provider_speaks_as_one() -> None:
     found = notices("clearinghouse")
     patients = flat(found["patients"].text)
-    assert "We provide services to Riverside Dental Group." in patients
-    assert "some of the information we hold for you was involved" in patients
+    assert "We are MedBridge Claims, and we provide services to Riverside Dental Group." in patients
+    assert found["patients"].subject == "Riverside Dental Group: a security incident at MedBridge Claims"
+    assert "some information about you was involved" in patients
     for wrong in ("you gave us", "You trusted us", "with us", "your password"):
         assert wrong not in patients
-    assert "Riverside Dental Group trusted us to keep it safe" in patients
+    assert "We are sorry: it was our job to keep it safe, and we did not." in patients
     # a name alone reaches no one: no scam-message risk is drawn from it
     assert "scam emails" not in patients
 

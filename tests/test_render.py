@@ -41,7 +41,8 @@ def test_signatory_signs_when_given() -> None:
 @pytest.mark.parametrize(("data", "present", "absent"), [
     (["name", "email"], ["Watch out for fake emails"], ["Change your password", "Call your bank"]),
     (["name", "phone"], ["Be wary of calls and texts"], ["Watch out for fake emails"]),
-    (["name", "payment_card_partial"], ["Check your card statements"], ["Call your bank"]),
+    (["name", "payment_card_partial"], ["Watch out for fake emails"],
+     ["Call your bank", "Check your card statements"]),  # part of a number pays for nothing
     (["name", "payment_card_number"], ["Call your bank", "Check your card statements"], []),
     (["name", "postal_address", "date_of_birth"], ["Look out for identity fraud"], []),
     (["name", "government_id"], ["Think about replacing the document"], []),
@@ -85,7 +86,7 @@ def test_password_reset_leads_with_the_password_and_says_how_it_was_protected() 
     assert notice.subject == "Please change your Acme Ltd password"
     assert text.index("Please change your password") < text.index("What happened")
     assert "stored scrambled (hashed with bcrypt), so it is hard to read, but not " \
-        "impossible. Please change it." in text  # involved, but hashed and not misused
+        "impossible." in text  # involved, but hashed and not misused
     assert "as a precaution" not in text
     assert "Do not use a link in an email to do this" in text
     assert "change it there too" in text and "two-step verification" in text
@@ -238,7 +239,7 @@ def test_final_html_properties() -> None:
     assert page.links and all(h.startswith(("https://", "mailto:")) for h in page.links)
     assert len(notice.html.encode()) < 102_000
     assert "fonts.googleapis" not in notice.html and "@import" not in notice.html
-    assert "April 22, 2025" in notice.text  # en-US date order
+    assert "April 22, 2025" in " ".join(notice.text.split())  # en-US date order
 
 
 def test_text_is_wrapped_without_breaking_urls() -> None:
@@ -361,7 +362,8 @@ def test_the_notice_names_authorities_with_their_article(sheet_file: Callable[..
 
 def test_without_likely_consequences_readers_get_each_categorys_risk() -> None:
     text = " ".join(render_notice(sheet_with(), 0).text.split())
-    assert ("What this could mean for you: - Someone who has your name and email address could "
+    # the list is just above: the risk names the group, not each field again
+    assert ("What this could mean for you: - Someone who has your contact details could "
             "send you scam emails that look as if they come from us.") in text
     own = sheet_with(**{"incident.likely_consequences": ["You may get convincing scam calls."]})
     text = " ".join(render_notice(own, 0).text.split())

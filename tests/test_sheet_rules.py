@@ -121,3 +121,21 @@ def test_a_placeholder_read_as_a_field_is_reported_as_the_placeholder() -> None:
 def test_hints_point_the_right_way(edit: tuple[str, str], expected: str) -> None:
     (line,) = problems(MINIMAL.replace(*edit))
     assert expected in line
+
+
+def test_an_audience_cannot_list_a_category_as_both_involved_and_not() -> None:
+    text = MINIMAL.replace("    notice: incident\n", "    notice: incident\n"
+                           "    data_involved: [name]\n    data_not_involved: [name]\n")
+    (line,) = problems(text)
+    assert line.startswith("s.yaml:")
+    assert ("audiences.0.data_not_involved.0: 'name' is also listed as involved or possibly "
+            "involved for this audience; keep it in only one of the audience's data lists") in line
+
+
+def test_an_audience_not_involved_list_replaces_the_incidents() -> None:
+    from notifier.render import render_notice
+
+    mine = MINIMAL.replace("    notice: incident\n", "    notice: incident\n    data_not_involved: []\n")
+    text = render_notice(parse_sheet(mine, "s.yaml"), 0).text
+    assert "Not involved:" not in text
+    assert "Not involved:" in render_notice(parse_sheet(MINIMAL, "s.yaml"), 0).text

@@ -18,6 +18,7 @@ from typing import Any
 from notifier.errors import UsageError
 from notifier.preview.pages import EVENTS_ROUTE, Resource, error_resource
 from notifier.preview.watch import Site, Watcher
+from notifier.recipientview import ROUTE as RECIPIENT_ROUTE
 
 _log = logging.getLogger("notifier.preview")
 
@@ -57,10 +58,20 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     site: Site
     loopback: bool
+    recipient: tuple[Path, Path, int, Path | None] | None = None  # sheet, list, row, templates
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A browser closing a connection is routine; anything else is logged, never printed.
         _log.debug("error serving %s", client_address, exc_info=True)
+
+
+def _recipient_resource(server: _HTTPServer) -> Resource:
+    """Merge the chosen row's notice afresh (so an edit of the sheet shows on reload)."""
+    from notifier.preview.pages import EMAIL_CSP
+    from notifier.recipientview import recipient_page
+
+    assert server.recipient is not None
+    return Resource(recipient_page(*server.recipient), "text/html; charset=utf-8", EMAIL_CSP)
 
 
 class _HTTPServer6(_HTTPServer):
@@ -99,6 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._events()
             return
         resource = self.server.site.current().routes.get(path)
+        if resource is None and path == RECIPIENT_ROUTE and self.server.recipient is not None:
+            resource = _recipient_resource(self.server)  # issue 16: the notice as one reader sees it
         if resource is None:
             self._send(HTTPStatus.NOT_FOUND, error_resource(
                 404, "not found; the preview serves only its own pages"), send_body)
@@ -195,7 +208,7 @@ class PreviewServer:
     """
 
     def __init__(self, sheet: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                 templates: Path | None = None) -> None:
+                 templates: Path | None = None, recipient: tuple[Path, int] | None = None) -> None:
         if not sheet.is_file():
             raise UsageError(f"{sheet}: no such fact sheet; name a .yaml file, e.g. "
                              "incidents/acme.yaml")
@@ -208,6 +221,8 @@ class PreviewServer:
             self.site = Site(sheet, templates)
             self._httpd.site = self.site
             self._httpd.loopback = is_loopback(host)
+            if recipient is not None:
+                self._httpd.recipient = (sheet, recipient[0], recipient[1], templates)
             self.watcher = Watcher(self.site)
             self.watcher.start()
         except BaseException:
@@ -263,7 +278,8 @@ class PreviewServer:
 
 def serve_preview(sheet: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                   templates: Path | None = None, open_browser: bool = False,
-                  on_ready: Callable[[PreviewStarted], None] | None = None) -> None:
+                  on_ready: Callable[[PreviewStarted], None] | None = None,
+                  recipient: tuple[Path, int] | None = None) -> None:
     """Serve a fact sheet's notices with live reload until interrupted.
 
     Args:
@@ -273,12 +289,14 @@ def serve_preview(sheet: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_
         templates: a folder of template overrides (watched like the built-in templates).
         open_browser: open the preview in the default web browser once it listens.
         on_ready: called once with the URL and any warnings, before serving starts.
+        recipient: (list, row): also serve that row's merged notice at /as-recipient/.
 
     Raises:
         UsageError: the sheet or templates folder does not exist, or the port is taken.
         KeyboardInterrupt: on Ctrl-C, after everything has been closed.
     """
-    with PreviewServer(sheet, host=host, port=port, templates=templates) as server:
+    with PreviewServer(sheet, host=host, port=port, templates=templates,
+                       recipient=recipient) as server:
         if on_ready is not None:
             on_ready(PreviewStarted(server.url, list(server.warnings)))
         if open_browser:

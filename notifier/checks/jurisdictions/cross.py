@@ -64,12 +64,14 @@ def check(view: NoticeView, chosen: list[Pack]) -> list[Finding]:
     ids = {p.id for p in chosen}
     found: list[Finding] = []
     consent = [p.name for p in chosen if p.id in {"ny", "hipaa", "ca", "tx", "ma"}]
-    if consent:
+    if consent and not view.audience.email_consent:
         found.append(view.finding(
             by_id["x.channel.email_consent"], f"email notice to an audience under "
             f"{', '.join(consent)}: electronic notice may need the reader's consent "
             "(E-SIGN; express consent in New York; agreement under HIPAA)",
-            "confirm these readers agreed to electronic notice, or send it by post too"))
+            "if these readers agreed to electronic notice, set email_consent: true for the "
+            "audience; if not, send the notice by post too",
+            field=("audiences", view.index, "email_consent")))
     if ids & {"ca", "gdpr", "uk", "sg", "au", "pipeda"} and view.password_notice:
         from notifier.context import vocabulary
 
@@ -92,7 +94,9 @@ def check(view: NoticeView, chosen: list[Pack]) -> list[Finding]:
             found.append(view.finding(
                 REVIEW, f"{', '.join(flagged)}: whether this is personal information under "
                 f"{pack.name} needs a human decision (the checks assume it is)",
-                "have counsel confirm, then keep or drop the category for this audience"))
+                "have counsel decide: if it is, record the decision as a waiver of "
+                f"{REVIEW.id} for this audience (waivers: in the sheet); if not, remove the "
+                "category from this audience's data"))
     return found
 
 
@@ -108,8 +112,9 @@ def _places(view: NoticeView) -> list[Finding]:
         found.append(view.finding(
             UNCOVERED, f"no legal rules for {' and '.join(uncovered)} here: nothing specific to "
             f"{'that place' if len(uncovered) == 1 else 'those places'} was checked, and no "
-            "deadline was computed", "have counsel review this notice against the local law "
-            "(notifier check covers: see docs/checks.md)"))
+            "deadline was computed", "have counsel review this notice against the local law, "
+            f"then record the review as a waiver of {UNCOVERED.id} for this audience (docs/"
+            "checks.md lists the places the checks cover)"))
     us_hint = view.audience.locale.lower() == "en-us" or any(c.startswith("US-") for c in codes)
     if "CA" in codes and us_hint:
         found.append(view.finding(
