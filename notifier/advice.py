@@ -525,6 +525,12 @@ class Vocabulary:
 
             return wording.risks(self, categories, whose, third_person=third_person,
                                  trusted="" if trusted == "us" else trusted, possible=possible)
+        return self._english_risks(categories, whose, third_person=third_person, trusted=trusted,
+                                   possible=possible)
+
+    def _english_risks(self, categories: Iterable[str], whose: str, *, third_person: bool,
+                       trusted: str, possible: Iterable[str]) -> list[str]:
+        """``risks`` in English, built with English grammar (see ``risks``)."""
         cats = list(dict.fromkeys(categories))
         maybe = set(possible)
         combined = bool(self.combined_action(cats))

@@ -162,7 +162,8 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
 #: Patterns of free-text fields (none, or one line). A field with a pattern of its own (a
 #: jurisdiction code: NO is Norway) is left to the model, which judges the value.
-_FREE_TEXT = (None, "^[^\\r\\n]+$")
+_FREE_TEXT = (None, "^[^\\r\\n]+$",
+              "\\{name\\}")  # a merge's greeting (recipients.greeting): text with a slot
 
 
 def _typed_scalars(source: Source) -> list[Problem]:

@@ -130,11 +130,15 @@ def render_variant(sheet: FactSheet, key: VariantKey, env: Environment, *,
     from notifier.gate import admit
     from notifier.render import render_notice
 
+    # the sheet's text in the variant's language: a recipient's own locale reads the sheet's
+    # text (its greeting and field labels too) in that language, where the sheet gives it
+    sheet = sheet.in_language(key.locale or sheet.audiences[key.audience].locale)
     audience = sheet.audiences[key.audience]
     declared = sheet.recipients.fields if sheet.recipients else []
     shown = [(i, f) for i, f in enumerate(declared) if f.audiences is None or audience.id in f.audiences]
     offer = offer_for(sheet, key.audience)
     wants_code = offer is not None and offer.activation_code == "per_recipient"
+    _check_language(sheet, key, [i for i, _f in shown])
     derived = derive(sheet, key)
     env.globals["recipient"] = {
         "activation_code": CODE if wants_code else "",
@@ -167,6 +171,45 @@ def split(text: str) -> list[Piece]:
         last = match.end()
     pieces.append(text[last:])
     return pieces
+
+
+def _check_language(sheet: FactSheet, key: VariantKey, shown: list[int]) -> None:
+    """Refuse a variant whose greeting or field labels (recipients) have no text in its
+    reader's language: the checks' language.sheet_text, for the text only a merge shows."""
+    from notifier import sheettext
+    from notifier.i18n import language
+
+    source = sheet.source
+    declared = source.data.get("recipients") if source is not None else None
+    if not isinstance(declared, dict):
+        return
+    locale = key.locale or sheet.audiences[key.audience].locale
+    own = sheettext.sheet_language(source.data)
+    texts: list[tuple[tuple[str | int, ...], Any]] = []
+    if key.named:
+        texts.append((("recipients", "greeting"), declared.get("greeting")))
+    found_items = declared.get("fields")
+    items: list[Any] = found_items if isinstance(found_items, list) else []
+    texts += [(("recipients", "fields", i, "label"), items[i].get("label")) for i in shown
+              if i < len(items) and isinstance(items[i], dict)]
+    found = []
+    for loc, value in texts:
+        if isinstance(value, dict):
+            gap = sheettext.pick(value, locale) is None
+            written = ", ".join(value)
+        else:
+            gap = isinstance(value, str) and language(own) != language(locale)
+            written = own
+        if gap:
+            where = sheet.where(loc)
+            dotted = ".".join(map(str, loc))
+            found.append(Problem(where[0], where[1], where[2], dotted,
+                                 f"[language.sheet_text] {dotted} is only in {written}, and this "
+                                 f"reader reads {locale}",
+                                 f"give {dotted} a text for {locale} ({{{written.split(', ')[0]}: "
+                                 f"..., {locale}: ...}})"))
+    if found:
+        raise RenderRefused(found)
 
 
 def _check_tokens(sheet: FactSheet, key: VariantKey, notice: RenderedNotice,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -216,7 +217,42 @@ def test_a_recipients_locale_makes_its_own_variant(tmp_path: Path) -> None:
     with (tmp_path / "rejects.csv").open(encoding="utf-8") as f:
         [_, rejected] = list(csv.reader(f))
     assert rejected[0] == "4"
-    assert "reads fr-FR, but the built-in wording is English only" in rejected[-1]
+    # the built-in wording is in French, but this sheet's own text is English only
+    assert ("[language.sheet_text] recipients.greeting is only in en-GB, and this reader reads "
+            "fr-FR") in rejected[-1]
+
+
+def test_a_recipient_whose_locale_is_french_gets_the_french_notice(tmp_path: Path) -> None:
+    from notifier.sheet import load_sheet
+
+    sheet = load_sheet(Path(hotel().source.path).with_name("hotel-fr.yaml"))
+    header = [*HEADER, "locale"]
+    rows = [[*GOOD, "fr-FR"], ["bob@example.com", "earlier-guests", "Bob", "", "C-2", "B-2", ""]]
+    path = write_csv(tmp_path / "list.csv", rows, header)
+    result = merge_recipients(sheet, path, fmt="mbox", out=tmp_path / "out.mbox",
+                              rejects=tmp_path / "rejects.csv")
+    assert sorted((v["locale"], v["refused"]) for v in result.summary["variants"]) == [
+        ("en-GB", False), ("fr-FR", False)]
+    assert result.summary["written"] == 2 and result.summary["rejected"] == 0
+    by_language = {m["Content-Language"]: m for m in map(parse, read_mbox(tmp_path / "out.mbox"))}
+    french, english = by_language["fr-FR"], by_language["en-GB"]
+    assert str(make_header(decode_header(french["Subject"]))) == (
+        "Incident de sécurité chez Harbourline Hotels touchant vos données")
+    text = " ".join(parts(french)[0].split())
+    for said in ("Bonjour Ann,",  # the sheet's greeting in French, with the reader's name
+                 "Quelqu'un a copié des données de nos systèmes sans autorisation",
+                 "Votre référence de réservation : B-1",  # the field's French label
+                 "Quelqu'un s'est introduit dans notre système de réservation",  # sheet text
+                 "Nous l'avons découvert le 2 mars 2026",
+                 "Si vos données d'identité (numéro de passeport) ont été touchées",
+                 "Votre code d'activation est C-1.",
+                 "Directrice générale, Harbourline Hotels"):
+        assert said in text, said
+    assert "Dear" not in text and "booking" not in text
+    html = " ".join(parts(french)[1].split())
+    assert 'lang="fr-FR"' in html and "Votre référence de réservation : <strong>B-1</strong>" in html
+    english_text = " ".join(parts(english)[0].split())
+    assert "Dear Bob," in english_text and "Your booking reference: B-2" in english_text
 
 
 def test_a_variant_the_checks_find_an_error_in_is_refused_or_a_marked_draft(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ language, and the catalogs' own gaps."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from notifier.checks.finding import Finding, Rule
 
@@ -57,7 +57,8 @@ def _sheet_text(view: NoticeView) -> list[Finding]:
     if source is None:
         return []
     out = []
-    for gap in sheettext.gaps(source.data, _text_field, only=view.index):
+    for gap in sheettext.gaps(_as_read(source.data, view.index, view.notice.locale), _text_field,
+                              only=view.index):
         dotted = ".".join(map(str, gap.loc))
         out.append(view.finding(
             SHEET_TEXT, f"{dotted} is only in {gap.written_in}, and this reader reads "
@@ -77,3 +78,19 @@ def _catalog(view: NoticeView, catalogs: str) -> list[Finding]:
         CATALOG, f"the {view.notice.locale} catalogs ({catalogs}) have {len(found['fuzzy'])} "
         f"fuzzy and {len(found['missing'])} missing entries", "update the translations "
         "(`python -m notifier.catalogs check` lists them)")]
+
+
+def _as_read(data: Any, index: int, locale: str) -> Any:
+    """Return the sheet's raw data with audience ``index`` reading ``locale``: a merged
+    recipient's own locale (``notifier merge``) is not the one the sheet gives the audience,
+    and the reader's gaps are those of the language the notice is in."""
+    from notifier.i18n import SOURCE_LOCALE
+
+    audiences = data.get("audiences") if isinstance(data, dict) else None
+    if not isinstance(audiences, list) or not 0 <= index < len(audiences) \
+            or not isinstance(audiences[index], dict) \
+            or audiences[index].get("locale", SOURCE_LOCALE) == locale:
+        return data
+    changed = list(audiences)
+    changed[index] = {**audiences[index], "locale": locale}
+    return {**data, "audiences": changed}
