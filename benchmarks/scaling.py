@@ -181,7 +181,7 @@ def growth(sheets: dict[int, Path], work: Path, repeats: int) -> dict[str, Any]:
     for n, sheet in sorted(sheets.items()):
         out["warm"][n] = warm_per_variant(sheet, work / f"warm-{n}", repeats)
         colds, rss, rss1 = [], [], []
-        for r in range(repeats):
+        for _ in range(repeats):
             shutil.rmtree(work / f"cold-{n}", ignore_errors=True)
             elapsed, peak = peak_rss(render_cmd(sheet, work / f"cold-{n}", "--jobs", "1"))
             colds.append(elapsed / n)
