@@ -45,7 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import CYCLE, write_mixed  # noqa: E402
+from synthetic import CYCLE, FIXED, write_mixed  # noqa: E402
 
 PYTHON = sys.executable
 NOTIFIER = str(Path(PYTHON).with_name("notifier"))
@@ -195,7 +195,7 @@ def growth(sheets: dict[int, Path], work: Path, repeats: int) -> dict[str, Any]:
 
 
 def print_growth(g: dict[str, Any]) -> None:
-    print("growth (mixed sheet: " + ", ".join(sorted({c[0] for c in CYCLE})) + ")")
+    print("growth (mixed sheet: " + ", ".join(sorted({c[0] for c in CYCLE + FIXED})) + ")")
     w, c = g["warm"], g["cold"]
     ratio = w[1000] / w[100]
     print(f"  per variant, warm process, --jobs 1: {w[100] * 1e3:.2f} ms at 100, {w[1000] * 1e3:.2f} ms "

@@ -1,10 +1,10 @@
 """Synthetic fact sheets of any size with every notice kind, for the scaling benchmarks.
 
-``mixed_sheet(n)`` returns a sheet with ``n`` audiences that cycle through every notice
-kind (incidents in several jurisdictions, password resets, no-action notices, updates,
-staff notices, regulator reports for the ICO, an EU authority and the PDPC, service
-notices), each with its own size and data, and the earlier revision its updates correct.
-Every variant renders and passes its checks.
+``mixed_sheet(n)`` returns a sheet with ``n`` audiences of every notice kind: a regulator
+report for each of three authorities (the ICO, the Irish DPC, the PDPC), a staff notice and a
+service notice, then groups of readers in turn (incidents in four jurisdictions, password
+resets, no-action notices, updates), each group with its own size and data; and the earlier
+revision its updates correct. Every variant renders and passes its checks.
 """
 
 from __future__ import annotations
@@ -95,22 +95,28 @@ staff:
   help: For IT problems call the IT service desk on 0800 555 0100.
 """
 
-#: One cycle of audiences: (notice, jurisdictions, data_involved or None, extra lines).
-CYCLE: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
-    ("incident", "[GB]", "[name, email, phone, order_history]", ()),
-    ("incident", "[US-CA]", "[name, email, postal_address]", ()),
-    ("password_reset", "[IE]", "[email, password_hash]", ()),
-    ("no_action_needed", "[GB]", "[name, email]", ()),
-    ("update", "[GB]", None, ()),
-    ("incident", "[SG]", "[name, email, order_history]", ()),
-    ("staff_notice", "[GB]", "[]", ()),
-    ("regulator_report", "[GB]", None, ()),
-    ("update", "[IE]", "[name, email, password_hash]", ()),
-    ("service_disruption", "[GB]", "[]", ()),
-    ("incident", "[US-NY]", "[name, email, order_history]", ()),
-    ("regulator_report", "[IE]", None, ()),
-    ("password_reset", "[GB]", "[name, email, password_hash]", ()),
-    ("regulator_report", "[SG]", None, ()),
+#: The audiences a sheet has once, whatever its size: a report to each authority (the ICO,
+#: the Irish DPC, the PDPC), the staff and the customers of a disrupted service. A regulator
+#: report names every group of readers, so its length grows with the sheet, as a real one
+#: would; a real sheet has one per authority, not one per ten audiences.
+FIXED: tuple[tuple[str, str, str | None], ...] = (
+    ("regulator_report", "[GB]", None),
+    ("regulator_report", "[IE]", None),
+    ("regulator_report", "[SG]", None),
+    ("staff_notice", "[GB]", "[]"),
+    ("service_disruption", "[GB]", "[]"),
+)
+#: The groups of readers, in turn: (notice, jurisdictions, data_involved or None).
+CYCLE: tuple[tuple[str, str, str | None], ...] = (
+    ("incident", "[GB]", "[name, email, phone, order_history]"),
+    ("incident", "[US-CA]", "[name, email, postal_address]"),
+    ("password_reset", "[IE]", "[email, password_hash]"),
+    ("no_action_needed", "[GB]", "[name, email]"),
+    ("update", "[GB]", None),
+    ("incident", "[SG]", "[name, email, order_history]"),
+    ("update", "[IE]", "[name, email, password_hash]"),
+    ("incident", "[US-NY]", "[name, email, order_history]"),
+    ("password_reset", "[GB]", "[name, email, password_hash]"),
 )
 
 
@@ -118,18 +124,21 @@ READER_KINDS = frozenset({"incident", "password_reset", "no_action_needed", "upd
 
 
 def _audience(i: int, *, previous: bool) -> list[str]:
-    notice, places, data, extra = CYCLE[i % len(CYCLE)]
+    if i < len(FIXED):
+        notice, places, data = FIXED[i]
+    else:
+        notice, places, data = CYCLE[(i - len(FIXED)) % len(CYCLE)]
     lines = [f"  - id: group-{i:04d}-{notice.replace('_', '-')}",
-             f"    name: Customer group {i} ({notice.replace('_', ' ')})"]
+             f"    name: Group {i}"]  # short: a regulator report names every group
     if previous and notice in READER_KINDS:
         # what the earlier revision told these readers (the updates correct it)
         notice, data = "no_action_needed", None
     lines += [f"    notice: {notice}", f"    jurisdictions: {places}"]
-    if notice not in ("staff_notice", "regulator_report", "service_disruption"):
+    if notice in READER_KINDS:
         lines.append(f"    size: {100 + (i * 37) % 900}")
     if data is not None:
         lines.append(f"    data_involved: {data}")
-    return lines + [f"    {line}" for line in extra]
+    return lines
 
 
 def mixed_sheet(audiences: int, *, previous_name: str = "synthetic-r1.yaml") -> tuple[str, str]:

@@ -82,7 +82,8 @@ class Task:
 
 def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
                audiences: list[str] | None = None, notices: list[str] | None = None,
-               force: bool = False, allow_errors: bool = False) -> SheetPlan:
+               force: bool = False, allow_errors: bool = False,
+               templates_folder: Path | None = None) -> SheetPlan:
     """Decide which of a sheet's variants to render and which are unchanged on disk.
 
     Args:
@@ -95,6 +96,7 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
         force: render every selected variant even if unchanged.
         allow_errors: the variants will be written even with check errors; their input
             hashes differ from checked ones, so a later checked run renders them again.
+        templates_folder: the template overrides folder, if any (``templates`` is its digest).
 
     Raises:
         SheetError: the revision the sheet supersedes is missing or invalid.
@@ -108,8 +110,9 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
                      date=message_date(sheet))
     selected = [i for i, a in enumerate(sheet.audiences)
                 if (not audiences or a.id in audiences) and (not notices or a.notice in notices)]
+    env = _environment(str(templates_folder) if templates_folder else None, templates)
     plan.inputs = input_hashes(sheet, selected, previous=plan.previous, templates=templates,
-                               date=plan.date, checked=not allow_errors)
+                               date=plan.date, checked=not allow_errors, env=env)
     folder = outbox / sheet.id
     manifest = read_manifest(folder)
     by_audience = files_by_audience(manifest)

@@ -256,7 +256,8 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
             try:
                 planned.append((outcome, batch.plan_sheet(
                     outcome.path, sheet, outbox=outbox, templates=digest, audiences=audiences,
-                    notices=notices, force=force, allow_errors=allow_errors)))
+                    notices=notices, force=force, allow_errors=allow_errors,
+                    templates_folder=templates)))
             except SheetError as exc:
                 outcome.problems = exc.problems
         report.workers = batch.worker_count(sum(len(plan.todo) for _, plan in planned), jobs)

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from notifier.model import FactSheet
 
 #: Packages whose version changes the output, besides notifier itself.
@@ -92,7 +94,8 @@ def _plain(value: Any) -> Any:
 
 
 def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | None,
-                 templates: str, date: datetime, checked: bool = True) -> dict[str, str]:
+                 templates: str, date: datetime, checked: bool = True,
+                 env: Environment | None = None) -> dict[str, str]:
     """Return each audience's input hash: its template context, the templates, versions, date.
 
     An audience whose context cannot be built gets no hash: it is always rendered, and the
@@ -106,6 +109,8 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
         date: the Date the ``.eml`` carries.
         checked: the variants must pass the checks (False under ``--allow-errors``): a file
             written without the checks is never taken as an unchanged, checked one.
+        env: the Jinja environment the notices render with (an update's context holds the
+            subject of the notice it corrects); by default the built-in templates'.
     """
     from notifier.context import build_context
 
@@ -126,7 +131,7 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
     hashes = {}
     for index in indices:
         try:
-            context = build_context(sheet, index, previous)
+            context = build_context(sheet, index, previous, env)
         except Exception:  # noqa: BLE001 - rendering it will report the problem properly
             continue
         data = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"),

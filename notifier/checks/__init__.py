@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from notifier.checks.finding import Finding, Rule, Severity
+from notifier.memo import audience_index
 from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
     )
     from notifier.checks.view import NoticeView
 
-    index = next((i for i, a in enumerate(sheet.audiences) if a.id == notice.audience_id), None)
+    index = audience_index(sheet, notice.audience_id)
     if index is None:
         raise KeyError(notice.audience_id)
     view = NoticeView(sheet, index, notice)
