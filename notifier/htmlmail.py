@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import sys
+import types
+from collections.abc import Iterator
 from typing import Any
 
 import mjml
@@ -42,7 +46,8 @@ def _premailer() -> Any:
     time); the result depends only on that text and on the options, which ``inline_css_tree``
     always passes the same, so it is kept and reused. The HTML output is unchanged.
     """
-    from premailer import Premailer  # lazy: the import costs about 0.35 s
+    with _requests_on_demand():
+        from premailer import Premailer  # lazy: the import costs about 0.35 s
 
     class CachingPremailer(Premailer):  # type: ignore[misc]
         _rules: dict[tuple[str, int], tuple[list[Any], list[Any]]] = {}
@@ -59,6 +64,34 @@ def _premailer() -> Any:
             return list(found[0]), list(found[1])
 
     return CachingPremailer
+
+
+class _OnDemand(types.ModuleType):
+    """Stands in for ``requests`` in premailer's globals, importing it on first real use."""
+
+    def __getattr__(self, name: str) -> Any:
+        import requests
+
+        return getattr(requests, name)
+
+
+@contextlib.contextmanager
+def _requests_on_demand() -> Iterator[None]:
+    """Import premailer without importing requests (and urllib3, chardet ...), a sixth of a
+    render's start-up: premailer imports it at its top but only fetches with it, and we
+    never let it fetch (``allow_network=False``). While premailer is imported, ``requests``
+    in ``sys.modules`` is a stand-in that imports the real one if anything ever uses it;
+    afterwards it is gone, so any other ``import requests`` gets the real module."""
+    if "requests" in sys.modules:
+        yield
+        return
+    stand_in = _OnDemand("requests")
+    sys.modules["requests"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("requests") is stand_in:
+            del sys.modules["requests"]
 
 
 def inline_css_tree(html: str, css: str) -> tuple[str, Any]:
@@ -101,7 +134,29 @@ def inline_css_tree(html: str, css: str) -> tuple[str, Any]:
     out = _IGNORE_ATTR.sub("", out)
     if not out.lstrip().lower().startswith("<!doctype"):
         out = _DOCTYPE + "\n" + out
-    return (out if out.endswith("\n") else out + "\n"), page
+    out = out if out.endswith("\n") else out + "\n"
+    # The tree as a reader's parser sees ``out``: libxml2 took each <wbr> for an element
+    # holding what follows it; without them, an address is one run of text again.
+    etree.strip_tags(page, "wbr")
+    global _last
+    _last = (out, page)
+    return out, page
+
+
+#: The last HTML made and its tree, for the checks that read it next (``tree_of``).
+_last: tuple[str, Any] | None = None
+
+
+def tree_of(html: str) -> Any | None:
+    """Return the parsed document of ``html`` if it is the HTML this process made last.
+
+    A notice is checked right after it is rendered: its checks read the tree the inliner
+    worked on instead of parsing the HTML again. Only that very string object qualifies
+    (``is``), so an edited or other notice is always parsed afresh. The tree has no
+    ``<wbr>`` elements: it reads as ``html`` parsed without them (tests/test_htmlscan_tree.py).
+    """
+    found = _last
+    return found[1] if found is not None and found[0] is html else None
 
 
 #: Section classes the layout marks, and the landmark role each becomes (MJML cannot set roles).

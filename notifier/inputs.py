@@ -93,6 +93,39 @@ def _plain(value: Any) -> Any:
     return f"{type(value).__qualname__}:{value!r}"
 
 
+def shared_digest(sheet: FactSheet, *, templates: str, date: datetime,
+                  checked: bool = True) -> bytes:
+    """Return the part of every input hash a sheet's audiences share: the versions of the
+    packages that shape the output, the templates, the message date, the sheet's id, whether
+    the checks must pass, and the waivers (which decide what the gate lets through, though no
+    template reads them)."""
+    waivers = [w.model_dump(mode="json") for w in sheet.waivers]
+    return hashlib.sha256(json.dumps(
+        [output_versions(), templates, date.isoformat(), sheet.id, checked, waivers]).encode()
+    ).digest()
+
+
+class ContextHasher:
+    """Hashes template contexts; each object every context shares (the organisation, the
+    incident) is dumped once. It keeps each object it dumped alive, so that no other object
+    can take its id meanwhile: use one per sheet."""
+
+    def __init__(self, shared: bytes) -> None:
+        self.shared = shared
+        self._memo: dict[int, tuple[Any, Any]] = {}
+
+    def _plain(self, value: Any) -> Any:
+        if id(value) not in self._memo:
+            self._memo[id(value)] = (value, _plain(value))
+        return self._memo[id(value)][1]
+
+    def __call__(self, context: dict[str, Any]) -> str:
+        """Return the input hash of one notice's context."""
+        data = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          default=self._plain)
+        return hashlib.sha256(self.shared + data.encode()).hexdigest()
+
+
 def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | None,
                  templates: str, date: datetime, checked: bool = True,
                  env: Environment | None = None) -> dict[str, str]:
@@ -114,30 +147,39 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
     """
     from notifier.context import build_context
 
-    # The waivers decide what the gate lets through, though no template reads them.
-    waivers = [w.model_dump(mode="json") for w in sheet.waivers]
-    shared = hashlib.sha256(json.dumps(
-        [output_versions(), templates, date.isoformat(), sheet.id, checked, waivers]).encode()
-    ).digest()
-    # Every context holds the same organisation and incident: dump each object once. The
-    # memo keeps each object alive, so that no other object can take its id meanwhile.
-    memo: dict[int, tuple[Any, Any]] = {}
-
-    def plain(value: Any) -> Any:
-        if id(value) not in memo:
-            memo[id(value)] = (value, _plain(value))
-        return memo[id(value)][1]
-
+    digest = ContextHasher(shared_digest(sheet, templates=templates, date=date, checked=checked))
     hashes = {}
     for index in indices:
         try:
             context = build_context(sheet, index, previous, env)
         except Exception:  # noqa: BLE001 - rendering it will report the problem properly
             continue
-        data = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                          default=plain)
-        hashes[sheet.audiences[index].id] = hashlib.sha256(shared + data.encode()).hexdigest()
+        hashes[sheet.audiences[index].id] = digest(context)
     return hashes
+
+
+def sheet_digest(sheet: FactSheet, shared: bytes) -> str | None:
+    """Return one hash of everything every notice of the sheet is made from: the sheet's text,
+    the text of the revision it supersedes, and ``shared`` (``shared_digest``).
+
+    When it equals the one a sheet's manifest records, no context can have changed, and the
+    audiences' input hashes are those the manifest records: a sheet that did not change is
+    skipped without building a single context. None when the sheet's text is unknown (a
+    sheet built in Python) or its earlier revision cannot be read.
+    """
+    if sheet.source is None or not sheet.source.text:
+        return None
+    h = hashlib.sha256(shared)
+    texts = [sheet.source.text.encode("utf-8")]
+    if sheet.supersedes is not None:
+        try:
+            texts.append((Path(sheet.source.path).parent / sheet.supersedes.sheet).read_bytes())
+        except OSError:
+            return None
+    for text in texts:
+        h.update(len(text).to_bytes(8, "big"))
+        h.update(text)
+    return h.hexdigest()
 
 
 def files_by_audience(manifest: dict[str, Any]) -> dict[str, set[str]]:

@@ -259,8 +259,12 @@ def _reviewed_wording(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
 
 
 def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
-                  previous: FactSheet | None = None) -> RenderedNotice:
+                  previous: FactSheet | None = None, *,
+                  context: dict[str, Any] | None = None) -> RenderedNotice:
     """Render audience ``index``'s notice.
+
+    ``context`` is ``build_context(sheet, index, previous, env)`` when the caller has built
+    it already (a batch hashes it first, to know whether the notice changed).
 
     Raises:
         RenderRefused: the notice would contradict the facts, or the output is unsafe.
@@ -274,7 +278,7 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
     if audience.notice == "update" and previous is None:
         # Never render an update without the revision it corrects: it would name no date.
         previous = load_previous(sheet)
-    ctx = build_context(sheet, index, previous, env)
+    ctx = build_context(sheet, index, previous, env) if context is None else dict(context)
     html_name, text_name = f"{audience.notice}.mjml.j2", f"{audience.notice}.txt.j2"
     try:
         ctx["copy"] = render_copy(env, ctx)

@@ -188,3 +188,35 @@ def test_the_compiled_template_folder_follows_the_environment_settings() -> None
     before = _fingerprint(env)
     env.trim_blocks = False
     assert _fingerprint(env) != before
+
+
+def test_public_suffixes_and_the_legal_reference_come_back_from_the_cache(
+        cache_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import publicsuffixlist
+    import yaml
+
+    from notifier import domains, law
+
+    hosts = ("email.coop.co.uk", "x.github.io", "github.io", "www.gov.uk", "shop.example")
+
+    def fresh() -> tuple[list[str | None], dict[str, object]]:
+        domains._psl.cache_clear()
+        law.reference.cache_clear()
+        return [domains.registrable_domain(h) for h in hosts], law.reference()
+
+    parsed = fresh()
+    assert parsed[0] == ["coop.co.uk", "x.github.io", None, "www.gov.uk", "shop.example"]
+    assert len(list((cache_root / "public-suffixes").iterdir())) == 1
+    assert len(list((cache_root / "law-reference").iterdir())) == 1
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed although the cache holds it")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(publicsuffixlist.PublicSuffixList, "_parse", no_parsing)
+        patched.setattr(yaml, "load", no_parsing)
+        assert fresh() == parsed
+    for folder in ("public-suffixes", "law-reference"):
+        (entry,) = (cache_root / folder).iterdir()
+        entry.write_bytes(b"not a pickle")  # damaged: parsed again, same answers
+    assert fresh() == parsed

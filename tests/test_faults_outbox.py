@@ -91,11 +91,11 @@ def test_a_write_failing_half_way_leaves_the_folder_as_it_was(
     real = outbox_module.atomic_write
     calls: list[Path] = []
 
-    def failing(path: Path, content: bytes) -> None:
+    def failing(path: Path, content: bytes, **options: bool) -> None:
         calls.append(path)
         if len(calls) == 7:  # two audiences written, the third fails
             raise OSError(code, os.strerror(code), str(path))
-        real(path, content)
+        real(path, content, **options)
 
     monkeypatch.setattr(outbox_module, "atomic_write", failing)
     exit_code, _, err = run(["render", str(changed), "--outbox", str(outbox), "-q", "--jobs", "1"],
