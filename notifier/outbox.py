@@ -122,14 +122,8 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
-def atomic_write(path: Path, content: bytes, *, durable: bool = True) -> None:
-    """Write ``content`` to ``path`` via a temporary file in the same folder and a rename.
-
-    ``durable`` makes the bytes reach the disk before the rename (``fsync``). A staging
-    copy is written without it: ``SheetFolder.commit`` syncs the whole copy once, before
-    the swap that makes it the sheet's folder, which costs one wait for the disk instead of
-    one per file.
-    """
+def atomic_write(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` via a temporary file in the same folder and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -139,12 +133,32 @@ def atomic_write(path: Path, content: bytes, *, durable: bool = True) -> None:
             # mkstemp makes the file private (0600); the outbox is shared with the team, so
             # give it the permissions an ordinary file gets under the process umask.
             os.fchmod(handle.fileno(), 0o666 & ~_UMASK)
-            if durable:
-                os.fsync(handle.fileno())
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a full disk fails in write(), which names no file
+        raise
+
+
+def write_staged(path: Path, content: bytes) -> None:
+    """Write a file into a staging copy (``SheetFolder.open``), where no one reads it until the
+    whole copy is swapped in: no temporary file is needed. A file the copy already has is a
+    hard link to the live folder's, so it is unlinked first: the live one is never touched.
+    A run killed half-way leaves a half-written copy, which is never swapped in; the bytes
+    reach the disk before the swap (``SheetFolder.commit`` syncs them all at once)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        try:
+            fd = os.open(path, flags, 0o666)  # the umask applies, as for any ordinary file
+        except FileExistsError:
+            os.unlink(path)
+            fd = os.open(path, flags, 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+    except OSError as exc:
+        if exc.filename is None:
             exc.filename = str(path)  # a full disk fails in write(), which names no file
         raise
 
@@ -174,20 +188,22 @@ def write_notice(folder: Path, notice: RenderedNotice, eml: bytes, *,
     """Write one rendered notice's files under ``folder`` (a staging copy); return the record.
 
     A file that already holds the bytes is left alone (``identical``); the others are
-    written atomically, without waiting for the disk (``atomic_write(durable=False)``).
+    written in place (``write_staged``).
 
     Raises:
         UsageError: a path would leave the folder.
         OSError: a file cannot be written (its ``filename`` names it).
     """
     files = []
-    for entry in entries_for(notice, eml):
+    entries = entries_for(notice, eml)
+    (folder / notice.audience_id).mkdir(exist_ok=True)
+    for entry in entries:
         target = folder / entry.relpath
         if _holds(target, entry.content):
             status = "identical"
         else:
             status = "updated" if target.exists() else "created"
-            atomic_write(target, entry.content, durable=False)
+            write_staged(target, entry.content)
         files.append((entry.relpath, status, entry.sha256))
     return WrittenNotice(notice.audience_id, notice.notice, notice.subject, notice.preheader,
                          notice.templates, tuple(files), notice.draft, notice.waived, inputs)
@@ -329,7 +345,7 @@ def finish_folder(sheet: FactSheet, outbox: Path, folder: Path, written: list[Wr
         manifest["inputs"] = digest
     content = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
     if not _holds(folder / MANIFEST, content):
-        atomic_write(folder / MANIFEST, content, durable=False)
+        write_staged(folder / MANIFEST, content)
     return report
 
 

@@ -308,7 +308,7 @@ def _exchange(first: Path, second: Path) -> bool:
 def _sync_files(folder: Path) -> None:
     """Make the files written into a staging copy durable before the swap publishes them.
 
-    The files are written without an fsync each (``outbox.atomic_write(durable=False)``):
+    The files are written without an fsync each (``outbox.write_staged``):
     one ``syncfs(2)`` of their file system waits for all of them at once (Linux); elsewhere
     ``sync(2)`` does the same for every file system.
     """

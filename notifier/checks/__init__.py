@@ -15,6 +15,8 @@ from notifier.memo import audience_index
 from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from notifier.model import FactSheet
     from notifier.render import RenderedNotice, RenderResult
 
@@ -57,17 +59,22 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
     return waivers.apply(sheet, found)
 
 
-def run_checks(sheet: FactSheet, result: RenderResult) -> list[Finding]:
+def run_checks(sheet: FactSheet, result: RenderResult, *,
+               checked: Mapping[str, list[Finding]] | None = None) -> list[Finding]:
     """Return the findings for everything a sheet rendered, in audience order.
 
     A refused audience has no notice to read, so its findings are the reasons it was
-    refused (the consistency rules, or ``consistency.refused``).
+    refused (the consistency rules, or ``consistency.refused``). ``checked`` holds the
+    ``check_notice`` findings of notices checked already, by audience id (each checked as it
+    was rendered); the others are checked here.
     """
     from notifier.checks.consistency import refusal_findings
 
     by_audience: dict[str, list[Finding]] = {}
     for notice in result.notices:
-        by_audience.setdefault(notice.audience_id, []).extend(check_notice(sheet, notice))
+        done = checked.get(notice.audience_id) if checked is not None else None
+        by_audience.setdefault(notice.audience_id, []).extend(
+            done if done is not None else check_notice(sheet, notice))
     for index, audience in enumerate(sheet.audiences):
         refusal = result.refused.get(audience.id)
         if refusal is not None:
