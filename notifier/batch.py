@@ -7,21 +7,16 @@ templates are those the manifest records (``inputs.sheet_digest``), no context i
 all: the manifest's input hashes stand.
 
 The rest are rendered in worker processes when there are enough of them (MJML holds the
-GIL, so threads would not help). Each variant is rendered, checked, made into an ``.eml``
-and written into the sheet's staging folder where it was rendered, and only a small record
-of it (``outbox.WrittenNotice``) comes back: memory stays flat, however many notices, and
-the parent does no per-notice work besides the manifest. Workers are forked after the
-sheets are loaded and read them from memory; nothing is rendered before they start.
+GIL, so threads would not help; see ``notifier.variants``). Each variant is rendered,
+checked, made into an ``.eml`` and written into the sheet's staging folder where it was
+rendered, and only a small record of it (``outbox.WrittenNotice``) comes back: memory stays
+flat, however many notices, and the parent does no per-notice work besides the manifest.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import math
 import os
-import pickle
-from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,25 +25,18 @@ from typing import TYPE_CHECKING
 from notifier.errors import Problem, RenderRefused, SheetError, UsageError
 from notifier.inputs import Skipped as Skipped
 from notifier.inputs import templates_digest as templates_digest
-from notifier.workers import signals_held, start_method, start_pool, stop
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from jinja2 import Environment
-
+    from notifier.checks.finding import Finding
     from notifier.model import FactSheet
     from notifier.outbox import WrittenNotice
     from notifier.render import RenderedNotice
+    from notifier.variants import Outcome
 
 #: Fewest variants worth starting worker processes for (a worker costs about 0.3 s to warm).
 PARALLEL_THRESHOLD = 8
-#: Most variants sent to a worker in one task: small enough for a smooth progress bar.
-MAX_CHUNK = 16
-
-#: (audience index, what became of it): its written record, why it was refused, or the error
-#: that stopped its files being written.
-Outcome = tuple[int, "WrittenNotice | RenderRefused | OSError"]
 
 
 @dataclass
@@ -84,22 +72,6 @@ class SheetRendering:
     errors: list[OSError] = field(default_factory=list)  # files that could not be written
 
 
-@dataclass(frozen=True)
-class Task:
-    """One worker's unit of work; every field pickles cheaply."""
-
-    key: int  # the plan's position in the batch
-    models_id: str  # keys the sheet and its earlier revision in the worker's cache
-    models: bytes | None  # their pickle; None when the worker was forked with them in memory
-    templates: str | None
-    templates_digest: str
-    date: datetime
-    indices: tuple[int, ...]
-    folder: str  # the staging folder to write into
-    shared: bytes  # the sheet's ``inputs.shared_digest``
-    allow_errors: bool = False
-
-
 def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
                audiences: list[str] | None = None, notices: list[str] | None = None,
                force: bool = False, allow_errors: bool = False,
@@ -131,6 +103,7 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
     )
     from notifier.outbox import read_manifest
     from notifier.render import load_previous
+    from notifier.variants import environment
 
     date = message_date(sheet)
     shared = shared_digest(sheet, templates=templates, date=date, checked=not allow_errors)
@@ -155,7 +128,7 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
         # Only a variant the manifest has a record of can be unchanged; the others are
         # rendered, and hashed where they are rendered.
         known = [i for i in selected if sheet.audiences[i].id in recorded]
-        env = _environment(str(templates_folder) if templates_folder else None, templates)
+        env = environment(str(templates_folder) if templates_folder else None, templates)
         plan.inputs = input_hashes(sheet, known, previous=plan.previous, templates=templates,
                                    date=date, checked=not allow_errors, env=env)
     by_audience = files_by_audience(manifest)
@@ -194,45 +167,6 @@ def worker_count(variants: int, jobs: int | None = None) -> int:
     return max(1, min(cpus, variants // (PARALLEL_THRESHOLD // 2)))
 
 
-def render_and_write(sheet: FactSheet, previous: FactSheet | None, index: int, env: Environment,
-                     date: datetime, folder: Path, shared: bytes,
-                     allow_errors: bool = False) -> WrittenNotice:
-    """Render one variant, pass it through the gate, build its .eml and write its files.
-
-    Its input hash is taken from the context it is rendered with (``inputs.ContextHasher``).
-
-    Raises:
-        RenderRefused: the notice contradicts the facts, or its checks find an error.
-        OSError: a file cannot be written.
-    """
-    from notifier.context import build_context
-    from notifier.eml import build_eml
-    from notifier.gate import admit
-    from notifier.inputs import ContextHasher
-    from notifier.outbox import write_notice
-    from notifier.render import render_notice
-
-    context = digest = None
-    try:
-        context = build_context(sheet, index, previous, env)
-        digest = ContextHasher(shared)(context)
-    except Exception:  # noqa: BLE001 - render_notice reports the problem properly
-        context = None
-    notice = admit(sheet, index, render_notice(sheet, index, env, previous, context=context),
-                   allow_errors=allow_errors)
-    eml = build_eml(notice, date=date, draft=True)
-    return write_notice(folder, notice, eml, inputs=digest)
-
-
-def _render_one(sheet: FactSheet, previous: FactSheet | None, index: int, env: Environment,
-                date: datetime, folder: Path, shared: bytes, allow_errors: bool = False) -> Outcome:
-    try:
-        return index, render_and_write(sheet, previous, index, env, date, folder, shared,
-                                       allow_errors)
-    except (RenderRefused, OSError) as exc:
-        return index, exc
-
-
 def refuse_on_check_errors(sheet: FactSheet, index: int, notice: RenderedNotice) -> None:
     """Refuse a rendered notice that has an error finding no waiver covers (``gate.admit``).
 
@@ -244,69 +178,13 @@ def refuse_on_check_errors(sheet: FactSheet, index: int, notice: RenderedNotice)
     admit(sheet, index, notice)
 
 
-# Caches keyed by content hashes, so that nothing renders from a stale sheet or template:
-# the sheets a worker was given, and compiled environments (compiling the templates costs
-# more than rendering a few notices, and a long-lived process renders again and again).
-_MODELS: dict[str, tuple[FactSheet, FactSheet | None]] = {}
-_ENVS: dict[tuple[str | None, str], Environment] = {}
-
-
-def _environment(templates: str | None, digest: str) -> Environment:
-    """Return the environment for a template folder, compiled once per content digest."""
-    from notifier.templating import make_environment
-
-    if not digest:  # unknown content: never reuse
-        return make_environment(Path(templates) if templates else None)
-    key = (templates, digest)
-    if key not in _ENVS:
-        _ENVS.clear()  # a new digest means the templates changed: drop the old ones
-        _ENVS[key] = make_environment(Path(templates) if templates else None)
-    return _ENVS[key]
-
-
-def _run_task(task: Task) -> tuple[int, list[Outcome]]:
-    """Render and write a task's variants in a worker process."""
-    if task.models_id not in _MODELS:
-        if task.models is None:  # forked without them: cannot happen, but say so plainly
-            raise RuntimeError("a worker was sent a sheet it does not have")
-        _MODELS.clear()  # one batch's sheets at a time
-        _MODELS[task.models_id] = pickle.loads(task.models)  # noqa: S301 - from our own parent
-    sheet, previous = _MODELS[task.models_id]
-    env = _environment(task.templates, task.templates_digest)
-    folder = Path(task.folder)
-    return task.key, [_render_one(sheet, previous, i, env, task.date, folder, task.shared,
-                                  task.allow_errors) for i in task.indices]
-
-
-def _tasks(work: list[tuple[int, SheetPlan, Path]], templates: Path | None, digest: str,
-           workers: int, *, forked: bool, allow_errors: bool = False) -> list[Task]:
-    """Split the work into tasks; with ``forked``, the sheets are put where the workers
-    about to be forked will find them, instead of being pickled into every task."""
-    total = sum(len(plan.todo) for _, plan, _ in work)
-    size = max(1, min(MAX_CHUNK, math.ceil(total / (workers * 4))))
-    folder_name = str(templates) if templates else None
-    tasks = []
-    for key, plan, folder in work:
-        models_id = f"{os.getpid()}-{id(plan.sheet)}-{id(plan.previous)}"
-        models = None
-        if forked:
-            _MODELS[models_id] = (plan.sheet, plan.previous)
-        else:
-            models = pickle.dumps((plan.sheet, plan.previous), protocol=pickle.HIGHEST_PROTOCOL)
-            models_id = hashlib.sha256(models).hexdigest()
-        tasks += [Task(key, models_id, models, folder_name, digest, plan.date,
-                       tuple(plan.todo[i:i + size]), str(folder), plan.shared, allow_errors)
-                  for i in range(0, len(plan.todo), size)]
-    return tasks
-
-
 def render_plans(plans: list[SheetPlan], folders: list[Path | None], *,
                  templates: Path | None = None, templates_digest: str = "",
                  jobs: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  allow_errors: bool = False) -> list[SheetRendering]:
     """Render every planned variant into its sheet's staging folder, in worker processes
-    when there are enough of them.
+    when there are enough of them (``variants.run``).
 
     Args:
         plans: one per sheet, from ``plan_sheet``.
@@ -323,27 +201,15 @@ def render_plans(plans: list[SheetPlan], folders: list[Path | None], *,
         sheet's first write error its other variants are not rendered (in this process) or
         not kept (from workers): the caller discards its folder.
     """
-    work = [(key, plan, folder) for key, (plan, folder) in enumerate(zip(plans, folders, strict=True))
+    from notifier import variants
+
+    work = [variants.Job(key, plan.sheet, plan.previous, plan.todo, plan.date, folder, plan.shared)
+            for key, (plan, folder) in enumerate(zip(plans, folders, strict=True))
             if folder is not None and plan.todo]
-    collector = _Collector(len(plans), sum(len(plan.todo) for _, plan, _ in work), progress)
-    workers = worker_count(collector.total, jobs)
-    if workers == 1:
-        env = _environment(str(templates) if templates else None, templates_digest)
-        for key, plan, folder in work:
-            for index in plan.todo:
-                if collector.renderings[key].errors:
-                    break  # the disk refused a file: the folder will be discarded
-                collector.arrived(key, [_render_one(plan.sheet, plan.previous, index, env,
-                                                    plan.date, folder, plan.shared, allow_errors)])
-    elif work:
-        method = start_method()
-        tasks = _tasks(work, templates, templates_digest, workers, forked=method == "fork",
-                       allow_errors=allow_errors)
-        try:
-            _render_in_workers(tasks, workers, method, collector.arrived)
-        finally:
-            for task in tasks:
-                _MODELS.pop(task.models_id, None)
+    collector = _Collector(len(plans), sum(len(job.indices) for job in work), progress)
+    variants.run(work, "render", workers=worker_count(collector.total, jobs),
+                 arrived=collector.arrived, templates=templates, templates_digest=templates_digest,
+                 allow_errors=allow_errors)
     return collector.sorted_out(plans)
 
 
@@ -363,6 +229,8 @@ class _Collector:
         for index, outcome in results:
             if isinstance(outcome, OSError):
                 self.renderings[key].errors.append(outcome)
+            elif isinstance(outcome, list):  # findings: not what a render returns
+                raise TypeError("a render returned findings")
             else:
                 self.found[key][index] = outcome
         self.done += len(results)
@@ -381,20 +249,30 @@ class _Collector:
         return self.renderings
 
 
-def _render_in_workers(tasks: list[Task], workers: int, method: str,
-                       arrived: Callable[[int, list[Outcome]], None]) -> None:
-    pool = start_pool(workers, method)
-    try:
-        with signals_held():  # every worker is on the pool's books before Ctrl-C can land
-            futures = [pool.submit(_run_task, task) for task in tasks]
-        arrived(0, [])  # a first progress report, once the workers have started
-        for future in as_completed(futures):
-            arrived(*future.result())
-    except BaseException:
-        stop(pool)  # Ctrl-C, SIGTERM or an error: do not wait for the queued work
-        raise
-    finally:
-        pool.shutdown(wait=True)
+def check_variants(sheets: list[tuple[FactSheet, FactSheet | None]], *,
+                   templates: Path | None = None, jobs: int | None = None
+                   ) -> list[dict[int, list[Finding] | RenderRefused]]:
+    """Render and check every audience's notice of each (sheet, earlier revision), in worker
+    processes when there are enough of them, as ``render`` does; nothing is written.
+
+    Returns:
+        Per sheet, each audience's findings (``check_notice``), or why it was refused.
+    """
+    from notifier import variants
+
+    digest = templates_digest(templates)
+    work = [variants.Job(key, sheet, previous, list(range(len(sheet.audiences))))
+            for key, (sheet, previous) in enumerate(sheets)]
+    found: list[dict[int, list[Finding] | RenderRefused]] = [{} for _ in sheets]
+
+    def arrived(key: int, results: list[Outcome]) -> None:
+        for index, outcome in results:
+            if isinstance(outcome, list | RenderRefused):
+                found[key][index] = outcome
+
+    variants.run(work, "check", workers=worker_count(sum(len(j.indices) for j in work), jobs),
+                 arrived=arrived, templates=templates, templates_digest=digest)
+    return found
 
 
 # --- checks on the request -----------------------------------------------------------------

@@ -340,6 +340,8 @@ def check(
     now: Annotated[str | None, typer.Option(help="Measure deadlines' time left from this ISO time with "
                                             "a UTC offset, e.g. 2025-05-01T12:00:00+01:00.")] = None,
     templates: Annotated[Path | None, typer.Option(help="Folder of template overrides.")] = None,
+    jobs: Annotated[int, typer.Option(min=0, envvar="NOTIFIER_JOBS", help="Worker processes; 0 picks "
+                                      "(several for 8+ notices), 1 checks in this process.")] = 0,
 ) -> None:
     """Check every notice against the house rules and its audience's laws; show the deadlines.
 
@@ -347,7 +349,7 @@ def check(
     """
     from notifier import commands
 
-    report = commands.check(sheets, now=now, templates=templates)
+    report = commands.check(sheets, now=now, templates=templates, jobs=jobs or None)
     if json_out:
         import json
 

@@ -377,11 +377,12 @@ def diff(old: Path, new: Path) -> list[Change]:
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from notifier.checks.finding import Finding
     from notifier.checks.report import CheckReport
 
 
 def check(paths: list[Path], now: datetime | str | None = None, *,
-          templates: Path | None = None) -> CheckReport:
+          templates: Path | None = None, jobs: int | None = None) -> CheckReport:
     """Check every audience's notice of each sheet, and compute its notification deadlines.
 
     Args:
@@ -389,11 +390,18 @@ def check(paths: list[Path], now: datetime | str | None = None, *,
         now: the moment deadlines' time left is measured from (default: the current time);
             an aware datetime, or ISO text with a UTC offset.
         templates: a folder of template overrides, as for ``render``.
+        jobs: force this many worker processes (1: none); by default workers are used as
+            ``render`` uses them.
 
     Raises:
         UsageError: no sheet named, ``now`` is not an ISO timestamp with an offset, or the
             templates folder does not exist. Sheets that do not load are reported, not raised.
     """
+    from notifier.batch import check_variants
     from notifier.checks.report import check_sheets
 
-    return check_sheets(expand_paths(paths), now=now, templates=templates)
+    def checker(sheets: list[tuple[FactSheet, FactSheet | None]]
+                ) -> list[dict[int, list[Finding] | RenderRefused]]:
+        return check_variants(sheets, templates=templates, jobs=jobs)
+
+    return check_sheets(expand_paths(paths), now=now, templates=templates, checker=checker)

@@ -17,6 +17,7 @@ from notifier.model import READER_NOTICES
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from notifier.errors import RenderRefused
     from notifier.model import FactSheet
     from notifier.render import RenderedNotice, RenderResult
 
@@ -68,20 +69,27 @@ def run_checks(sheet: FactSheet, result: RenderResult, *,
     ``check_notice`` findings of notices checked already, by audience id (each checked as it
     was rendered); the others are checked here.
     """
-    from notifier.checks.consistency import refusal_findings
-
-    by_audience: dict[str, list[Finding]] = {}
+    found: dict[str, list[Finding]] = {}
     for notice in result.notices:
         done = checked.get(notice.audience_id) if checked is not None else None
-        by_audience.setdefault(notice.audience_id, []).extend(
+        found.setdefault(notice.audience_id, []).extend(
             done if done is not None else check_notice(sheet, notice))
+    return merge_findings(sheet, found, result.refused)
+
+
+def merge_findings(sheet: FactSheet, checked: Mapping[str, list[Finding]],
+                   refused: Mapping[str, RenderRefused]) -> list[Finding]:
+    """Return a sheet's findings from its notices' (``check_notice``, by audience id) and
+    its refusals', in audience order, a sheet field's finding shared by audiences once."""
+    from notifier.checks import waivers
+    from notifier.checks.consistency import refusal_findings
+
+    by_audience: dict[str, list[Finding]] = {aid: list(found) for aid, found in checked.items()}
     for index, audience in enumerate(sheet.audiences):
-        refusal = result.refused.get(audience.id)
+        refusal = refused.get(audience.id)
         if refusal is not None:
             by_audience.setdefault(audience.id, []).extend(
                 refusal_findings(sheet, index, refusal.problems))
-    from notifier.checks import waivers
-
     return waivers.apply(sheet, _once([f for a in sheet.audiences
                                        for f in by_audience.get(a.id, [])]))
 
