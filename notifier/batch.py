@@ -29,6 +29,7 @@ from notifier.inputs import templates_digest as templates_digest
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from notifier.cache import FileDigests
     from notifier.checks.finding import Finding
     from notifier.model import FactSheet
     from notifier.outbox import WrittenNotice
@@ -54,6 +55,7 @@ class SheetPlan:
     digest: str | None = None  # ``inputs.sheet_digest``, recorded when every audience is done
     complete: bool = True  # every audience of the sheet selected (no filter)
     manifest_audiences: frozenset[str] = frozenset()  # audiences the manifest has entries for
+    digests: FileDigests | None = None  # what its folder's files hold (``cache.FileDigests``)
 
     @property
     def settled(self) -> bool:
@@ -93,6 +95,7 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
     Raises:
         SheetError: the revision the sheet supersedes is missing or invalid.
     """
+    from notifier.cache import FileDigests
     from notifier.eml import message_date
     from notifier.inputs import (
         files_by_audience,
@@ -102,13 +105,12 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
         unchanged,
     )
     from notifier.outbox import read_manifest
-    from notifier.render import load_previous
-    from notifier.variants import environment
+    from notifier.sheet import load_previous
 
     date = message_date(sheet)
     shared = shared_digest(sheet, templates=templates, date=date, checked=not allow_errors)
-    plan = SheetPlan(path=path, sheet=sheet, previous=load_previous(sheet), date=date,
-                     shared=shared, digest=sheet_digest(sheet, shared))
+    plan = SheetPlan(path=path, sheet=sheet, previous=None, date=date, shared=shared,
+                     digest=sheet_digest(sheet, shared))
     selected = [i for i, a in enumerate(sheet.audiences)
                 if (not audiences or a.id in audiences) and (not notices or a.notice in notices)]
     plan.complete = len(selected) == len(sheet.audiences)
@@ -117,16 +119,24 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
     recorded = manifest.get("audiences")
     recorded = recorded if isinstance(recorded, dict) else {}
     plan.manifest_audiences = frozenset(files_by_audience(manifest)) | frozenset(recorded)
+    plan.digests = FileDigests(folder)
+    settled = not force and plan.digest is not None and manifest.get("inputs") == plan.digest
+    if not settled:
+        # The earlier revision is read for the contexts of update notices; a sheet whose
+        # digest (which covers that revision's text) is recorded needs no context.
+        plan.previous = load_previous(sheet)
     if force:
         plan.todo = selected
         return plan
-    if plan.digest is not None and manifest.get("inputs") == plan.digest:
+    if settled:
         # Nothing any notice is made from has changed: the recorded hashes stand.
         plan.inputs = {aid: str(entry.get("inputs")) for aid, entry in recorded.items()
                        if isinstance(entry, dict) and entry.get("inputs")}
     else:
         # Only a variant the manifest has a record of can be unchanged; the others are
         # rendered, and hashed where they are rendered.
+        from notifier.variants import environment
+
         known = [i for i in selected if sheet.audiences[i].id in recorded]
         env = environment(str(templates_folder) if templates_folder else None, templates)
         plan.inputs = input_hashes(sheet, known, previous=plan.previous, templates=templates,
@@ -135,11 +145,13 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
     for index in selected:
         audience = sheet.audiences[index]
         skipped = unchanged(folder, manifest, audience.id, audience.notice,
-                            plan.inputs.get(audience.id), by_audience)
+                            plan.inputs.get(audience.id), by_audience, plan.digests)
         if skipped:
             plan.unchanged.append(skipped)
         else:
             plan.todo.append(index)
+    if plan.todo and plan.previous is None:  # a file of an unchanged sheet changed by hand
+        plan.previous = load_previous(sheet)
     return plan
 
 
@@ -182,7 +194,9 @@ def render_plans(plans: list[SheetPlan], folders: list[Path | None], *,
                  templates: Path | None = None, templates_digest: str = "",
                  jobs: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
-                 allow_errors: bool = False) -> list[SheetRendering]:
+                 allow_errors: bool = False,
+                 written: Callable[[int, WrittenNotice], None] | None = None
+                 ) -> list[SheetRendering]:
     """Render every planned variant into its sheet's staging folder, in worker processes
     when there are enough of them (``variants.run``).
 
@@ -195,6 +209,8 @@ def render_plans(plans: list[SheetPlan], folders: list[Path | None], *,
         jobs: force this many worker processes (1 renders in this process).
         progress: called as ``progress(done, total)`` after each batch of variants.
         allow_errors: write notices whose checks find errors instead of refusing them.
+        written: called as ``written(plan index, notice)`` as each notice's files are
+            written (once the workers, if any, have started), e.g. to make them durable.
 
     Returns:
         One ``SheetRendering`` per plan, notices in the sheet's audience order. After a
@@ -206,7 +222,7 @@ def render_plans(plans: list[SheetPlan], folders: list[Path | None], *,
     work = [variants.Job(key, plan.sheet, plan.previous, plan.todo, plan.date, folder, plan.shared)
             for key, (plan, folder) in enumerate(zip(plans, folders, strict=True))
             if folder is not None and plan.todo]
-    collector = _Collector(len(plans), sum(len(job.indices) for job in work), progress)
+    collector = _Collector(len(plans), sum(len(job.indices) for job in work), progress, written)
     variants.run(work, "render", workers=worker_count(collector.total, jobs),
                  arrived=collector.arrived, templates=templates, templates_digest=templates_digest,
                  allow_errors=allow_errors)
@@ -216,13 +232,14 @@ def render_plans(plans: list[SheetPlan], folders: list[Path | None], *,
 class _Collector:
     """Gathers what comes back, per sheet, and reports progress."""
 
-    def __init__(self, sheets: int, total: int,
-                 progress: Callable[[int, int], None] | None) -> None:
+    def __init__(self, sheets: int, total: int, progress: Callable[[int, int], None] | None,
+                 written: Callable[[int, WrittenNotice], None] | None = None) -> None:
         self.renderings = [SheetRendering() for _ in range(sheets)]
         self.found: list[dict[int, WrittenNotice | RenderRefused]] = [{} for _ in range(sheets)]
         self.total = total
         self.done = 0
         self.progress = progress
+        self.written = written
 
     def arrived(self, key: int, results: list[Outcome]) -> None:
         """Take a sheet's results (``key``: its position)."""
@@ -233,6 +250,8 @@ class _Collector:
                 raise TypeError("a render returned findings")
             else:
                 self.found[key][index] = outcome
+                if self.written is not None and not isinstance(outcome, RenderRefused):
+                    self.written(key, outcome)
         self.done += len(results)
         if self.progress:
             self.progress(self.done, self.total)

@@ -226,11 +226,11 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
         OutboxError: the outbox folder itself cannot be made or locked.
     """
     from notifier import batch
+    from notifier.errors import check_overrides
     from notifier.staging import lock_outbox
-    from notifier.templating import make_environment
 
     batch.check_notice_filter(notices)
-    make_environment(templates)  # refuses a missing overrides folder before any work
+    check_overrides(templates)  # before any work
     digest = batch.templates_digest(templates)
     report = RenderReport()
     loaded: list[tuple[SheetOutcome, FactSheet]] = []
@@ -267,7 +267,7 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
             renderings = batch.render_plans(
                 [plan for _, plan in planned], [s[1] if s else None for s in staged],
                 templates=templates, templates_digest=digest, jobs=report.workers,
-                progress=progress, allow_errors=allow_errors)
+                progress=progress, allow_errors=allow_errors, written=_syncing(staged))
             for (outcome, plan), rendering, folder in zip(planned, renderings, staged, strict=True):
                 if plan.settled and folder is None:
                     _settled(outbox, outcome, plan)
@@ -301,6 +301,19 @@ def _open_folders(outbox: Path, planned: list[tuple[SheetOutcome, batch.SheetPla
     return staged
 
 
+def _syncing(staged: list[tuple[SheetFolder, Path] | None]
+             ) -> Callable[[int, WrittenNotice], None]:
+    """Return what to do with each notice written: start making its files durable, while
+    the others render, so that the swap waits only for the last ones."""
+    def written(key: int, notice: WrittenNotice) -> None:
+        folder = staged[key]
+        if folder is not None:
+            folder[0].written(folder[1] / rel for rel, status, _ in notice.files
+                              if status != "identical")
+
+    return written
+
+
 def _settled(outbox: Path, outcome: SheetOutcome, plan: batch.SheetPlan) -> None:
     """Report a sheet whose every notice is unchanged; its folder is left as it is, but for
     the manifest's record of the sheet's inputs (one file, replaced atomically, whose files
@@ -321,12 +334,14 @@ def _settled(outbox: Path, outcome: SheetOutcome, plan: batch.SheetPlan) -> None
         # Only a shortcut for the next run: if it cannot be recorded, that run hashes again.
         with contextlib.suppress(OSError):
             atomic_write(folder / MANIFEST, content.encode())
+    if plan.digests is not None:
+        plan.digests.save()
 
 
 def _write_sheet(outbox: Path, outcome: SheetOutcome, plan: batch.SheetPlan,
                  rendering: batch.SheetRendering, staged: tuple[SheetFolder, Path]) -> None:
     """Finish one sheet's staging folder (manifest, stale files) and swap it in."""
-    from notifier.outbox import finish_folder
+    from notifier.outbox import MANIFEST, finish_folder
     from notifier.staging import OutboxError, failure
 
     sheet_folder, folder = staged
@@ -340,6 +355,7 @@ def _write_sheet(outbox: Path, outcome: SheetOutcome, plan: batch.SheetPlan,
                                    digest=plan.digest if plan.complete else None)
         except OSError as exc:
             raise OutboxError(failure(outbox / plan.sheet.id, folder, exc)) from None
+        sheet_folder.written([folder / MANIFEST])
         sheet_folder.commit()
     except OutboxError as exc:
         sheet_folder.discard()
@@ -347,6 +363,11 @@ def _write_sheet(outbox: Path, outcome: SheetOutcome, plan: batch.SheetPlan,
         outcome.notices, outcome.skipped = [], []
         return
     outcome.written, outcome.folder = report.status, report.folder
+    if plan.digests is not None:  # the next run need not read them again
+        plan.digests.keep_only(report.sha256)
+        for rel, sha in report.sha256.items():
+            plan.digests.remember(rel, sha)
+        plan.digests.save()
 
 
 def send_test(path: Path, *, to: list[str], smtp: str, audiences: list[str] | None = None,

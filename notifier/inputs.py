@@ -29,6 +29,7 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from notifier.cache import FileDigests
     from notifier.model import FactSheet
 
 #: Packages whose version changes the output, besides notifier itself.
@@ -192,10 +193,12 @@ def files_by_audience(manifest: dict[str, Any]) -> dict[str, set[str]]:
 
 
 def unchanged(folder: Path, manifest: dict[str, Any], audience_id: str, notice: str,
-              digest: str | None, by_audience: dict[str, set[str]] | None = None) -> Skipped | None:
+              digest: str | None, by_audience: dict[str, set[str]] | None = None,
+              digests: FileDigests | None = None) -> Skipped | None:
     """Return a Skipped record if the manifest's hash is ``digest`` and the files are intact.
 
-    ``by_audience`` is ``files_by_audience(manifest)``, when the caller has it.
+    ``by_audience`` is ``files_by_audience(manifest)``, when the caller has it; ``digests``
+    knows the bytes of files unchanged since it last saw them (``cache.FileDigests``).
     """
     from notifier.outbox import file_names
 
@@ -211,9 +214,11 @@ def unchanged(folder: Path, manifest: dict[str, Any], audience_id: str, notice: 
         return None
     for rel in names:
         try:
-            if hashlib.sha256((folder / rel).read_bytes()).hexdigest() != files[rel].get("sha256"):
-                return None
+            found = (digests.sha256(rel) if digests is not None
+                     else hashlib.sha256((folder / rel).read_bytes()).hexdigest())
         except OSError:
+            return None
+        if found != files[rel].get("sha256"):
             return None
     first = files[names[0]]
     return Skipped(audience_id, notice, str(first.get("subject", "")),

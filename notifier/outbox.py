@@ -22,11 +22,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from notifier.errors import UsageError
-from notifier.render import RenderedNotice, RenderResult
 from notifier.staging import OutboxError, SheetFolder, failure, lock_outbox
 
 if TYPE_CHECKING:
     from notifier.model import FactSheet
+    from notifier.render import RenderedNotice, RenderResult
 
 MANIFEST = "manifest.json"
 #: The files each notice produces, by suffix, in the order they are listed.
@@ -57,6 +57,7 @@ class WriteReport:
 
     folder: Path
     status: dict[str, str] = field(default_factory=dict)  # relpath -> created/updated/identical/removed
+    sha256: dict[str, str] = field(default_factory=dict)  # relpath -> SHA-256, of every file listed
 
 
 def file_names(audience_id: str, notice: str) -> list[str]:
@@ -257,8 +258,12 @@ def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes
     """
     if staging is None:
         with lock_outbox(outbox), SheetFolder(outbox, result.sheet.id) as sheet_folder:
+            folder = sheet_folder.open()
             report = write_outbox(result, outbox, emls=emls, inputs=inputs, unchanged=unchanged,
-                                  staging=sheet_folder.open())
+                                  staging=folder)
+            sheet_folder.written(folder / rel for rel, status in report.status.items()
+                                 if status in ("created", "updated"))
+            sheet_folder.written([folder / MANIFEST])
             sheet_folder.commit()
             return report
     try:
@@ -335,6 +340,7 @@ def finish_folder(sheet: FactSheet, outbox: Path, folder: Path, written: list[Wr
             audiences[notice.audience_id]["inputs"] = notice.inputs
     # An audience gone from the sheet, or a notice kind an audience no longer gets.
     _remove_stale(folder, sorted(set(old) - set(files)), report)
+    report.sha256 = {rel: str(entry.get("sha256")) for rel, entry in files.items()}
     manifest: dict[str, Any] = {"sheet": sheet.id, "files": {k: files[k] for k in sorted(files)},
                                 "audiences": {aid: audiences[aid] for aid in sorted(audiences)}}
     # The digest stands for every audience's inputs: only when each was rendered or found

@@ -18,6 +18,7 @@ from notifier.context import build_context, render_copy
 from notifier.errors import Problem, RenderRefused
 from notifier.model import Audience, FactSheet
 from notifier.regulators import first_regulator
+from notifier.sheet import load_previous as load_previous
 from notifier.templating import builtin_templates, make_environment
 
 #: Plain-text emails are wrapped to this many columns; URLs are never broken.
@@ -317,20 +318,6 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
 
     check_rendered(sheet, notice, tree)
     return notice
-
-
-def load_previous(sheet: FactSheet) -> FactSheet | None:
-    """Load the earlier revision a sheet supersedes, relative to the sheet's own file.
-
-    Raises:
-        SheetError: the earlier revision is missing or invalid.
-    """
-    if sheet.supersedes is None:
-        return None
-    from notifier.sheet import load_sheet
-
-    base = Path(sheet.source.path).parent if sheet.source is not None else Path.cwd()
-    return load_sheet(base / sheet.supersedes.sheet)
 
 
 def render_sheet(sheet: FactSheet, *, templates: Path | None = None,

@@ -341,3 +341,15 @@ def _problem(source: Source, err: ErrorDetails) -> Problem:
 def schema_text() -> str:
     """Return the JSON Schema as stable, indented JSON text."""
     return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def load_previous(sheet: FactSheet) -> FactSheet | None:
+    """Load the earlier revision a sheet supersedes, relative to the sheet's own file.
+
+    Raises:
+        SheetError: the earlier revision is missing or invalid.
+    """
+    if sheet.supersedes is None:
+        return None
+    base = Path(sheet.source.path).parent if sheet.source is not None else Path.cwd()
+    return load_sheet(base / sheet.supersedes.sheet)
