@@ -7,7 +7,7 @@ templates are those the manifest records (``inputs.sheet_digest``), no context i
 all: the manifest's input hashes stand.
 
 The rest are rendered in worker processes when there are enough of them (MJML holds the
-GIL, so threads would not help; see ``notifier.variants``). Each variant is rendered,
+GIL, so threads would not help; see ``notifier.fanout``). Each variant is rendered,
 checked, made into an ``.eml`` and written into the sheet's staging folder where it was
 rendered, and only a small record of it (``outbox.WrittenNotice``) comes back: memory stays
 flat, however many notices, and the parent does no per-notice work besides the manifest.
@@ -31,10 +31,10 @@ if TYPE_CHECKING:
 
     from notifier.cache import FileDigests
     from notifier.checks.finding import Finding
+    from notifier.fanout import Outcome
     from notifier.model import FactSheet
     from notifier.outbox import WrittenNotice
     from notifier.render import RenderedNotice
-    from notifier.variants import Outcome
 
 #: Fewest variants worth starting worker processes for (a worker costs about 0.3 s to warm).
 PARALLEL_THRESHOLD = 8
@@ -135,7 +135,7 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
     else:
         # Only a variant the manifest has a record of can be unchanged; the others are
         # rendered, and hashed where they are rendered.
-        from notifier.variants import environment
+        from notifier.fanout import environment
 
         known = [i for i in selected if sheet.audiences[i].id in recorded]
         env = environment(str(templates_folder) if templates_folder else None, templates)
@@ -198,7 +198,7 @@ def render_plans(plans: list[SheetPlan], folders: list[Path | None], *,
                  written: Callable[[int, WrittenNotice], None] | None = None
                  ) -> list[SheetRendering]:
     """Render every planned variant into its sheet's staging folder, in worker processes
-    when there are enough of them (``variants.run``).
+    when there are enough of them (``fanout.run``).
 
     Args:
         plans: one per sheet, from ``plan_sheet``.
@@ -217,13 +217,13 @@ def render_plans(plans: list[SheetPlan], folders: list[Path | None], *,
         sheet's first write error its other variants are not rendered (in this process) or
         not kept (from workers): the caller discards its folder.
     """
-    from notifier import variants
+    from notifier import fanout
 
-    work = [variants.Job(key, plan.sheet, plan.previous, plan.todo, plan.date, folder, plan.shared)
+    work = [fanout.Job(key, plan.sheet, plan.previous, plan.todo, plan.date, folder, plan.shared)
             for key, (plan, folder) in enumerate(zip(plans, folders, strict=True))
             if folder is not None and plan.todo]
     collector = _Collector(len(plans), sum(len(job.indices) for job in work), progress, written)
-    variants.run(work, "render", workers=worker_count(collector.total, jobs),
+    fanout.run(work, "render", workers=worker_count(collector.total, jobs),
                  arrived=collector.arrived, templates=templates, templates_digest=templates_digest,
                  allow_errors=allow_errors)
     return collector.sorted_out(plans)
@@ -277,10 +277,10 @@ def check_variants(sheets: list[tuple[FactSheet, FactSheet | None]], *,
     Returns:
         Per sheet, each audience's findings (``check_notice``), or why it was refused.
     """
-    from notifier import variants
+    from notifier import fanout
 
     digest = templates_digest(templates)
-    work = [variants.Job(key, sheet, previous, list(range(len(sheet.audiences))))
+    work = [fanout.Job(key, sheet, previous, list(range(len(sheet.audiences))))
             for key, (sheet, previous) in enumerate(sheets)]
     found: list[dict[int, list[Finding] | RenderRefused]] = [{} for _ in sheets]
 
@@ -289,7 +289,7 @@ def check_variants(sheets: list[tuple[FactSheet, FactSheet | None]], *,
             if isinstance(outcome, list | RenderRefused):
                 found[key][index] = outcome
 
-    variants.run(work, "check", workers=worker_count(sum(len(j.indices) for j in work), jobs),
+    fanout.run(work, "check", workers=worker_count(sum(len(j.indices) for j in work), jobs),
                  arrived=arrived, templates=templates, templates_digest=digest)
     return found
 

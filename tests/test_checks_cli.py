@@ -168,15 +168,15 @@ def test_check_in_workers_finds_what_one_process_finds(tmp_path: Path) -> None:
     """`check` renders and checks in worker processes, as `render` does: same findings."""
     from fault_support import many_audiences
 
-    from notifier import variants
+    from notifier import fanout
 
     (tmp_path / "sheet.yaml").write_text(many_audiences(10), encoding="utf-8")
     (tmp_path / "other.yaml").write_text((INCIDENTS / "shopback-2020.yaml").read_text(
         encoding="utf-8"), encoding="utf-8")
     here = commands.check([tmp_path], now=NOW, jobs=1)
-    with mock.patch.object(variants, "run", wraps=variants.run) as run_variants:
+    with mock.patch.object(fanout, "run", wraps=fanout.run) as run_fanout:
         workers = commands.check([tmp_path], now=NOW, jobs=2)
-    assert run_variants.call_args.kwargs["workers"] == 2
+    assert run_fanout.call_args.kwargs["workers"] == 2
     assert [s.sheet_id for s in workers.sheets] == ["shopback-2020", "acme-2025"]
     assert len(workers.sheets[1].notices) == 10
     assert here.as_dict() == workers.as_dict()
