@@ -10,7 +10,7 @@ pyphen, a small vowel-group counter gives close figures.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from notifier.checks.finding import Finding, Rule
@@ -50,23 +50,33 @@ _VOWELS = re.compile(r"[aeiouy]+")
 
 def prose(text: str) -> str:
     """Return the body as sentences: URLs dropped, wrapped lines joined, list items and headings ended."""
-    blocks: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        items: list[str] = []
-        for line in paragraph.split("\n"):
-            stripped = line.strip()
-            if not stripped or re.fullmatch(r"[-=]{2,}", stripped):
-                continue
-            if stripped.startswith("- ") or not items:
-                items.append(stripped.removeprefix("- "))
-            else:
-                items[-1] += " " + stripped
-        for item in items:
-            item = " ".join(_URLISH.sub("", item).split())
-            if item:
-                item = item.rstrip(",")
-                blocks.append(item if _END.search(item) else item + ".")
-    return " ".join(blocks)
+    return " ".join(_blocks(text))
+
+
+def _blocks(text: str) -> list[str]:
+    """The sentences ``prose`` joins, paragraph by paragraph."""
+    return [block for paragraph in re.split(r"\n\s*\n", text) for block in _paragraph(paragraph)]
+
+
+@lru_cache(maxsize=4096)
+def _paragraph(paragraph: str) -> tuple[str, ...]:
+    """One paragraph's sentences; kept, as notices share most of their paragraphs."""
+    items: list[str] = []
+    for line in paragraph.split("\n"):
+        stripped = line.strip()
+        if not stripped or re.fullmatch(r"[-=]{2,}", stripped):
+            continue
+        if stripped.startswith("- ") or not items:
+            items.append(stripped.removeprefix("- "))
+        else:
+            items[-1] += " " + stripped
+    blocks = []
+    for item in items:
+        item = " ".join(_URLISH.sub("", item).split())
+        if item:
+            item = item.rstrip(",")
+            blocks.append(item if _END.search(item) else item + ".")
+    return tuple(blocks)
 
 
 def _syllables(word: str, hyphenator: object | None) -> int:
@@ -89,9 +99,10 @@ def _hyphenator() -> object | None:
 def _load_patterns(pyphen: Any, lang: str) -> bool:
     """Put ``lang``'s parsed patterns in pyphen's own cache, from ours when we have them.
 
-    Parsing the dictionary costs about 40 ms in every new process; the parsed patterns
-    are kept as JSON in the user cache (``notifier.cache``), keyed by the dictionary's
-    bytes and pyphen's version. Returns False when the language is missing.
+    Parsing the dictionary costs about 50 ms in every new process (each batch worker too);
+    the parsed patterns are kept in the user cache (``notifier.cache``), keyed by the
+    dictionary's bytes and pyphen's version, and load in a few milliseconds. Returns False
+    when the language is missing.
     """
     from notifier import cache as user_cache
 
@@ -102,7 +113,7 @@ def _load_patterns(pyphen: Any, lang: str) -> bool:
         return False
     if path in pyphen.hdcache:
         return True
-    hd = _from_cache(pyphen, user_cache.load_json("hyphenation", source))
+    hd = _from_cache(pyphen, user_cache.load_pickle("hyphenation", source))
     if hd is not None:
         pyphen.hdcache[path] = hd
         return True
@@ -110,24 +121,24 @@ def _load_patterns(pyphen: Any, lang: str) -> bool:
     pyphen.hdcache[path] = hd
     if all(type(v) is int for _, values in hd.patterns.values() for v in values):
         # (a dictionary with non-standard hyphenation would need pyphen's objects: not kept)
-        user_cache.store_json("hyphenation", source,
-                              {"patterns": {k: [start, list(values)] for k, (start, values)
-                                            in hd.patterns.items()}, "maxlen": hd.maxlen})
+        user_cache.store_pickle("hyphenation", source, (hd.patterns, hd.maxlen))
     return True
 
 
 def _from_cache(pyphen: Any, kept: Any) -> Any:
     """Rebuild a HyphDict from our cached patterns, or return None if they do not look right.
 
-    The entry must hold the parsed patterns exactly as HyphDict.__init__ leaves them
-    (pattern -> (start, values)) and maxlen must be their longest key; anything else (a
-    damaged or foreign file) is ignored and the dictionary is parsed again.
+    The entry must hold the parsed patterns as HyphDict.__init__ leaves them (pattern ->
+    (start, values)) and maxlen must be their longest key; anything else (a damaged or
+    foreign file) is ignored and the dictionary is parsed again.
     """
     try:
-        patterns = {str(k): (int(v[0]), tuple(int(x) for x in v[1]))
-                    for k, v in kept["patterns"].items()}
-        maxlen = kept["maxlen"]
-        if not patterns or type(maxlen) is not int or maxlen != max(map(len, patterns)):
+        patterns, maxlen = kept
+        if (not isinstance(patterns, dict) or not patterns or type(maxlen) is not int
+                or maxlen != max(map(len, patterns))):
+            return None
+        start, values = next(iter(patterns.values()))
+        if type(start) is not int or not isinstance(values, tuple):
             return None
     except Exception:  # noqa: BLE001 - any malformed entry: parse the dictionary instead
         return None
@@ -136,16 +147,34 @@ def _from_cache(pyphen: Any, kept: Any) -> Any:
     return hd
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_SENTENCE_END = re.compile(r"[.!?]+['\")]*(?:\s|$)")
+
+
 def grade(text: str, locale: str = "en-US") -> float:
     """Return the Flesch-Kincaid US grade level of ``text`` (already prose, see ``prose``)."""
-    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)
-    n_words = len(words)
-    n_sentences = max(1, len(re.findall(r"[.!?]+['\")]*(?:\s|$)", text)))
-    hyphenator = _hyphenator()
-    if not words:
+    return _grade([_counts.__wrapped__(text)])
+
+
+def _grade(counts: list[tuple[int, int, int]]) -> float:
+    """The grade from (words, sentence ends, syllables) of each piece of one text."""
+    n_words = sum(c[0] for c in counts)
+    if not n_words:
         return 0.0
-    syllables = sum(_syllables(w, hyphenator) for w in words)
-    return float(0.39 * (n_words / n_sentences) + 11.8 * (syllables / len(words)) - 15.59)
+    n_sentences = max(1, sum(c[1] for c in counts))
+    syllables = sum(c[2] for c in counts)
+    return float(0.39 * (n_words / n_sentences) + 11.8 * (syllables / n_words) - 15.59)
+
+
+@lru_cache(maxsize=8192)
+def _counts(text: str) -> tuple[int, int, int]:
+    """(words, sentence ends, syllables) of a text; kept per sentence block, as notices
+    repeat theirs (the advice, the contact lines). The counts of a body are the sums of its
+    blocks': no word or sentence end spans the space that joins two blocks."""
+    words = _WORD.findall(text)
+    hyphenator = _hyphenator()
+    return (len(words), len(_SENTENCE_END.findall(text)),
+            sum(_syllables(w, hyphenator) for w in words))
 
 
 def body_words(notice: Any) -> int:
@@ -163,7 +192,7 @@ def check(view: NoticeView) -> list[Finding]:
         return []
     found = []
     body = view.notice.text.split("\n--\n")[0]  # the footer is boilerplate, not the message
-    level = grade(prose(body), view.notice.locale)
+    level = _grade([_counts(block) for block in _blocks(body)])
     if level > MAX_GRADE:
         found.append(view.finding(
             RULES["plain.readability"], f"the plain-text body reads at US grade {level:.1f}, "
