@@ -2,19 +2,22 @@
 
 For each edit, the time from writing the fact sheet to (a) the new text in the notice page's
 DOM (the plain-text tab, swapped in after the Server-Sent Event) and (b) the new text in the
-email frame's DOM. Prints the median and p90 of each, and the server's rebuild time (load,
-render with the reused Jinja environment, checks and deadlines).
+email frame's DOM. Prints the median and p90 of each, and the server's time to the notice on
+screen (load, deadlines, then that notice rendered with the reused Jinja environment and
+checked; the other notices follow, see notifier/preview/snapshot.py).
 
     .venv/bin/python benchmarks/preview_latency.py                      # co-op-2025, 25 edits
     .venv/bin/python benchmarks/preview_latency.py --sheet incidents/shopback-2020.yaml --edits 40
 
 The sheet is copied (with its folder, for the sheets it refers to) into a temporary folder;
-nothing under incidents/ is touched. Target: median under 300 ms.
+nothing under incidents/ is touched. Target: median under 300 ms (``--target-ms``; issue 15
+asks for 150 ms on the bundled sheets).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -108,12 +111,14 @@ def measure(page: Page, server: PreviewServer, sheet: Path, original: str, edits
         probe = page.evaluate("m => window.__probe[m]", marker)
         to_text.append(probe["text"] - written)
         to_frame.append(probe["frame"] - written)
-        build = server.site.current()
-        builds.append(build.snapshot.build_ms)
-        published.append(build.published * 1000 - written)
+        snapshot = server.site.current().snapshot
+        builds.append(snapshot.first_ms)
+        # the notices on screen are published first (snapshot.Rebuild), the others after
+        published.append((snapshot.started + snapshot.first_ms / 1000) * 1000 - written)
         time.sleep(gap)  # let the watcher settle, so each edit is measured on its own
     return {"write -> text in page DOM": to_text, "write -> text in email frame": to_frame,
-            "write -> rebuild published": published, "  of which load, render, check": builds}
+            "write -> notice on screen built": published,
+            "  of which load, render, check": builds}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--in-place", action="store_true", help="rewrite the file in place instead of "
                         "writing a temporary file and renaming it over the sheet")
     parser.add_argument("--gap", type=float, default=0.25, help="seconds between edits")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--target-ms", type=float, default=TARGET_MS, help="median to stay under")
     args = parser.parse_args(argv)
     if args.edits < 1:
         parser.error("--edits must be at least 1")
@@ -136,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         with PreviewServer(sheet, port=0) as server, sync_playwright() as p:
             server.start()
             entries = server.site.current().snapshot.entries
-            entry = next((e for e in entries if e.rendered is not None and not e.refused), None)
+            # A notice that quotes the summary (a service notice, say, may not).
+            opening = " ".join(server.site.current().snapshot.sheet.incident.summary.split()[:4])
+            entry = next((e for e in entries if e.rendered is not None and not e.refused
+                          and opening in " ".join(e.rendered.text.split())), None)
             if entry is None:
                 raise SystemExit(f"{args.sheet}: no notice renders, nothing to measure")
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -152,6 +162,15 @@ def main(argv: list[str] | None = None) -> int:
             environments = server.site.environments
 
     n = len(entries)
+    median = statistics.median(results["write -> text in page DOM"])
+    if args.json:
+        builds = results["  of which load, render, check"]
+        print(json.dumps({"sheet": args.sheet.name, "audiences": n, "edits": args.edits,
+                          "median_ms": median,
+                          "p90_ms": percentile(results["write -> text in page DOM"], 90),
+                          "frame_median_ms": statistics.median(results["write -> text in email frame"]),
+                          "build_ms": statistics.median(builds)}))
+        return 0 if median < args.target_ms else 1
     print(f"sheet {args.sheet.name} ({n} audience{'s' if n != 1 else ''}), {args.edits} edits, "
           f"{'in-place writes' if args.in_place else 'atomic saves'}; page "
           f"/n/{entry.audience.id}/{entry.audience.notice}/")
@@ -160,9 +179,9 @@ def main(argv: list[str] | None = None) -> int:
               f"p90 {percentile(values, 90):6.1f} ms   min {min(values):6.1f}   max {max(values):6.1f}")
     print(f"  Jinja environments made: {environments} (the first build's, reused by every edit "
           "of the sheet)" if environments == 1 else f"  Jinja environments made: {environments}")
-    median = statistics.median(results["write -> text in page DOM"])
-    print(f"target: median under {TARGET_MS:.0f} ms: {'met' if median < TARGET_MS else 'MISSED'}")
-    return 0 if median < TARGET_MS else 1
+    print(f"target: median under {args.target_ms:.0f} ms: "
+          f"{'met' if median < args.target_ms else 'MISSED'}")
+    return 0 if median < args.target_ms else 1
 
 
 if __name__ == "__main__":

@@ -2,23 +2,22 @@
 
 Each audience's notice (a *variant*) is rendered again only when its inputs changed
 (``notifier.inputs``): a variant whose input hash matches the manifest and whose files on
-disk still match it is skipped.
+disk still match it is skipped. When the sheet's own text, its earlier revision's and the
+templates are those the manifest records (``inputs.sheet_digest``), no context is built at
+all: the manifest's input hashes stand.
 
 The rest are rendered in worker processes when there are enough of them (MJML holds the
-GIL, so threads would not help). Workers get picklable inputs only (the pickled sheet
-models, the template folder, the message date, audience indices) and send back the
-rendered notice and its ``.eml``, or the ``RenderRefused``.
+GIL, so threads would not help; see ``notifier.fanout``). Each variant is rendered,
+checked, made into an ``.eml`` and written into the sheet's staging folder where it was
+rendered, and only a small record of it (``outbox.WrittenNotice``) comes back: memory stays
+flat, however many notices, and the parent does no per-notice work besides the manifest.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import math
 import os
-import pickle
-from concurrent.futures import as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,22 +25,19 @@ from typing import TYPE_CHECKING
 from notifier.errors import Problem, RenderRefused, SheetError, UsageError
 from notifier.inputs import Skipped as Skipped
 from notifier.inputs import templates_digest as templates_digest
-from notifier.workers import signals_held, start_pool, stop
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from jinja2 import Environment
-
+    from notifier.cache import FileDigests
+    from notifier.checks.finding import Finding
+    from notifier.fanout import Outcome
     from notifier.model import FactSheet
+    from notifier.outbox import WrittenNotice
     from notifier.render import RenderedNotice
 
 #: Fewest variants worth starting worker processes for (a worker costs about 0.3 s to warm).
 PARALLEL_THRESHOLD = 8
-#: Most variants sent to a worker in one task: small enough for a smooth progress bar.
-MAX_CHUNK = 16
-
-Outcome = tuple[int, "RenderedNotice | RenderRefused", bytes]  # (audience index, result, .eml)
 
 
 @dataclass
@@ -53,36 +49,35 @@ class SheetPlan:
     previous: FactSheet | None  # the revision it supersedes, for update notices
     date: datetime  # the Date of its .eml files
     todo: list[int] = field(default_factory=list)  # audience indices to render
-    inputs: dict[str, str] = field(default_factory=dict)  # audience id -> input hash
+    inputs: dict[str, str] = field(default_factory=dict)  # audience id -> input hash, if needed
     unchanged: list[Skipped] = field(default_factory=list)
+    shared: bytes = b""  # ``inputs.shared_digest``: the part of every input hash they share
+    digest: str | None = None  # ``inputs.sheet_digest``, recorded when every audience is done
+    complete: bool = True  # every audience of the sheet selected (no filter)
+    manifest_audiences: frozenset[str] = frozenset()  # audiences the manifest has entries for
+    digests: FileDigests | None = None  # what its folder's files hold (``cache.FileDigests``)
+
+    @property
+    def settled(self) -> bool:
+        """True when nothing in the sheet's folder would change: every audience unchanged,
+        and the manifest lists no other audience (none to remove, nothing to add)."""
+        return (self.complete and not self.todo
+                and self.manifest_audiences == {a.id for a in self.sheet.audiences})
 
 
 @dataclass
 class SheetRendering:
-    """What rendering one sheet's variants produced."""
+    """What rendering one sheet's variants produced (their files are on disk)."""
 
-    notices: list[RenderedNotice] = field(default_factory=list)
-    emls: dict[str, bytes] = field(default_factory=dict)  # audience id -> .eml bytes
+    notices: list[WrittenNotice] = field(default_factory=list)
     refused: dict[str, RenderRefused] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Task:
-    """One worker's unit of work; every field pickles cheaply."""
-
-    key: int  # the plan's position in the batch
-    models: bytes  # pickle of (sheet, previous), made once per sheet
-    models_id: str  # its SHA-256, which keys the worker's cache
-    templates: str | None
-    templates_digest: str
-    date: datetime
-    indices: tuple[int, ...]
-    allow_errors: bool = False
+    errors: list[OSError] = field(default_factory=list)  # files that could not be written
 
 
 def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
                audiences: list[str] | None = None, notices: list[str] | None = None,
-               force: bool = False, allow_errors: bool = False) -> SheetPlan:
+               force: bool = False, allow_errors: bool = False,
+               templates_folder: Path | None = None) -> SheetPlan:
     """Decide which of a sheet's variants to render and which are unchanged on disk.
 
     Args:
@@ -95,32 +90,68 @@ def plan_sheet(path: Path, sheet: FactSheet, *, outbox: Path, templates: str,
         force: render every selected variant even if unchanged.
         allow_errors: the variants will be written even with check errors; their input
             hashes differ from checked ones, so a later checked run renders them again.
+        templates_folder: the template overrides folder, if any (``templates`` is its digest).
 
     Raises:
         SheetError: the revision the sheet supersedes is missing or invalid.
     """
+    from notifier.cache import FileDigests
     from notifier.eml import message_date
-    from notifier.inputs import files_by_audience, input_hashes, unchanged
+    from notifier.inputs import (
+        files_by_audience,
+        input_hashes,
+        shared_digest,
+        sheet_digest,
+        unchanged,
+    )
     from notifier.outbox import read_manifest
-    from notifier.render import load_previous
+    from notifier.sheet import load_previous
 
-    plan = SheetPlan(path=path, sheet=sheet, previous=load_previous(sheet),
-                     date=message_date(sheet))
+    date = message_date(sheet)
+    shared = shared_digest(sheet, templates=templates, date=date, checked=not allow_errors)
+    plan = SheetPlan(path=path, sheet=sheet, previous=None, date=date, shared=shared,
+                     digest=sheet_digest(sheet, shared))
     selected = [i for i, a in enumerate(sheet.audiences)
                 if (not audiences or a.id in audiences) and (not notices or a.notice in notices)]
-    plan.inputs = input_hashes(sheet, selected, previous=plan.previous, templates=templates,
-                               date=plan.date, checked=not allow_errors)
+    plan.complete = len(selected) == len(sheet.audiences)
     folder = outbox / sheet.id
     manifest = read_manifest(folder)
+    recorded = manifest.get("audiences")
+    recorded = recorded if isinstance(recorded, dict) else {}
+    plan.manifest_audiences = frozenset(files_by_audience(manifest)) | frozenset(recorded)
+    plan.digests = FileDigests(folder)
+    settled = not force and plan.digest is not None and manifest.get("inputs") == plan.digest
+    if not settled:
+        # The earlier revision is read for the contexts of update notices; a sheet whose
+        # digest (which covers that revision's text) is recorded needs no context.
+        plan.previous = load_previous(sheet)
+    if force:
+        plan.todo = selected
+        return plan
+    if settled:
+        # Nothing any notice is made from has changed: the recorded hashes stand.
+        plan.inputs = {aid: str(entry.get("inputs")) for aid, entry in recorded.items()
+                       if isinstance(entry, dict) and entry.get("inputs")}
+    else:
+        # Only a variant the manifest has a record of can be unchanged; the others are
+        # rendered, and hashed where they are rendered.
+        from notifier.fanout import environment
+
+        known = [i for i in selected if sheet.audiences[i].id in recorded]
+        env = environment(str(templates_folder) if templates_folder else None, templates)
+        plan.inputs = input_hashes(sheet, known, previous=plan.previous, templates=templates,
+                                   date=date, checked=not allow_errors, env=env)
     by_audience = files_by_audience(manifest)
     for index in selected:
         audience = sheet.audiences[index]
-        skipped = None if force else unchanged(folder, manifest, audience.id, audience.notice,
-                                               plan.inputs.get(audience.id), by_audience)
+        skipped = unchanged(folder, manifest, audience.id, audience.notice,
+                            plan.inputs.get(audience.id), by_audience, plan.digests)
         if skipped:
             plan.unchanged.append(skipped)
         else:
             plan.todo.append(index)
+    if plan.todo and plan.previous is None:  # a file of an unchanged sheet changed by hand
+        plan.previous = load_previous(sheet)
     return plan
 
 
@@ -148,20 +179,6 @@ def worker_count(variants: int, jobs: int | None = None) -> int:
     return max(1, min(cpus, variants // (PARALLEL_THRESHOLD // 2)))
 
 
-def _render_one(sheet: FactSheet, previous: FactSheet | None, index: int, env: Environment,
-                date: datetime, allow_errors: bool = False) -> Outcome:
-    from notifier.eml import build_eml
-    from notifier.gate import admit
-    from notifier.render import render_notice
-
-    try:
-        notice = admit(sheet, index, render_notice(sheet, index, env, previous),
-                       allow_errors=allow_errors)
-        return index, notice, build_eml(notice, date=date, draft=True)
-    except RenderRefused as exc:
-        return index, exc, b""
-
-
 def refuse_on_check_errors(sheet: FactSheet, index: int, notice: RenderedNotice) -> None:
     """Refuse a rendered notice that has an error finding no waiver covers (``gate.admit``).
 
@@ -173,140 +190,108 @@ def refuse_on_check_errors(sheet: FactSheet, index: int, notice: RenderedNotice)
     admit(sheet, index, notice)
 
 
-# Caches keyed by content hashes, so that nothing renders from a stale sheet or template:
-# the sheets a worker was sent, and compiled environments (compiling the templates costs
-# more than rendering a few notices, and a long-lived process renders again and again).
-_MODELS: dict[str, tuple[FactSheet, FactSheet | None]] = {}
-_ENVS: dict[tuple[str | None, str], Environment] = {}
-
-
-def _environment(templates: str | None, digest: str) -> Environment:
-    """Return the environment for a template folder, compiled once per content digest."""
-    from notifier.templating import make_environment
-
-    if not digest:  # unknown content: never reuse
-        return make_environment(Path(templates) if templates else None)
-    key = (templates, digest)
-    if key not in _ENVS:
-        _ENVS.clear()  # a new digest means the templates changed: drop the old ones
-        _ENVS[key] = make_environment(Path(templates) if templates else None)
-    return _ENVS[key]
-
-
-def _run_task(task: Task) -> tuple[int, list[Outcome]]:
-    """Render a task's variants in a worker process."""
-    if task.models_id not in _MODELS:
-        _MODELS[task.models_id] = pickle.loads(task.models)  # noqa: S301 - from our own parent
-    sheet, previous = _MODELS[task.models_id]
-    env = _environment(task.templates, task.templates_digest)
-    return task.key, [_render_one(sheet, previous, i, env, task.date, task.allow_errors)
-                      for i in task.indices]
-
-
-def _tasks(plans: list[SheetPlan], templates: Path | None, digest: str, workers: int,
-           allow_errors: bool = False) -> list[Task]:
-    total = sum(len(p.todo) for p in plans)
-    size = max(1, min(MAX_CHUNK, math.ceil(total / (workers * 4))))
-    folder = str(templates) if templates else None
-    tasks = []
-    for key, plan in enumerate(plans):
-        if not plan.todo:
-            continue
-        models = pickle.dumps((plan.sheet, plan.previous), protocol=pickle.HIGHEST_PROTOCOL)
-        models_id = hashlib.sha256(models).hexdigest()
-        tasks += [Task(key, models, models_id, folder, digest, plan.date,
-                       tuple(plan.todo[i:i + size]), allow_errors)
-                  for i in range(0, len(plan.todo), size)]
-    return tasks
-
-
-def render_plans(plans: list[SheetPlan], *, templates: Path | None = None,
-                 templates_digest: str = "", jobs: int | None = None,
+def render_plans(plans: list[SheetPlan], folders: list[Path | None], *,
+                 templates: Path | None = None, templates_digest: str = "",
+                 jobs: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
-                 on_result: Callable[[int, RenderedNotice, bytes], None] | None = None,
-                 allow_errors: bool = False) -> list[SheetRendering]:
-    """Render every planned variant, in worker processes when there are enough of them.
+                 allow_errors: bool = False,
+                 written: Callable[[int, WrittenNotice], None] | None = None
+                 ) -> list[SheetRendering]:
+    """Render every planned variant into its sheet's staging folder, in worker processes
+    when there are enough of them (``fanout.run``).
 
     Args:
         plans: one per sheet, from ``plan_sheet``.
+        folders: each plan's staging folder (None: not rendered, its folder could not be
+            opened).
         templates: the template overrides folder, if any.
         templates_digest: ``templates_digest(templates)``, which keys the compiled templates.
         jobs: force this many worker processes (1 renders in this process).
         progress: called as ``progress(done, total)`` after each batch of variants.
-        on_result: called as ``on_result(plan index, notice, eml)`` as each notice arrives,
-            e.g. to start writing it while the others render.
         allow_errors: write notices whose checks find errors instead of refusing them.
+        written: called as ``written(plan index, notice)`` as each notice's files are
+            written (once the workers, if any, have started), e.g. to make them durable.
 
     Returns:
-        One ``SheetRendering`` per plan, notices in the sheet's audience order.
+        One ``SheetRendering`` per plan, notices in the sheet's audience order. After a
+        sheet's first write error its other variants are not rendered (in this process) or
+        not kept (from workers): the caller discards its folder.
     """
-    total = sum(len(p.todo) for p in plans)
-    found: list[dict[int, tuple[RenderedNotice | RenderRefused, bytes]]] = [{} for _ in plans]
-    done = 0
+    from notifier import fanout
+
+    work = [fanout.Job(key, plan.sheet, plan.previous, plan.todo, plan.date, folder, plan.shared)
+            for key, (plan, folder) in enumerate(zip(plans, folders, strict=True))
+            if folder is not None and plan.todo]
+    collector = _Collector(len(plans), sum(len(job.indices) for job in work), progress, written)
+    fanout.run(work, "render", workers=worker_count(collector.total, jobs),
+                 arrived=collector.arrived, templates=templates, templates_digest=templates_digest,
+                 allow_errors=allow_errors)
+    return collector.sorted_out(plans)
+
+
+class _Collector:
+    """Gathers what comes back, per sheet, and reports progress."""
+
+    def __init__(self, sheets: int, total: int, progress: Callable[[int, int], None] | None,
+                 written: Callable[[int, WrittenNotice], None] | None = None) -> None:
+        self.renderings = [SheetRendering() for _ in range(sheets)]
+        self.found: list[dict[int, WrittenNotice | RenderRefused]] = [{} for _ in range(sheets)]
+        self.total = total
+        self.done = 0
+        self.progress = progress
+        self.written = written
+
+    def arrived(self, key: int, results: list[Outcome]) -> None:
+        """Take a sheet's results (``key``: its position)."""
+        for index, outcome in results:
+            if isinstance(outcome, OSError):
+                self.renderings[key].errors.append(outcome)
+            elif isinstance(outcome, list):  # findings: not what a render returns
+                raise TypeError("a render returned findings")
+            else:
+                self.found[key][index] = outcome
+                if self.written is not None and not isinstance(outcome, RenderRefused):
+                    self.written(key, outcome)
+        self.done += len(results)
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def sorted_out(self, plans: list[SheetPlan]) -> list[SheetRendering]:
+        """Return each sheet's rendering, in the sheet's audience order."""
+        for rendering, plan, results in zip(self.renderings, plans, self.found, strict=True):
+            for index in sorted(results):
+                outcome = results[index]
+                if isinstance(outcome, RenderRefused):
+                    rendering.refused[plan.sheet.audiences[index].id] = outcome
+                else:
+                    rendering.notices.append(outcome)
+        return self.renderings
+
+
+def check_variants(sheets: list[tuple[FactSheet, FactSheet | None]], *,
+                   templates: Path | None = None, jobs: int | None = None
+                   ) -> list[dict[int, list[Finding] | RenderRefused]]:
+    """Render and check every audience's notice of each (sheet, earlier revision), in worker
+    processes when there are enough of them, as ``render`` does; nothing is written.
+
+    Returns:
+        Per sheet, each audience's findings (``check_notice``), or why it was refused.
+    """
+    from notifier import fanout
+
+    digest = templates_digest(templates)
+    work = [fanout.Job(key, sheet, previous, list(range(len(sheet.audiences))))
+            for key, (sheet, previous) in enumerate(sheets)]
+    found: list[dict[int, list[Finding] | RenderRefused]] = [{} for _ in sheets]
 
     def arrived(key: int, results: list[Outcome]) -> None:
-        nonlocal done
-        for i, outcome, eml in results:
-            found[key][i] = (outcome, eml)
-            if on_result and not isinstance(outcome, RenderRefused):
-                on_result(key, outcome, eml)
-        done += len(results)
-        if progress:
-            progress(done, total)
+        for index, outcome in results:
+            if isinstance(outcome, list | RenderRefused):
+                found[key][index] = outcome
 
-    workers = worker_count(total, jobs)
-    env = _environment(str(templates) if templates else None, templates_digest)
-    if workers == 1:
-        for key, plan in enumerate(plans):
-            for index in plan.todo:
-                arrived(key, [_render_one(plan.sheet, plan.previous, index, env, plan.date,
-                                          allow_errors)])
-    elif total:
-        # Render the first variant here, before forking: it imports premailer and compiles
-        # the templates once, and every forked worker inherits them instead of paying again.
-        key, plan = next((k, p) for k, p in enumerate(plans) if p.todo)
-        # Its result is reported only once the workers exist: reporting starts the writer
-        # threads, and forking is safe only while this process has one thread.
-        first = plan.todo[0]
-        warm = _render_one(plan.sheet, plan.previous, first, env, plan.date, allow_errors)
-        rest = [replace(p, todo=[i for i in p.todo if (k, i) != (key, first)])
-                for k, p in enumerate(plans)]
-        _render_in_workers(_tasks(rest, templates, templates_digest, workers, allow_errors),
-                           workers, arrived, done_here=(key, [warm]))
-    return [_collect(plan, found[key]) for key, plan in enumerate(plans)]
-
-
-def _render_in_workers(tasks: list[Task], workers: int,
-                       arrived: Callable[[int, list[Outcome]], None],
-                       done_here: tuple[int, list[Outcome]] | None = None) -> None:
-    pool = start_pool(workers)
-    try:
-        with signals_held():  # every worker is on the pool's books before Ctrl-C can land
-            futures = [pool.submit(_run_task, task) for task in tasks]
-        arrived(0, [])  # a first progress report, once the workers have started
-        if done_here:
-            arrived(*done_here)
-        for future in as_completed(futures):
-            arrived(*future.result())
-    except BaseException:
-        stop(pool)  # Ctrl-C, SIGTERM or an error: do not wait for the queued work
-        raise
-    finally:
-        pool.shutdown(wait=True)
-
-
-def _collect(plan: SheetPlan,
-             found: dict[int, tuple[RenderedNotice | RenderRefused, bytes]]) -> SheetRendering:
-    rendering = SheetRendering()
-    for index in sorted(found):
-        outcome, eml = found[index]
-        audience_id = plan.sheet.audiences[index].id
-        if isinstance(outcome, RenderRefused):
-            rendering.refused[audience_id] = outcome
-        else:
-            rendering.notices.append(outcome)
-            rendering.emls[audience_id] = eml
-    return rendering
+    fanout.run(work, "check", workers=worker_count(sum(len(j.indices) for j in work), jobs),
+                 arrived=arrived, templates=templates, templates_digest=digest)
+    return found
 
 
 # --- checks on the request -----------------------------------------------------------------

@@ -128,16 +128,32 @@ def plain(fragment: str) -> str:
 
 
 def _text_section(before: str) -> str:
-    lines = before.split("\n")
-    for i in range(len(lines) - 2, -1, -1):
-        if lines[i].strip() and _RULE.fullmatch(lines[i + 1].strip()):
-            return lines[i].strip()
-    return ""
+    """The last heading (a line underlined with dashes or equals signs) in ``before``,
+    looked for line by line from the end: it is usually just above."""
+    end = len(before)
+    below: str | None = None  # the line under the one looked at
+    while True:
+        start = before.rfind("\n", 0, end) + 1
+        line = before[start:end]
+        if below is not None and line.strip() and _RULE.fullmatch(below.strip()):
+            return line.strip()
+        if start == 0:
+            return ""
+        below, end = line, start - 1
 
 
-def _html_section(before: str) -> str:
-    found = _HTML_HEADING.findall(before)
-    return _visible(found[-1][1]) if found else ""
+class _Headings:
+    """The last ``<h1>``/``<h2>`` of an HTML text that only grows: each part is searched once."""
+
+    def __init__(self) -> None:
+        self.searched = 0  # where the last heading found ends: later ones start after it
+        self.last = ""
+
+    def section(self, before: str) -> str:
+        """The visible text of the last heading in ``before``."""
+        for match in _HTML_HEADING.finditer(before, self.searched):
+            self.searched, self.last = match.end(), match.group(2)
+        return _visible(self.last) if self.last else ""
 
 
 #: A run of white space and markers between two tags: MJML drops a text node that is only
@@ -169,6 +185,7 @@ def extract(rendered: str, part: Part) -> tuple[str, tuple[Block, ...]]:
     found: list[tuple[int, str, int, int, str]] = []  # (order, name, start, end, section)
     position = 0
     order = 0
+    headings = _Headings()
     for match in _MARK.finditer(rendered):
         chunk = rendered[position:match.start()]
         mark = match.group(0)
@@ -176,7 +193,7 @@ def extract(rendered: str, part: Part) -> tuple[str, tuple[Block, ...]]:
             # the block's name: everything since its START, which was not copied out
             name = chunk
             before = "".join(out)
-            section = _html_section(before) if part == "html" else _text_section(before)
+            section = headings.section(before) if part == "html" else _text_section(before)
             stack.append((name, size, section))
             position = match.end()
             continue

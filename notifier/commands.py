@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
     from notifier.batch import Skipped
     from notifier.diff import Change
     from notifier.errors import RenderRefused
+    from notifier.outbox import WrittenNotice
     from notifier.preview import PreviewStarted
-    from notifier.render import RenderedNotice
     from notifier.smtp import SendReport
     from notifier.staging import SheetFolder
 
@@ -140,7 +141,7 @@ class SheetOutcome:
 
     path: Path
     sheet_id: str = ""
-    notices: list[RenderedNotice] = field(default_factory=list)
+    notices: list[WrittenNotice] = field(default_factory=list)  # written, then forgotten
     written: dict[str, str] = field(default_factory=dict)  # relpath -> status
     refused: dict[str, RenderRefused] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -229,12 +230,11 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
         OutboxError: the outbox folder itself cannot be made or locked.
     """
     from notifier import batch
-    from notifier.outbox import Writer, entries_for
+    from notifier.errors import check_overrides
     from notifier.staging import lock_outbox
-    from notifier.templating import make_environment
 
     batch.check_notice_filter(notices)
-    make_environment(templates)  # refuses a missing overrides folder before any work
+    check_overrides(templates)  # before any work
     digest = batch.templates_digest(templates)
     report = RenderReport()
     loaded: list[tuple[SheetOutcome, FactSheet]] = []
@@ -260,39 +260,42 @@ def render(paths: list[Path], *, outbox: Path = Path("outbox"), templates: Path 
             try:
                 planned.append((outcome, batch.plan_sheet(
                     outcome.path, sheet, outbox=outbox, templates=digest, audiences=audiences,
-                    notices=notices, force=force, allow_errors=allow_errors)))
+                    notices=notices, force=force, allow_errors=allow_errors,
+                    templates_folder=templates)))
             except SheetError as exc:
                 outcome.problems = exc.problems
         report.workers = batch.worker_count(sum(len(plan.todo) for _, plan in planned), jobs)
         with contextlib.ExitStack() as stack:
+            # Each sheet's staging copy first: the notices are written into it as they render.
             staged = _open_folders(outbox, planned, stack)
-            with Writer() as writer:  # files are written while the other notices render
-
-                def write(key: int, notice: RenderedNotice, eml: bytes) -> None:
-                    folder = staged[key]
-                    if folder is not None:
-                        writer.write(folder[1], entries_for(notice, eml))
-
-                renderings = batch.render_plans(
-                    [plan for _, plan in planned], templates=templates, templates_digest=digest,
-                    jobs=report.workers, progress=progress, allow_errors=allow_errors,
-                    on_result=write)
-                files = writer.wait()
+            renderings = batch.render_plans(
+                [plan for _, plan in planned], [s[1] if s else None for s in staged],
+                templates=templates, templates_digest=digest, jobs=report.workers,
+                progress=progress, allow_errors=allow_errors, written=_syncing(staged))
             for (outcome, plan), rendering, folder in zip(planned, renderings, staged, strict=True):
-                if folder is not None:  # else its folder could not be opened: reported
+                if plan.settled and folder is None:
+                    _settled(outbox, outcome, plan)
+                elif folder is not None:  # else its folder could not be opened: reported
                     outcome.notices, outcome.refused = rendering.notices, rendering.refused
                     outcome.skipped = plan.unchanged
-                    _write_sheet(outbox, outcome, plan, rendering, folder, files)
+                    _write_sheet(outbox, outcome, plan, rendering, folder)
     return report
 
 
 def _open_folders(outbox: Path, planned: list[tuple[SheetOutcome, batch.SheetPlan]],
                   stack: contextlib.ExitStack) -> list[tuple[SheetFolder, Path] | None]:
-    """Open each sheet's staging folder; a sheet whose folder cannot be opened is reported."""
+    """Open each sheet's staging folder; a sheet whose folder cannot be opened is reported.
+
+    A sheet with nothing to change (``SheetPlan.settled``) gets none: its folder stays as it
+    is, with no copy made.
+    """
     from notifier.staging import OutboxError, SheetFolder
 
     staged: list[tuple[SheetFolder, Path] | None] = []
     for outcome, plan in planned:
+        if plan.settled:
+            staged.append(None)
+            continue
         sheet_folder = stack.enter_context(SheetFolder(outbox, plan.sheet.id))
         try:
             staged.append((sheet_folder, sheet_folder.open()))
@@ -302,25 +305,61 @@ def _open_folders(outbox: Path, planned: list[tuple[SheetOutcome, batch.SheetPla
     return staged
 
 
+def _syncing(staged: list[tuple[SheetFolder, Path] | None]
+             ) -> Callable[[int, WrittenNotice], None]:
+    """Return what to do with each notice written: start making its files durable, while
+    the others render, so that the swap waits only for the last ones."""
+    def written(key: int, notice: WrittenNotice) -> None:
+        folder = staged[key]
+        if folder is not None:
+            folder[0].written(folder[1] / rel for rel, status, _ in notice.files
+                              if status != "identical")
+
+    return written
+
+
+def _settled(outbox: Path, outcome: SheetOutcome, plan: batch.SheetPlan) -> None:
+    """Report a sheet whose every notice is unchanged; its folder is left as it is, but for
+    the manifest's record of the sheet's inputs (one file, replaced atomically, whose files
+    it lists stay the same), so that the next run skips the sheet without a context."""
+    from notifier.inputs import files_by_audience
+    from notifier.outbox import MANIFEST, atomic_write, read_manifest
+    from notifier.staging import remove_leftovers
+
+    folder = outbox / plan.sheet.id
+    remove_leftovers(folder)
+    manifest = read_manifest(folder)
+    outcome.skipped, outcome.folder = plan.unchanged, folder
+    outcome.written = {rel: "identical" for rels in files_by_audience(manifest).values()
+                       for rel in sorted(rels)}
+    if plan.digest is not None and manifest.get("inputs") != plan.digest:
+        manifest["inputs"] = plan.digest
+        content = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        # Only a shortcut for the next run: if it cannot be recorded, that run hashes again.
+        with contextlib.suppress(OSError):
+            atomic_write(folder / MANIFEST, content.encode())
+    if plan.digests is not None:
+        plan.digests.save()
+
+
 def _write_sheet(outbox: Path, outcome: SheetOutcome, plan: batch.SheetPlan,
-                 rendering: batch.SheetRendering, staged: tuple[SheetFolder, Path],
-                 files: dict[Path, tuple[str, str] | OSError]) -> None:
+                 rendering: batch.SheetRendering, staged: tuple[SheetFolder, Path]) -> None:
     """Finish one sheet's staging folder (manifest, stale files) and swap it in."""
-    from notifier.outbox import write_outbox
-    from notifier.render import RenderResult
+    from notifier.outbox import MANIFEST, finish_folder
     from notifier.staging import OutboxError, failure
 
     sheet_folder, folder = staged
-    errors = [(path, exc) for path, exc in files.items()
-              if isinstance(exc, OSError) and folder in path.parents]
-    written = {path: done for path, done in files.items() if not isinstance(done, OSError)}
     try:
-        if errors:
-            raise OutboxError(failure(outbox / plan.sheet.id, folder, errors[0][1]))
-        result = RenderResult(sheet=plan.sheet, notices=rendering.notices, refused=rendering.refused)
-        report = write_outbox(result, outbox, emls=rendering.emls, inputs=plan.inputs,
-                              unchanged={s.audience for s in plan.unchanged}, written=written,
-                              staging=folder)
+        if rendering.errors:
+            raise OutboxError(failure(outbox / plan.sheet.id, folder, rendering.errors[0]))
+        try:
+            report = finish_folder(plan.sheet, outbox, folder, rendering.notices,
+                                   refused=rendering.refused,
+                                   unchanged={s.audience for s in plan.unchanged},
+                                   digest=plan.digest if plan.complete else None)
+        except OSError as exc:
+            raise OutboxError(failure(outbox / plan.sheet.id, folder, exc)) from None
+        sheet_folder.written([folder / MANIFEST])
         sheet_folder.commit()
     except OutboxError as exc:
         sheet_folder.discard()
@@ -328,6 +367,11 @@ def _write_sheet(outbox: Path, outcome: SheetOutcome, plan: batch.SheetPlan,
         outcome.notices, outcome.skipped = [], []
         return
     outcome.written, outcome.folder = report.status, report.folder
+    if plan.digests is not None:  # the next run need not read them again
+        plan.digests.keep_only(report.sha256)
+        for rel, sha in report.sha256.items():
+            plan.digests.remember(rel, sha)
+        plan.digests.save()
 
 
 def send_test(path: Path, *, to: list[str], smtp: str, audiences: list[str] | None = None,
@@ -358,11 +402,12 @@ def diff(old: Path, new: Path) -> list[Change]:
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from notifier.checks.finding import Finding
     from notifier.checks.report import CheckReport
 
 
 def check(paths: list[Path], now: datetime | str | None = None, *,
-          templates: Path | None = None) -> CheckReport:
+          templates: Path | None = None, jobs: int | None = None) -> CheckReport:
     """Check every audience's notice of each sheet, and compute its notification deadlines.
 
     Args:
@@ -370,14 +415,21 @@ def check(paths: list[Path], now: datetime | str | None = None, *,
         now: the moment deadlines' time left is measured from (default: the current time);
             an aware datetime, or ISO text with a UTC offset.
         templates: a folder of template overrides, as for ``render``.
+        jobs: force this many worker processes (1: none); by default workers are used as
+            ``render`` uses them.
 
     Raises:
         UsageError: no sheet named, ``now`` is not an ISO timestamp with an offset, or the
             templates folder does not exist. Sheets that do not load are reported, not raised.
     """
+    from notifier.batch import check_variants
     from notifier.checks.report import check_sheets
 
-    return check_sheets(expand_paths(paths), now=now, templates=templates)
+    def checker(sheets: list[tuple[FactSheet, FactSheet | None]]
+                ) -> list[dict[int, list[Finding] | RenderRefused]]:
+        return check_variants(sheets, templates=templates, jobs=jobs)
+
+    return check_sheets(expand_paths(paths), now=now, templates=templates, checker=checker)
 
 
 if TYPE_CHECKING:

@@ -19,9 +19,10 @@ from notifier.advice import (
     Vocabulary,
     fields,
 )
-from notifier.diff import Change, diff_sheets
+from notifier.diff import Change, incident_changes
 from notifier.i18n import N_, Translator
-from notifier.model import READER_NOTICES, FactSheet, Incident, ProtectionOffer
+from notifier.memo import audience_index, per_sheet
+from notifier.model import READER_NOTICES, Audience, FactSheet, Incident, ProtectionOffer
 from notifier.regulators import LEAD_AUTHORITY, first_regulator
 from notifier.senders import sender_for
 from notifier.templating import gettext_callables, make_environment
@@ -196,10 +197,17 @@ def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> 
     return [a for a in found if a.id not in skip]
 
 
+@per_sheet
+def _readers(sheet: FactSheet) -> list[Audience]:
+    """The audiences whose notices go to the people affected (once per sheet)."""
+    return [a for a in sheet.audiences if a.notice in READER_NOTICES]
+
+
+@per_sheet
 def readers_told(sheet: FactSheet, locale: str = "en-GB") -> dict[str, Any]:
     """Return who else the sheet writes to (for colleagues, who will be asked 'was I told?'):
     whether any readers are, and about how many when every such audience has a size."""
-    readers = [a for a in sheet.audiences if a.notice in READER_NOTICES]
+    readers = _readers(sheet)
     sizes = [a.size for a in readers]
     known = bool(readers) and None not in sizes
     total = sum(s or 0 for s in sizes)
@@ -393,16 +401,17 @@ def _update_context(sheet: FactSheet, index: int, previous: FactSheet | None,
                 "advice_changed": False}
     subject = ""
     told_no_action = False
-    for i, earlier in enumerate(previous.audiences):
-        if earlier.id == audience.id:
-            ctx = build_context(previous, i)
-            subject = " ".join(render_copy(env or make_environment(), ctx)["subject"].split())
-            told_no_action = earlier.notice == "no_action_needed" or (
-                earlier.notice != "password_reset" and not advice_items(previous, i))
+    i = audience_index(previous, audience.id)
+    if i is not None:
+        earlier = previous.audiences[i]
+        ctx = build_context(previous, i)
+        subject = " ".join(render_copy(env or make_environment(), ctx)["subject"].split())
+        told_no_action = earlier.notice == "no_action_needed" or (
+            earlier.notice != "password_reset" and not advice_items(previous, i))
     # Only the facts the update words (_copy.j2: changes_text) are news to readers; a new
     # notice date, sender, record count or audience is for the author (`notifier diff`).
-    changes = [c for c in diff_sheets(previous, sheet)
-               if c.field.split(".")[:2][-1] in _WORDED_CHANGES and c.field.startswith("incident.")]
+    changes = [c for c in incident_changes(previous, sheet)
+               if c.field.split(".")[:2][-1] in _WORDED_CHANGES]
     if "US-MA" in audience.jurisdictions:
         # Quoting an earlier safe line, or the kind of incident, would describe the breach.
         changes = [c for c in changes if c.field.split(".")[1] not in (*NARRATIVE_FIELDS, "kind")]
@@ -461,28 +470,8 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
     # Everyone affected counts (a UK controller reports the whole breach); the readers in the
     # authority's own jurisdictions are shown beside the total when they are fewer.
     codes = regulator.codes if regulator else frozenset()
-    readers = [a for a in sheet.audiences if a.notice in READER_NOTICES]
-    # an audience told about other people's data (subjects) counts organisations, not the
-    # people affected: their number is not known from it
-    people_readers = [a for a in readers if not a.subjects]
-    sized = [a for a in people_readers if a.size is not None]
-    local = [a.size or 0 for a in sized if not a.jurisdictions or codes & set(a.jurisdictions)]
-    unsized = [a.name for a in people_readers if a.size is None] + [
-        t(N_("people whose data the %(name)s hold")) % {"name": a.name}
-        for a in readers if a.subjects]
-    total = number(sum(a.size or 0 for a in sized))
-    people = ((t(N_("at least %(number)s")) if unsized else t(N_("about %(number)s")))
-              % {"number": total} if sized else t(N_("not yet known")))
-    places = i18n.join(sorted(codes), locale)
-    if sized and len(local) < len(sized):
-        people += (t(N_(", of whom about %(number)s are in %(places)s")) % {
-            "number": number(sum(local)), "places": places} if local
-            else t(N_(", none of them in %(places)s")) % {"places": places})
-    if sized and unsized:
-        people += t(N_("; the number of %(names)s is not yet known")) % {
-            "names": i18n.join(unsized, locale)}
-    elif unsized:
-        people = t(N_("not yet known (%(names)s)")) % {"names": i18n.join(unsized, locale)}
+    readers = _readers(sheet)
+    people = _people(sheet, codes, locale)
     deadline = _regulator_deadline(sheet, regulator.rule_id) if regulator else None
     from notifier.deadlines import RECIPIENTS
 
@@ -555,6 +544,41 @@ def _not_in_force(sheet: FactSheet, rule_id: str, locale: str) -> str:
                     day = date.fromisoformat(note.rsplit(" ", 1)[-1])
                     return format_date(day, locale)
     return ""
+
+
+@per_sheet
+def _people(sheet: FactSheet, codes: frozenset[str], locale: str) -> str:
+    """How many people a regulator report says are affected, in ``locale``'s words and
+    numbers (once per sheet, authority and language).
+
+    An audience told about other people's data (subjects) counts organisations, not the
+    people affected: their number is not known from it."""
+    t = i18n.translator(locale).gettext
+
+    def number(n: int) -> str:
+        return i18n.format_number(n, locale)
+
+    readers = _readers(sheet)
+    people_readers = [a for a in readers if not a.subjects]
+    sized = [a for a in people_readers if a.size is not None]
+    local = [a.size or 0 for a in sized if not a.jurisdictions or codes & set(a.jurisdictions)]
+    unsized = [a.name for a in people_readers if a.size is None] + [
+        t(N_("people whose data the %(name)s hold")) % {"name": a.name}
+        for a in readers if a.subjects]
+    total = number(sum(a.size or 0 for a in sized))
+    people = ((t(N_("at least %(number)s")) if unsized else t(N_("about %(number)s")))
+              % {"number": total} if sized else t(N_("not yet known")))
+    places = i18n.join(sorted(codes), locale)
+    if sized and len(local) < len(sized):
+        people += (t(N_(", of whom about %(number)s are in %(places)s")) % {
+            "number": number(sum(local)), "places": places} if local
+            else t(N_(", none of them in %(places)s")) % {"places": places})
+    if sized and unsized:
+        people += t(N_("; the number of %(names)s is not yet known")) % {
+            "names": i18n.join(unsized, locale)}
+    elif unsized:
+        people = t(N_("not yet known (%(names)s)")) % {"names": i18n.join(unsized, locale)}
+    return people
 
 
 def _regulator_deadline(sheet: FactSheet, rule_id: str) -> datetime | None:

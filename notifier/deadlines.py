@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from notifier import law
 from notifier.errors import UsageError
 from notifier.law import cite, pack_data
+from notifier.memo import per_sheet
 from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
@@ -739,17 +740,13 @@ def _not_before(entry: dict[str, Any]) -> str:
 _LATE_REQUIRES = {"uk.deadline.ico": "gdpr.art33.reg.delay_reasons, as UK GDPR Art. 33(1)"}
 
 
-_last: tuple[FactSheet, list[Deadline]] | None = None
-
-
+@per_sheet
 def deadlines_at_discovery(sheet: FactSheet) -> list[Deadline]:
     """Return the sheet's deadlines measured at its discovery: what does not depend on the
-    moment of asking (due times, the notices' own timeliness), kept for the last sheet asked.
+    moment of asking (due times, the notices' own timeliness), computed once per sheet.
 
-    A batch asks once per audience for the same (immutable) sheet; holding the sheet here also
-    keeps its id from being reused by another object.
+    A batch asks once per audience (a regulator draft states its deadline; the checks judge
+    each reader notice's date), and the deadlines look at every audience: computed per
+    notice, they would make each notice cost more the more audiences the sheet has.
     """
-    global _last
-    if _last is None or _last[0] is not sheet:
-        _last = (sheet, deadlines_for(sheet, now=sheet.incident.discovered_at))
-    return _last[1]
+    return deadlines_for(sheet, now=sheet.incident.discovered_at)

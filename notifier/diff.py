@@ -38,6 +38,13 @@ def _list_changes(field: str, old: Sequence[str], new: Sequence[str]) -> list[Ch
 
 def diff_sheets(old: FactSheet, new: FactSheet) -> list[Change]:
     """Return the fact changes from ``old`` to ``new``, in a stable, reader-relevant order."""
+    return incident_changes(old, new) + _other_changes(old, new)
+
+
+def incident_changes(old: FactSheet, new: FactSheet) -> list[Change]:
+    """Return the changes of the incident's facts (``incident.*``): what an update notice
+    words. Its cost does not grow with the number of audiences, which an update notice
+    computes it for one by one."""
     a, b = old.incident, new.incident
     changes: list[Change] = []
     for name in ("kind", "status", "misuse", "summary"):
@@ -73,7 +80,7 @@ def diff_sheets(old: FactSheet, new: FactSheet) -> list[Change]:
         elif before_services[service.name] != service.status:
             changes.append(Change(f"incident.services.{service.name}", "changed",
                                   before_services[service.name], service.status))
-    return changes + _other_changes(old, new)
+    return changes
 
 
 def id_warning(changes: Sequence[Change]) -> str | None:

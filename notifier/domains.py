@@ -16,11 +16,31 @@ if TYPE_CHECKING:
 
 @cache
 def _psl() -> PublicSuffixList:
+    """The list, parsed once per process; the parsed suffixes are kept in the user cache
+    (``notifier.cache``), as parsing costs about 40 ms in every process."""
+    import publicsuffixlist
     from publicsuffixlist import PublicSuffixList
 
+    from notifier import cache as user_cache
+
+    try:
+        with open(publicsuffixlist.PSLFILE, "rb") as f:
+            source = f.read() + f"\0publicsuffixlist {publicsuffixlist.__version__}".encode()
+    except (AttributeError, OSError):
+        source = b""
+    kept = user_cache.load_pickle("public-suffixes", source) if source else None
+    if (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], frozenset)
+            and type(kept[1]) is int):
+        found = PublicSuffixList.__new__(PublicSuffixList)  # the fields __init__ sets
+        found.accept_unknown, found._publicsuffix, found._maxlabel = True, kept[0], kept[1]
+        return found
     # The bundled snapshot (no source given); ICANN and private suffixes both count, so that
     # a shared host such as github.io is never taken for one organisation's domain.
-    return PublicSuffixList()
+    found = PublicSuffixList()
+    suffixes, maxlabel = getattr(found, "_publicsuffix", None), getattr(found, "_maxlabel", None)
+    if source and isinstance(suffixes, frozenset) and type(maxlabel) is int:
+        user_cache.store_pickle("public-suffixes", source, (suffixes, maxlabel))
+    return found
 
 
 def normalise(host: str) -> str:

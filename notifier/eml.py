@@ -158,8 +158,13 @@ def _domain(email: str) -> str:
     return email.rpartition("@")[2].lower() or "localhost"
 
 
+@lru_cache(maxsize=8)
 def _body(text: str) -> tuple[str, bytes]:
-    """Return (Content-Transfer-Encoding, body): 7bit when it is short-lined ASCII, else QP."""
+    """Return (Content-Transfer-Encoding, body): 7bit when it is short-lined ASCII, else QP.
+
+    Kept for the last few texts: a notice's message is built for the size check and again
+    for the outbox, with other headers around the same encoded parts.
+    """
     data = text.encode("utf-8")
     if data.isascii() and "\r" not in text and max(map(len, text.split("\n"))) <= 998:
         return "7bit", data

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -113,6 +116,8 @@ class SendError(UsageError):
 
 def describe_char(char: str) -> str:
     """Return 'U+001B (ESCAPE)' for a character, with its Unicode name where it has one."""
+    import unicodedata  # only when a sheet holds an odd character: --help need not load it
+
     name = unicodedata.name(char, "") or _CONTROL_NAMES.get(ord(char), "")
     return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
 
@@ -124,3 +129,14 @@ _CONTROL_NAMES = {
     0x1C: "FILE SEPARATOR", 0x1D: "GROUP SEPARATOR", 0x1E: "RECORD SEPARATOR",
     0x7F: "DELETE", 0x85: "NEXT LINE",
 }
+
+
+def check_overrides(folder: Path | None) -> None:
+    """Refuse a templates folder that does not exist (before any work is done).
+
+    Raises:
+        UsageError: ``folder`` is given and is not a folder.
+    """
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"{folder}: no such templates folder; name a folder of "
+                         "*.mjml.j2 / *.txt.j2 overrides")

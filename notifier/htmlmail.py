@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import sys
+import types
+from collections.abc import Iterator
 from typing import Any
 
 import mjml
@@ -41,8 +45,16 @@ def _premailer() -> Any:
     Premailer parses and re-serialises the ``css_text`` on every call (a third of its
     time); the result depends only on that text and on the options, which ``inline_css_tree``
     always passes the same, so it is kept and reused. The HTML output is unchanged.
+
+    The parsed rules of a CSS text with no @-rules are plain (specificity, selector,
+    declarations) tuples: they are also kept in the user cache (``notifier.cache``), so that
+    a new process (each batch worker) does not parse email.css again (some 25 ms).
     """
-    from premailer import Premailer  # lazy: the import costs about 0.35 s
+    with _requests_on_demand():
+        import premailer
+        from premailer import Premailer  # lazy: the import costs about 0.35 s
+
+    version = getattr(premailer, "__version__", "")
 
     class CachingPremailer(Premailer):  # type: ignore[misc]
         _rules: dict[tuple[str, int], tuple[list[Any], list[Any]]] = {}
@@ -51,7 +63,11 @@ def _premailer() -> Any:
             key = (css_body, ruleset_index)
             found = self._rules.get(key)
             if found is None:
+                found = _stored_rules(css_body, ruleset_index, version)
+            if found is None:
                 found = super()._parse_style_rules(css_body, ruleset_index)
+                _store_rules(css_body, ruleset_index, version, found)
+            if key not in self._rules:
                 if len(self._rules) >= _RULES_CACHE_SIZE:
                     self._rules.clear()
                 self._rules[key] = found
@@ -59,6 +75,62 @@ def _premailer() -> Any:
             return list(found[0]), list(found[1])
 
     return CachingPremailer
+
+
+def _rules_key(css_body: str, ruleset_index: int, version: str) -> bytes:
+    # The options inline_css_tree passes that shape the rules.
+    return (f"premailer {version}\0{ruleset_index}\0strip_important=False\0"
+            f"disable_validation=True\0{css_body}").encode()
+
+
+def _stored_rules(css_body: str, ruleset_index: int,
+                  version: str) -> tuple[list[Any], list[Any]] | None:
+    from notifier import cache as user_cache
+
+    kept = user_cache.load_pickle("premailer-rules", _rules_key(css_body, ruleset_index, version))
+    if isinstance(kept, list) and all(isinstance(rule, tuple) for rule in kept):
+        return kept, []
+    return None
+
+
+def _store_rules(css_body: str, ruleset_index: int, version: str,
+                 found: tuple[list[Any], list[Any]]) -> None:
+    rules, leftover = found
+    plain = all(isinstance(r, tuple) and all(isinstance(x, str | int | tuple) for x in r)
+                for r in rules)
+    if not leftover and plain:  # @media and the like are cssutils objects: not kept
+        from notifier import cache as user_cache
+
+        user_cache.store_pickle("premailer-rules", _rules_key(css_body, ruleset_index, version),
+                                list(rules))
+
+
+class _OnDemand(types.ModuleType):
+    """Stands in for ``requests`` in premailer's globals, importing it on first real use."""
+
+    def __getattr__(self, name: str) -> Any:
+        import requests
+
+        return getattr(requests, name)
+
+
+@contextlib.contextmanager
+def _requests_on_demand() -> Iterator[None]:
+    """Import premailer without importing requests (and urllib3, chardet ...), a sixth of a
+    render's start-up: premailer imports it at its top but only fetches with it, and we
+    never let it fetch (``allow_network=False``). While premailer is imported, ``requests``
+    in ``sys.modules`` is a stand-in that imports the real one if anything ever uses it;
+    afterwards it is gone, so any other ``import requests`` gets the real module."""
+    if "requests" in sys.modules:
+        yield
+        return
+    stand_in = _OnDemand("requests")
+    sys.modules["requests"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("requests") is stand_in:
+            del sys.modules["requests"]
 
 
 def inline_css_tree(html: str, css: str) -> tuple[str, Any]:
@@ -101,7 +173,29 @@ def inline_css_tree(html: str, css: str) -> tuple[str, Any]:
     out = _IGNORE_ATTR.sub("", out)
     if not out.lstrip().lower().startswith("<!doctype"):
         out = _DOCTYPE + "\n" + out
-    return (out if out.endswith("\n") else out + "\n"), page
+    out = out if out.endswith("\n") else out + "\n"
+    # The tree as a reader's parser sees ``out``: libxml2 took each <wbr> for an element
+    # holding what follows it; without them, an address is one run of text again.
+    etree.strip_tags(page, "wbr")
+    global _last
+    _last = (out, page)
+    return out, page
+
+
+#: The last HTML made and its tree, for the checks that read it next (``tree_of``).
+_last: tuple[str, Any] | None = None
+
+
+def tree_of(html: str) -> Any | None:
+    """Return the parsed document of ``html`` if it is the HTML this process made last.
+
+    A notice is checked right after it is rendered: its checks read the tree the inliner
+    worked on instead of parsing the HTML again. Only that very string object qualifies
+    (``is``), so an edited or other notice is always parsed afresh. The tree has no
+    ``<wbr>`` elements: it reads as ``html`` parsed without them (tests/test_htmlscan_tree.py).
+    """
+    found = _last
+    return found[1] if found is not None and found[0] is html else None
 
 
 #: Section classes the layout marks, and the landmark role each becomes (MJML cannot set roles).

@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from notifier.cache import FileDigests
     from notifier.model import FactSheet
 
 #: Packages whose version changes the output, besides notifier itself.
@@ -91,8 +94,51 @@ def _plain(value: Any) -> Any:
     return f"{type(value).__qualname__}:{value!r}"
 
 
+def shared_digest(sheet: FactSheet, *, templates: str, date: datetime,
+                  checked: bool = True) -> bytes:
+    """Return the part of every input hash a sheet's audiences share: the versions of the
+    packages that shape the output, the templates, the message catalogs (the wording in every
+    language but English), the message date, the sheet's id, whether the checks must pass,
+    and the waivers (which decide what the gate lets through, though no template reads them)."""
+    from notifier.i18n import catalogs_digest
+
+    waivers = [w.model_dump(mode="json") for w in sheet.waivers]
+    return hashlib.sha256(json.dumps(
+        [output_versions(), templates, catalogs_digest(), date.isoformat(), sheet.id, checked,
+         waivers]).encode()
+    ).digest()
+
+
+class ContextHasher:
+    """Hashes template contexts; each object every context shares (the organisation, the
+    incident) is dumped once. It keeps each object it dumped alive, so that no other object
+    can take its id meanwhile: use one per sheet."""
+
+    def __init__(self, shared: bytes) -> None:
+        self.shared = shared
+        self._memo: dict[int, tuple[Any, Any]] = {}
+
+    def _plain(self, value: Any) -> Any:
+        if id(value) not in self._memo:
+            self._memo[id(value)] = (value, _plain(value))
+        return self._memo[id(value)][1]
+
+    def __call__(self, context: dict[str, Any]) -> str:
+        """Return the input hash of one notice's context.
+
+        The translator and its gettext functions are left out: they are functions of the
+        render, and the catalogs they read are in the shared part (``shared_digest``)."""
+        from notifier.context import RUNTIME_KEYS
+
+        context = {k: v for k, v in context.items() if k not in RUNTIME_KEYS}
+        data = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          default=self._plain)
+        return hashlib.sha256(self.shared + data.encode()).hexdigest()
+
+
 def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | None,
-                 templates: str, date: datetime, checked: bool = True) -> dict[str, str]:
+                 templates: str, date: datetime, checked: bool = True,
+                 env: Environment | None = None) -> dict[str, str]:
     """Return each audience's input hash: its template context, the templates, versions, date.
 
     An audience whose context cannot be built gets no hash: it is always rendered, and the
@@ -106,36 +152,44 @@ def input_hashes(sheet: FactSheet, indices: list[int], *, previous: FactSheet | 
         date: the Date the ``.eml`` carries.
         checked: the variants must pass the checks (False under ``--allow-errors``): a file
             written without the checks is never taken as an unchanged, checked one.
+        env: the Jinja environment the notices render with (an update's context holds the
+            subject of the notice it corrects); by default the built-in templates'.
     """
-    from notifier.context import RUNTIME_KEYS, build_context
-    from notifier.i18n import catalogs_digest
+    from notifier.context import build_context
 
-    # The waivers decide what the gate lets through, though no template reads them.
-    waivers = [w.model_dump(mode="json") for w in sheet.waivers]
-    shared = hashlib.sha256(json.dumps(
-        [output_versions(), templates, catalogs_digest(), date.isoformat(), sheet.id, checked,
-         waivers]).encode()
-    ).digest()
-    # Every context holds the same organisation and incident: dump each object once. The
-    # memo keeps each object alive, so that no other object can take its id meanwhile.
-    memo: dict[int, tuple[Any, Any]] = {}
-
-    def plain(value: Any) -> Any:
-        if id(value) not in memo:
-            memo[id(value)] = (value, _plain(value))
-        return memo[id(value)][1]
-
+    digest = ContextHasher(shared_digest(sheet, templates=templates, date=date, checked=checked))
     hashes = {}
     for index in indices:
         try:
-            context = {k: v for k, v in build_context(sheet, index, previous).items()
-                       if k not in RUNTIME_KEYS}  # the translator: its catalogs are hashed above
+            context = build_context(sheet, index, previous, env)
         except Exception:  # noqa: BLE001 - rendering it will report the problem properly
             continue
-        data = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                          default=plain)
-        hashes[sheet.audiences[index].id] = hashlib.sha256(shared + data.encode()).hexdigest()
+        hashes[sheet.audiences[index].id] = digest(context)
     return hashes
+
+
+def sheet_digest(sheet: FactSheet, shared: bytes) -> str | None:
+    """Return one hash of everything every notice of the sheet is made from: the sheet's text,
+    the text of the revision it supersedes, and ``shared`` (``shared_digest``).
+
+    When it equals the one a sheet's manifest records, no context can have changed, and the
+    audiences' input hashes are those the manifest records: a sheet that did not change is
+    skipped without building a single context. None when the sheet's text is unknown (a
+    sheet built in Python) or its earlier revision cannot be read.
+    """
+    if sheet.source is None or not sheet.source.text:
+        return None
+    h = hashlib.sha256(shared)
+    texts = [sheet.source.text.encode("utf-8")]
+    if sheet.supersedes is not None:
+        try:
+            texts.append((Path(sheet.source.path).parent / sheet.supersedes.sheet).read_bytes())
+        except OSError:
+            return None
+    for text in texts:
+        h.update(len(text).to_bytes(8, "big"))
+        h.update(text)
+    return h.hexdigest()
 
 
 def files_by_audience(manifest: dict[str, Any]) -> dict[str, set[str]]:
@@ -148,10 +202,12 @@ def files_by_audience(manifest: dict[str, Any]) -> dict[str, set[str]]:
 
 
 def unchanged(folder: Path, manifest: dict[str, Any], audience_id: str, notice: str,
-              digest: str | None, by_audience: dict[str, set[str]] | None = None) -> Skipped | None:
+              digest: str | None, by_audience: dict[str, set[str]] | None = None,
+              digests: FileDigests | None = None) -> Skipped | None:
     """Return a Skipped record if the manifest's hash is ``digest`` and the files are intact.
 
-    ``by_audience`` is ``files_by_audience(manifest)``, when the caller has it.
+    ``by_audience`` is ``files_by_audience(manifest)``, when the caller has it; ``digests``
+    knows the bytes of files unchanged since it last saw them (``cache.FileDigests``).
     """
     from notifier.outbox import file_names
 
@@ -167,9 +223,11 @@ def unchanged(folder: Path, manifest: dict[str, Any], audience_id: str, notice: 
         return None
     for rel in names:
         try:
-            if hashlib.sha256((folder / rel).read_bytes()).hexdigest() != files[rel].get("sha256"):
-                return None
+            found = (digests.sha256(rel) if digests is not None
+                     else hashlib.sha256((folder / rel).read_bytes()).hexdigest())
         except OSError:
+            return None
+        if found != files[rel].get("sha256"):
             return None
     first = files[names[0]]
     return Skipped(audience_id, notice, str(first.get("subject", "")),

@@ -16,21 +16,21 @@ import json
 import os
 import tempfile
 from collections.abc import Collection, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notifier.errors import UsageError
-from notifier.render import RenderedNotice, RenderResult
 from notifier.staging import OutboxError, SheetFolder, failure, lock_outbox
+
+if TYPE_CHECKING:
+    from notifier.model import FactSheet
+    from notifier.render import RenderedNotice, RenderResult
 
 MANIFEST = "manifest.json"
 #: The files each notice produces, by suffix, in the order they are listed.
 SUFFIXES = (".html", ".txt", ".eml")
-#: Threads that write (and fsync) files at once: fsync waits on the disk, not the CPU.
-WRITE_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class WriteReport:
 
     folder: Path
     status: dict[str, str] = field(default_factory=dict)  # relpath -> created/updated/identical/removed
+    sha256: dict[str, str] = field(default_factory=dict)  # relpath -> SHA-256, of every file listed
 
 
 def file_names(audience_id: str, notice: str) -> list[str]:
@@ -142,63 +143,71 @@ def atomic_write(path: Path, content: bytes) -> None:
         raise
 
 
-def _write_all(writes: list[tuple[Path, bytes]]) -> None:
-    """Write each (path, content) atomically; several at once, as each waits on its fsync."""
-    if len(writes) < 2:
-        for path, content in writes:
-            atomic_write(path, content)
-        return
-    with ThreadPoolExecutor(max_workers=min(WRITE_THREADS, len(writes))) as pool:
-        # list() re-raises the first error; the others have finished or failed cleanly.
-        list(pool.map(lambda item: atomic_write(*item), writes))
+def write_staged(path: Path, content: bytes) -> None:
+    """Write a file into a staging copy (``SheetFolder.open``), where no one reads it until the
+    whole copy is swapped in: no temporary file is needed. A file the copy already has is a
+    hard link to the live folder's, so it is unlinked first: the live one is never touched.
+    A run killed half-way leaves a half-written copy, which is never swapped in; the bytes
+    reach the disk before the swap (``SheetFolder.commit`` syncs them all at once)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        try:
+            fd = os.open(path, flags, 0o666)  # the umask applies, as for any ordinary file
+        except FileExistsError:
+            os.unlink(path)
+            fd = os.open(path, flags, 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)  # a full disk fails in write(), which names no file
+        raise
 
 
-def _write_changed(path: Path, content: bytes) -> str:
-    """Write ``content`` to ``path`` unless it already holds it; return the status."""
-    if _holds(path, content):
-        return "identical"
-    status = "updated" if path.exists() else "created"
-    atomic_write(path, content)
-    return status
+@dataclass(frozen=True)
+class WrittenNotice:
+    """A notice whose files are on disk: what the manifest and the report keep of it.
 
-
-class Writer:
-    """Writes notices' files on a few threads while the caller goes on rendering.
-
-    Each file is written as ``write_outbox`` would write it (left alone when identical,
-    else atomically); ``write_outbox(..., written=writer.wait())`` then reports those
-    statuses and only writes the manifest and removes stale files. Use it as a context
-    manager, so that the threads are always shut down.
+    A batch writes each notice as soon as it is rendered and keeps only this, so that its
+    memory does not grow with the number of notices.
     """
 
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=WRITE_THREADS)
-        self._pending: dict[Path, tuple[str, Future[str]]] = {}
+    audience_id: str
+    notice: str
+    subject: str
+    preheader: str
+    templates: tuple[str, str]  # (html template, text template)
+    #: (path relative to the sheet's folder, created/updated/identical, SHA-256), per file
+    files: tuple[tuple[str, str, str], ...]
+    draft: tuple[str, ...] = ()  # the error rules a draft was written with (--allow-errors)
+    waived: tuple[str, ...] = ()  # the rules a waiver in the sheet covers
+    inputs: str | None = None  # the input hash (``inputs.ContextHasher``), if known
 
-    def write(self, folder: Path, entries: list[OutboxEntry]) -> None:
-        """Start writing ``entries`` under ``folder`` (a sheet's outbox folder)."""
-        for entry in entries:
-            target = folder / entry.relpath
-            if target in self._pending:
-                raise UsageError(f"two notices would both write {target}")
-            self._pending[target] = (entry.sha256,
-                                     self._pool.submit(_write_changed, target, entry.content))
 
-    def wait(self) -> dict[Path, tuple[str, str] | OSError]:
-        """Wait for every write; return {path: (status, sha256)}, or the error writing it."""
-        done: dict[Path, tuple[str, str] | OSError] = {}
-        for path, (sha, future) in self._pending.items():
-            try:
-                done[path] = (future.result(), sha)
-            except OSError as exc:
-                done[path] = exc
-        return done
+def write_notice(folder: Path, notice: RenderedNotice, eml: bytes, *,
+                 inputs: str | None = None) -> WrittenNotice:
+    """Write one rendered notice's files under ``folder`` (a staging copy); return the record.
 
-    def __enter__(self) -> Writer:
-        return self
+    A file that already holds the bytes is left alone (``identical``); the others are
+    written in place (``write_staged``).
 
-    def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    Raises:
+        UsageError: a path would leave the folder.
+        OSError: a file cannot be written (its ``filename`` names it).
+    """
+    files = []
+    entries = entries_for(notice, eml)
+    (folder / notice.audience_id).mkdir(exist_ok=True)
+    for entry in entries:
+        target = folder / entry.relpath
+        if _holds(target, entry.content):
+            status = "identical"
+        else:
+            status = "updated" if target.exists() else "created"
+            write_staged(target, entry.content)
+        files.append((entry.relpath, status, entry.sha256))
+    return WrittenNotice(notice.audience_id, notice.notice, notice.subject, notice.preheader,
+                         notice.templates, tuple(files), notice.draft, notice.waived, inputs)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -212,7 +221,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return data
 
 
-def _gate_record(notice: RenderedNotice) -> dict[str, Any]:
+def _gate_record(notice: RenderedNotice | WrittenNotice) -> dict[str, Any]:
     """The manifest's record of an audience: its notice, and what the gate let through."""
     record: dict[str, Any] = {"notice": notice.notice}
     if notice.draft:  # written with --allow-errors: these errors make it a draft
@@ -224,7 +233,6 @@ def _gate_record(notice: RenderedNotice) -> dict[str, Any]:
 
 def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes] | None = None,
                  inputs: Mapping[str, str] | None = None, unchanged: Collection[str] = (),
-                 written: Mapping[Path, tuple[str, str]] | None = None,
                  staging: Path | None = None) -> WriteReport:
     """Write a sheet's rendered notices under ``outbox/<sheet id>/`` and update its manifest.
 
@@ -241,8 +249,6 @@ def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes
             later run can skip the audience while its inputs and files stay the same.
         unchanged: audiences skipped because their inputs and files are unchanged: their
             files are reported ``identical`` and their manifest entries kept.
-        written: files a ``Writer`` already wrote, as {path: (status, sha256)}; they are
-            reported, not written again.
         staging: the staging copy (``SheetFolder.open``) to write into; the caller commits
             it. Without one, the outbox is locked and the folder written and swapped in here.
 
@@ -252,33 +258,67 @@ def write_outbox(result: RenderResult, outbox: Path, *, emls: Mapping[str, bytes
     """
     if staging is None:
         with lock_outbox(outbox), SheetFolder(outbox, result.sheet.id) as sheet_folder:
+            folder = sheet_folder.open()
             report = write_outbox(result, outbox, emls=emls, inputs=inputs, unchanged=unchanged,
-                                  written=written, staging=sheet_folder.open())
+                                  staging=folder)
+            sheet_folder.written(folder / rel for rel, status in report.status.items()
+                                 if status in ("created", "updated"))
+            sheet_folder.written([folder / MANIFEST])
             sheet_folder.commit()
             return report
     try:
-        return _write_folder(result, outbox, staging, emls=emls, inputs=inputs,
-                             unchanged=unchanged, written=written)
+        written = [write_notice(staging, entry_notice, eml,
+                                inputs=(inputs or {}).get(entry_notice.audience_id))
+                   for entry_notice, eml in _with_emls(result, emls)]
+        return finish_folder(result.sheet, outbox, staging, written, refused=result.refused,
+                             unchanged=unchanged)
     except OSError as exc:
         raise OutboxError(failure(outbox / result.sheet.id, staging, exc)) from None
 
 
-def _write_folder(result: RenderResult, outbox: Path, folder: Path, *,
-                  emls: Mapping[str, bytes] | None, inputs: Mapping[str, str] | None,
-                  unchanged: Collection[str],
-                  written: Mapping[Path, tuple[str, str]] | None) -> WriteReport:
-    """``write_outbox`` into ``folder`` (a staging copy); OSErrors pass through."""
-    report = WriteReport(folder=outbox / result.sheet.id)
+def _with_emls(result: RenderResult,
+               emls: Mapping[str, bytes] | None) -> list[tuple[RenderedNotice, bytes]]:
+    """Pair each notice with its .eml (built here when not given); refuse two notices that
+    would write one file."""
+    by_audience = {e.audience: e.content for e in plan_outbox(result, emls=emls)
+                   if e.relpath.endswith(".eml")}
+    return [(notice, by_audience[notice.audience_id]) for notice in result.notices]
+
+
+def finish_folder(sheet: FactSheet, outbox: Path, folder: Path, written: list[WrittenNotice], *,
+                  refused: Collection[str] = (), unchanged: Collection[str] = (),
+                  digest: str | None = None) -> WriteReport:
+    """Finish a sheet's staging copy once its notices are written: the manifest, stale files.
+
+    The manifest lists the files just written, and keeps the entries of the audiences not
+    rendered this time (each checked against the disk, see ``_kept``); files of audiences
+    gone from the sheet or refused are removed.
+
+    Args:
+        sheet: the fact sheet.
+        outbox: the outbox folder.
+        folder: the staging copy of ``outbox/<sheet id>/``.
+        written: the notices written into it (``write_notice``).
+        refused: the audiences refused this time.
+        unchanged: the audiences skipped as unchanged: their files were checked against the
+            manifest just now, and are reported ``identical``.
+        digest: the sheet's ``inputs.sheet_digest``, recorded when every audience's notice
+            is on disk and checked, so that the next run can skip the sheet as a whole.
+
+    Raises:
+        OSError: the manifest or a removal fails (the caller discards the copy).
+    """
+    report = WriteReport(folder=outbox / sheet.id)
     manifest_before = read_manifest(folder)
     old = manifest_before["files"]
     old_audiences = manifest_before.get("audiences")
     old_audiences = old_audiences if isinstance(old_audiences, dict) else {}
-    rendered = {n.audience_id for n in result.notices}
-    in_sheet = {a.id for a in result.sheet.audiences} - set(result.refused)
+    rendered = {n.audience_id for n in written}
+    in_sheet = {a.id for a in sheet.audiences} - set(refused)
     files, changed = _kept(folder, {
         rel: entry for rel, entry in old.items()
         if isinstance(entry, dict) and entry.get("audience") in in_sheet
-        and entry.get("audience") not in rendered})
+        and entry.get("audience") not in rendered}, trusted=set(unchanged))
     audiences: dict[str, Any] = {
         aid: entry if aid not in changed else {k: v for k, v in entry.items() if k != "inputs"}
         for aid, entry in old_audiences.items()
@@ -287,54 +327,50 @@ def _write_folder(result: RenderResult, outbox: Path, folder: Path, *,
     for rel, kept in files.items():
         if kept.get("audience") in unchanged:
             report.status[rel] = "identical"
-    _write_all(_writes(result, folder, emls, written, report, files))
-    for notice in result.notices:
+    for notice in written:
+        html_t, text_t = notice.templates
+        templates = {".html": html_t, ".txt": text_t, ".eml": f"{html_t} + {text_t}"}
+        for rel, status, sha in notice.files:
+            report.status[rel] = status
+            files[rel] = {"audience": notice.audience_id, "notice": notice.notice, "sha256": sha,
+                          "subject": notice.subject, "preheader": notice.preheader,
+                          "template": templates[rel[rel.rindex("."):]]}
         audiences[notice.audience_id] = _gate_record(notice)
-        if inputs and notice.audience_id in inputs:
-            audiences[notice.audience_id]["inputs"] = inputs[notice.audience_id]
+        if notice.inputs:
+            audiences[notice.audience_id]["inputs"] = notice.inputs
     # An audience gone from the sheet, or a notice kind an audience no longer gets.
     _remove_stale(folder, sorted(set(old) - set(files)), report)
-    manifest = {"sheet": result.sheet.id, "files": files,
-                "audiences": {aid: audiences[aid] for aid in sorted(audiences)}}
+    report.sha256 = {rel: str(entry.get("sha256")) for rel, entry in files.items()}
+    manifest: dict[str, Any] = {"sheet": sheet.id, "files": {k: files[k] for k in sorted(files)},
+                                "audiences": {aid: audiences[aid] for aid in sorted(audiences)}}
+    # The digest stands for every audience's inputs: only when each was rendered or found
+    # unchanged against this very sheet, and none was refused (a refusal must come again).
+    complete = (not refused and rendered | set(unchanged) == {a.id for a in sheet.audiences}
+                and all("inputs" in entry for entry in audiences.values()))
+    if digest and complete:
+        manifest["inputs"] = digest
     content = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
     if not _holds(folder / MANIFEST, content):
-        atomic_write(folder / MANIFEST, content)
+        write_staged(folder / MANIFEST, content)
     return report
 
 
-def _writes(result: RenderResult, folder: Path, emls: Mapping[str, bytes] | None,
-            written: Mapping[Path, tuple[str, str]] | None, report: WriteReport,
-            files: dict[str, Any]) -> list[tuple[Path, bytes]]:
-    """Return the files still to write; record each file's status and manifest entry."""
-    writes: list[tuple[Path, bytes]] = []
-    for entry in plan_outbox(result, emls=emls):
-        target = folder / entry.relpath
-        done = written.get(target) if written else None
-        if done is not None and done[1] == entry.sha256:
-            report.status[entry.relpath] = done[0]
-        elif _holds(target, entry.content):
-            report.status[entry.relpath] = "identical"
-        else:
-            report.status[entry.relpath] = "updated" if target.exists() else "created"
-            writes.append((target, entry.content))
-        files[entry.relpath] = {
-            "audience": entry.audience, "notice": entry.notice, "sha256": entry.sha256,
-            "subject": entry.subject, "preheader": entry.preheader, "template": entry.template,
-        }
-    return writes
-
-
-def _kept(folder: Path, entries: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+def _kept(folder: Path, entries: dict[str, Any],
+          trusted: Collection[str] = ()) -> tuple[dict[str, Any], set[str]]:
     """Return the manifest entries of files kept as they are, checked against the disk.
 
     So that the manifest always lists exactly what is on disk: a file deleted since is
     dropped; a file edited by hand since keeps its place with its real hash, and its
-    audience loses its input hash, so that the next run renders it again. Returns the
-    entries and the audiences whose files changed.
+    audience loses its input hash, so that the next run renders it again. The files of the
+    ``trusted`` audiences were checked a moment ago (``inputs.unchanged``), under the same
+    lock, and are not read again. Returns the entries and the audiences whose files changed.
     """
     kept: dict[str, Any] = {}
     changed: set[str] = set()
     for rel, entry in entries.items():
+        if entry.get("audience") in trusted:
+            kept[rel] = entry
+            continue
         try:
             digest = hashlib.sha256((folder / rel).read_bytes()).hexdigest()
         except OSError:

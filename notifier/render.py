@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from notifier.context import build_context, render_copy
 from notifier.errors import Problem, RenderRefused
 from notifier.model import Audience, FactSheet
 from notifier.regulators import first_regulator
+from notifier.sheet import load_previous as load_previous
 from notifier.templating import builtin_templates, make_environment
 
 #: Plain-text emails are wrapped to this many columns; URLs are never broken.
@@ -212,8 +214,7 @@ def _refuse_untranslated(sheet: FactSheet, index: int, env: Environment) -> None
     audience = sheet.audiences[index]
     if i18n.supported(audience.locale):
         return
-    copy = env.get_template("_copy.j2").filename or ""
-    if Path(copy).resolve().is_relative_to(builtin_templates().resolve()):
+    if _copy_is_builtin(env):
         path, line, col = sheet.where(("audiences", index, "locale"))
         languages = ", ".join(i18n.SHIPPED)
         raise RenderRefused([Problem(
@@ -224,6 +225,29 @@ def _refuse_untranslated(sheet: FactSheet, index: int, env: Environment) -> None
 
 
 _builtin_env: Environment | None = None
+#: Per environment, what every render with it reads the same: whether its _copy.j2 is the
+#: built-in one (a path resolved on disk) and the text of email.css (a file read). Kept as
+#: long as the environment, whose templates are kept as long (``auto_reload=False``).
+_COPY_IS_BUILTIN: weakref.WeakKeyDictionary[Environment, bool] = weakref.WeakKeyDictionary()
+_CSS: weakref.WeakKeyDictionary[Environment, str] = weakref.WeakKeyDictionary()
+
+
+def _copy_is_builtin(env: Environment) -> bool:
+    """Whether ``env`` finds the built-in ``_copy.j2`` (no team override of the wording)."""
+    found = _COPY_IS_BUILTIN.get(env)
+    if found is None:
+        source = env.get_template("_copy.j2").filename or ""
+        found = _COPY_IS_BUILTIN[env] = Path(source).resolve().is_relative_to(
+            builtin_templates().resolve())
+    return found
+
+
+def _email_css(env: Environment) -> str:
+    """The CSS the inliner puts into every notice's HTML (``email.css`` on the search path)."""
+    found = _CSS.get(env)
+    if found is None:
+        found = _CSS[env] = env.loader.get_source(env, "email.css")[0] if env.loader else ""
+    return found
 
 
 def _reviewed_wording(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
@@ -235,8 +259,7 @@ def _reviewed_wording(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
     """
     global _builtin_env
     copy = ctx["copy"]
-    source = env.get_template("_copy.j2").filename or ""
-    if not Path(source).resolve().is_relative_to(builtin_templates().resolve()):
+    if not _copy_is_builtin(env):
         if _builtin_env is None:
             _builtin_env = make_environment()
         copy = render_copy(_builtin_env, ctx)
@@ -245,8 +268,12 @@ def _reviewed_wording(env: Environment, ctx: dict[str, Any]) -> dict[str, str]:
 
 
 def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
-                  previous: FactSheet | None = None) -> RenderedNotice:
+                  previous: FactSheet | None = None, *,
+                  context: dict[str, Any] | None = None) -> RenderedNotice:
     """Render audience ``index``'s notice.
+
+    ``context`` is ``build_context(sheet, index, previous, env)`` when the caller has built
+    it already (a batch hashes it first, to know whether the notice changed).
 
     Raises:
         RenderRefused: the notice would contradict the facts, or the output is unsafe.
@@ -262,7 +289,7 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
     if audience.notice == "update" and previous is None:
         # Never render an update without the revision it corrects: it would name no date.
         previous = load_previous(sheet)
-    ctx = build_context(sheet, index, previous, env)
+    ctx = build_context(sheet, index, previous, env) if context is None else dict(context)
     html_name, text_name = f"{audience.notice}.mjml.j2", f"{audience.notice}.txt.j2"
     try:
         ctx["copy"] = render_copy(env, ctx)
@@ -270,7 +297,7 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
         ctx["preheader"] = " ".join(ctx["copy"]["preheader"].split())
         mjml_source = env.get_template(html_name).render(ctx)
         raw_text = env.get_template(text_name).render(ctx)
-        css = env.loader.get_source(env, "email.css")[0] if env.loader else ""
+        css = _email_css(env)
         wording = _reviewed_wording(env, ctx)
     except TemplateError as exc:
         lineno = getattr(exc, "lineno", 0) or 0
@@ -302,20 +329,6 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
 
     check_rendered(sheet, notice, tree)
     return notice
-
-
-def load_previous(sheet: FactSheet) -> FactSheet | None:
-    """Load the earlier revision a sheet supersedes, relative to the sheet's own file.
-
-    Raises:
-        SheetError: the earlier revision is missing or invalid.
-    """
-    if sheet.supersedes is None:
-        return None
-    from notifier.sheet import load_sheet
-
-    base = Path(sheet.source.path).parent if sheet.source is not None else Path.cwd()
-    return load_sheet(base / sheet.supersedes.sheet)
 
 
 def render_sheet(sheet: FactSheet, *, templates: Path | None = None,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from notifier.errors import Problem, RenderRefused
+from notifier.memo import per_sheet
 
 if TYPE_CHECKING:
     from notifier.model import FactSheet
@@ -18,22 +19,14 @@ MAX_HTML_BYTES = 102_000
 _LEFTOVERS = ("{{", "{%", "{#", "None", "undefined")
 
 
-# The facts of the last sheet checked. A batch checks every audience of one sheet in a row,
-# and walking the sheet costs more than the rest of the check; the sheet is immutable
-# (frozen), and holding it here keeps its id from being reused by another object.
-_last_facts: tuple[FactSheet, tuple[str, ...]] | None = None
-
-
 def fact_strings(sheet: FactSheet) -> list[str]:
     """Return every text value in the sheet: what the notices may legitimately quote."""
-    global _last_facts
-    cached = _last_facts
-    if cached is None or cached[0] is not sheet:
-        cached = _last_facts = (sheet, tuple(_walk_facts(sheet)))
-    return list(cached[1])
+    return list(_walk_facts(sheet))
 
 
-def _walk_facts(sheet: FactSheet) -> list[str]:
+@per_sheet
+def _walk_facts(sheet: FactSheet) -> tuple[str, ...]:
+    # Walking the sheet costs more than the rest of the check: once per sheet.
     found: list[str] = []
 
     def walk(value: object) -> None:
@@ -47,7 +40,7 @@ def _walk_facts(sheet: FactSheet) -> list[str]:
                 walk(v)
 
     walk(sheet.model_dump(mode="json", by_alias=True))
-    return sorted(set(found), key=len, reverse=True)
+    return tuple(sorted(set(found), key=len, reverse=True))
 
 
 def _may_have_leftovers(text: str) -> bool:

@@ -19,7 +19,8 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
 
@@ -171,6 +172,18 @@ class SheetFolder:
         self.final = Path(os.path.realpath(final)) if final.is_symlink() else final
         self.name = final
         self.staging: Path | None = None
+        self._syncer: _Syncer | None = None
+
+    def written(self, paths: Iterable[Path]) -> None:
+        """Start making files written into the copy durable (``fsync``), on a few threads,
+        while the rest is still being written: ``commit`` then waits only for the last ones.
+
+        Only for a process with no worker processes left to fork (threads start here).
+        """
+        if self._syncer is None:
+            self._syncer = _Syncer()
+        for path in paths:
+            self._syncer.add(path)
 
     def open(self) -> Path:
         """Make the staging copy (hard links of the current files) and return its path.
@@ -204,7 +217,12 @@ class SheetFolder:
         """
         assert self.staging is not None, "open() first"
         staging, self.staging = self.staging, None
+        syncer, self._syncer = self._syncer, None
         try:
+            if syncer is not None:
+                syncer.wait()  # the files this run wrote, and their folders
+            else:
+                _sync_files(staging)  # files written without telling us: all of them
             _fsync_dir(staging)
             if not self.final.exists():
                 os.rename(staging, self.final)
@@ -224,6 +242,9 @@ class SheetFolder:
 
     def discard(self) -> None:
         """Remove the staging copy, if any: the folder stays as it was."""
+        syncer, self._syncer = self._syncer, None
+        if syncer is not None:
+            syncer.close()
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
@@ -234,6 +255,17 @@ class SheetFolder:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.discard()
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the temporary files a killed writer left in a sheet's folder (``.name.x.tmp``),
+    which a staging copy would not have carried over; call with the lock held."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
+        for name in files:
+            if name.startswith(".") and name.endswith(STAGING_SUFFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(root, name))
 
 
 def _umask() -> int:
@@ -291,6 +323,77 @@ def _exchange(first: Path, second: Path) -> bool:
     if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
         return False
     raise OSError(code, os.strerror(code), str(second))
+
+
+class _Syncer:
+    """fsyncs files (and, once each, their folders) on a few threads; ``wait`` for all."""
+
+    THREADS = 4  # fsync waits on the disk, not the CPU
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=self.THREADS,
+                                        thread_name_prefix="notifier-fsync")
+        self._pending: list[Future[None]] = []
+        self._folders: set[Path] = set()
+
+    def add(self, path: Path) -> None:
+        """Make ``path`` durable, and its folder's entry for it."""
+        self._pending.append(self._pool.submit(_fsync_file, path))
+        if path.parent not in self._folders:
+            self._folders.add(path.parent)
+            self._pending.append(self._pool.submit(_fsync_dir, path.parent))
+
+    def wait(self) -> None:
+        """Return once every file added is on disk.
+
+        Raises:
+            OSError: the disk could not take one (EIO, ENOSPC): the copy must not be used.
+        """
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the threads (what has not started is dropped)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        exc.filename = exc.filename or str(path)
+        raise
+    finally:
+        os.close(fd)
+
+
+def _sync_files(folder: Path) -> None:
+    """Make the files written into a staging copy durable before the swap publishes them.
+
+    The files are written without an fsync each (``outbox.write_staged``):
+    one ``syncfs(2)`` of their file system waits for all of them at once (Linux); elsewhere
+    ``sync(2)`` does the same for every file system.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        syncfs = getattr(libc, "syncfs", None)
+        if syncfs is not None:
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                if syncfs(fd) != 0:  # the disk could not take the files (EIO, ENOSPC)
+                    code = ctypes.get_errno()
+                    raise OSError(code, os.strerror(code), str(folder))
+                return
+            finally:
+                os.close(fd)
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def _fsync_dir(folder: Path) -> None:

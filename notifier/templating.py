@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from notifier.blocks import element
 from notifier.cache import template_cache
-from notifier.errors import UsageError
+from notifier.errors import check_overrides
 
 
 def builtin_templates() -> Path:
@@ -51,9 +51,7 @@ def make_environment(overrides: Path | None = None) -> Environment:
     builtin = FileSystemLoader(str(builtin_templates()))
     loaders: list[BaseLoader] = []
     if overrides is not None:
-        if not overrides.is_dir():
-            raise UsageError(f"{overrides}: no such templates folder; name a folder of "
-                             "*.mjml.j2 / *.txt.j2 overrides")
+        check_overrides(overrides)
         loaders.append(FileSystemLoader(str(overrides)))
     loaders += [builtin, PrefixLoader({"!builtin": builtin})]
     env = Environment(

@@ -20,17 +20,25 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 
-def start_pool(workers: int) -> ProcessPoolExecutor:
-    """Return a process pool whose workers die with this process and leave Ctrl-C to it."""
-    # fork: workers inherit the modules already imported (pydantic, jinja2, yaml) and start in
-    # milliseconds. Forking is safe only while this is the process's one thread (the pool
-    # launches every worker on the first submit, before its own manager thread starts); a
-    # caller with threads (a server, say) gets forkserver or spawn, slower but always safe.
+def start_method() -> str:
+    """Return how ``start_pool`` would start workers now: ``fork`` when that is safe."""
+    # fork: workers inherit the modules already imported (pydantic, jinja2, yaml) and the
+    # sheets already loaded, and start in milliseconds. Forking is safe only while this is
+    # the process's one thread (the pool launches every worker on the first submit, before
+    # its own manager thread starts); a caller with threads (a server, say) gets forkserver
+    # or spawn, slower but always safe.
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
-        method: str | None = "fork"
-    else:
-        method = "forkserver" if "forkserver" in methods else "spawn"
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def start_pool(workers: int, method: str | None = None) -> ProcessPoolExecutor:
+    """Return a process pool whose workers die with this process and leave Ctrl-C to it.
+
+    ``method`` is ``start_method()``'s answer, asked by the caller before it relied on it.
+    """
+    method = method or start_method()
     # A forked worker's parent is this process; a forkserver's or spawned worker's parent
     # is not known here, so it watches whichever parent it starts with.
     parent = os.getpid() if method == "fork" else 0
@@ -91,10 +99,19 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers now."""
+def stop(pool: ProcessPoolExecutor, timeout: float = 5.0) -> None:
+    """Cancel what has not started and end the workers now; return once they are gone.
+
+    Workers write into the sheets' staging copies: the caller removes those next, and no
+    worker may still be writing into one then.
+    """
+    # ProcessPoolExecutor has no public way to end running workers; taken before shutdown(),
+    # which forgets them.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
-    # ProcessPoolExecutor has no public way to end running workers; they only render.
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(timeout)

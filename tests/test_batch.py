@@ -258,9 +258,28 @@ def test_the_table_reports_skipped_and_removed(tmp_path: Path,
     write_sheet(sheet, audiences=AUDIENCES[:3])
     code, out, err = run_cli(["render", str(sheet), "--outbox", str(outbox)], capsys)
     assert (code, err) == (0, "")
-    assert out.count("identical") == 3  # one row per unchanged audience
+    assert out.count("identical") == 0  # unchanged audiences are counted, not listed
     assert "removed" in out
     assert out.endswith("0 rendered, 3 unchanged (skipped), 0 refused, 3 files removed\n")
+    code, out, err = run_cli(["render", str(sheet), "--outbox", str(outbox), "--verbose"], capsys)
+    assert (code, err) == (0, "")
+    assert out.count("identical") == 3  # asked for: one row per unchanged audience
+    assert out.endswith("0 rendered, 3 unchanged (skipped), 0 refused, 0 files removed\n")
+
+
+def test_an_unchanged_sheet_prints_one_line_and_a_long_list_is_summed_up(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from notifier import cli
+
+    sheet = write_sheet(tmp_path / "sheet.yaml")
+    outbox = tmp_path / "outbox"
+    monkeypatch.setattr(cli, "TABLE_ROWS", 3)
+    code, out, _ = run_cli(["render", str(sheet), "--outbox", str(outbox), "--jobs", "1"], capsys)
+    assert code == 0
+    assert "4 notices rendered (incident 3, no_action_needed 1); --verbose lists each one" in out
+    assert "customers" not in out  # more rows than TABLE_ROWS: summed up, not listed
+    code, out, _ = run_cli(["render", str(sheet), "--outbox", str(outbox)], capsys)
+    assert (code, out) == (0, "0 rendered, 4 unchanged (skipped), 0 refused, 0 files removed\n")
 
 
 # --- parallel workers ----------------------------------------------------------------------

@@ -188,3 +188,78 @@ def test_the_compiled_template_folder_follows_the_environment_settings() -> None
     before = _fingerprint(env)
     env.trim_blocks = False
     assert _fingerprint(env) != before
+
+
+def test_public_suffixes_and_the_legal_reference_come_back_from_the_cache(
+        cache_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import publicsuffixlist
+    import yaml
+
+    from notifier import domains, law
+
+    hosts = ("email.coop.co.uk", "x.github.io", "github.io", "www.gov.uk", "shop.example")
+
+    def fresh() -> tuple[list[str | None], dict[str, object]]:
+        domains._psl.cache_clear()
+        law.reference.cache_clear()
+        return [domains.registrable_domain(h) for h in hosts], law.reference()
+
+    parsed = fresh()
+    assert parsed[0] == ["coop.co.uk", "x.github.io", None, "www.gov.uk", "shop.example"]
+    assert len(list((cache_root / "public-suffixes").iterdir())) == 1
+    assert len(list((cache_root / "law-reference").iterdir())) == 1
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed although the cache holds it")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(publicsuffixlist.PublicSuffixList, "_parse", no_parsing)
+        patched.setattr(yaml, "load", no_parsing)
+        assert fresh() == parsed
+    for folder in ("public-suffixes", "law-reference"):
+        (entry,) = (cache_root / folder).iterdir()
+        entry.write_bytes(b"not a pickle")  # damaged: parsed again, same answers
+    assert fresh() == parsed
+
+
+def test_file_digests_trust_a_stat_only_while_nothing_can_have_changed(
+        cache_root: Path, tmp_path: Path) -> None:
+    import hashlib
+    import time as clock
+
+    folder = tmp_path / "sheet"
+    folder.mkdir()
+    target = folder / "a.html"
+    target.write_bytes(b"first version")
+    old = clock.time_ns() - 10 * cache.RACY_NS
+    os.utime(target, ns=(old, old))  # written a while ago
+    digests = cache.FileDigests(folder)
+    assert digests.sha256("a.html") == hashlib.sha256(b"first version").hexdigest()
+    digests.save()
+
+    reads: list[Path] = []
+    real = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self)
+        return real(self)
+
+    again = cache.FileDigests(folder)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(Path, "read_bytes", counting)
+        assert again.sha256("a.html") == hashlib.sha256(b"first version").hexdigest()
+        assert reads == []  # known by its stat: not read
+        target.write_bytes(b"other version")  # same size, and its mtime put back
+        os.utime(target, ns=(old, old))
+        assert again.sha256("a.html") == hashlib.sha256(b"other version").hexdigest()
+        assert reads == [target]  # the ctime moved: read again
+
+    fresh = folder / "b.html"
+    fresh.write_bytes(b"just written")
+    digests = cache.FileDigests(folder)
+    digests.remember("b.html", hashlib.sha256(b"just written").hexdigest())
+    digests.save()
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(Path, "read_bytes", counting)
+        cache.FileDigests(folder).sha256("b.html")
+    assert reads[-1] == fresh  # changed within the margin of the look: never vouched for

@@ -42,7 +42,8 @@ def test_exit_codes_follow_the_report(report: CheckReport, code: int,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     with mock.patch("notifier.commands.check", autospec=True, return_value=report) as check:
         got, out, err = run(["check", "a.yaml", "b.yaml", "--now", NOW], capsys)
-    check.assert_called_once_with([Path("a.yaml"), Path("b.yaml")], now=NOW, templates=None)
+    check.assert_called_once_with([Path("a.yaml"), Path("b.yaml")], now=NOW, templates=None,
+                                  jobs=None)
     assert got == code, err
     if code == 2:
         assert err == "a.yaml:1:1: id: bad\n"
@@ -161,3 +162,21 @@ def test_the_sources_cited_are_listed_with_their_addresses(capsys: pytest.Captur
     assert report.as_dict()["sources"] == sources
     code, out, _ = run(["check", str(INCIDENTS / "shopback-2020.yaml"), "--now", NOW], capsys)
     assert "Sources cited above" in out and "[ca-sb446]" in out
+
+
+def test_check_in_workers_finds_what_one_process_finds(tmp_path: Path) -> None:
+    """`check` renders and checks in worker processes, as `render` does: same findings."""
+    from fault_support import many_audiences
+
+    from notifier import fanout
+
+    (tmp_path / "sheet.yaml").write_text(many_audiences(10), encoding="utf-8")
+    (tmp_path / "other.yaml").write_text((INCIDENTS / "shopback-2020.yaml").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    here = commands.check([tmp_path], now=NOW, jobs=1)
+    with mock.patch.object(fanout, "run", wraps=fanout.run) as run_fanout:
+        workers = commands.check([tmp_path], now=NOW, jobs=2)
+    assert run_fanout.call_args.kwargs["workers"] == 2
+    assert [s.sheet_id for s in workers.sheets] == ["shopback-2020", "acme-2025"]
+    assert len(workers.sheets[1].notices) == 10
+    assert here.as_dict() == workers.as_dict()

@@ -88,7 +88,7 @@ def test_a_write_failing_half_way_leaves_the_folder_as_it_was(
     _, changed, outbox = rendered
     folder = outbox / "acme-2025"
     before = snapshot(folder)
-    real = outbox_module.atomic_write
+    real = outbox_module.write_staged
     calls: list[Path] = []
 
     def failing(path: Path, content: bytes) -> None:
@@ -97,7 +97,7 @@ def test_a_write_failing_half_way_leaves_the_folder_as_it_was(
             raise OSError(code, os.strerror(code), str(path))
         real(path, content)
 
-    monkeypatch.setattr(outbox_module, "atomic_write", failing)
+    monkeypatch.setattr(outbox_module, "write_staged", failing)
     exit_code, _, err = run(["render", str(changed), "--outbox", str(outbox), "-q", "--jobs", "1"],
                             capsys)
     assert exit_code == 2

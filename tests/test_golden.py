@@ -28,14 +28,17 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def comparable(name: str, content: bytes) -> bytes:
-    """Return the bytes to compare. The manifest's per-audience input hashes cover the
-    installed package versions (so that an upgrade re-renders); they are masked here so that
-    the goldens pin the output, not the environment. Everything else is compared as is."""
+    """Return the bytes to compare. The manifest's input hashes (per audience, and the
+    sheet's) cover the installed package versions (so that an upgrade re-renders); they are
+    masked here so that the goldens pin the output, not the environment. Everything else is
+    compared as is."""
     if name != "manifest.json":
         return content
     manifest = json.loads(content)
     for entry in manifest.get("audiences", {}).values():
         entry["inputs"] = "<masked>"
+    if "inputs" in manifest:
+        manifest["inputs"] = "<masked>"
     return json.dumps(manifest, indent=2, sort_keys=True).encode()
 
 

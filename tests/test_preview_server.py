@@ -764,3 +764,35 @@ def test_a_waived_finding_is_shown_as_waived(tmp_path: Path) -> None:
         page = text(running, notice_route("customers", "incident"))
     assert 'data-rule="uk.art34.dpo_contact" data-severity="error" data-waived="true"' in page
     assert "error (waived)" in page and "waived by Jane Doe, General Counsel on 2025-05-02" in page
+
+
+def test_the_notice_on_screen_is_rendered_and_published_first(server: PreviewServer,
+                                                               sheet: Path) -> None:
+    """An edit reaches the open notice page before the other notices are rendered again."""
+    published: list[dict[str, tuple[bool, bool]]] = []
+    assemble = server.site._assemble
+
+    def recording(epoch: int, snapshot: Snapshot) -> Build:
+        published.append({e.audience.id: (e.pending, e.rendered is not None and
+                                           "Edited for the focus test." in e.rendered.text)
+                          for e in snapshot.entries})
+        return assemble(epoch, snapshot)
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("GET", "/_preview/events?page=/n/customers/incident/")
+        with conn.getresponse() as resp, mock.patch.object(server.site, "_assemble", recording):
+            read_event(resp)
+            assert server.site.on_screen() == {"customers"}
+            write_atomically(sheet, SHEET.replace(SUMMARY, "Edited for the focus test."))
+            first = read_event(resp)
+            wait_for(server, lambda b: not any(e.pending for e in b.snapshot.entries)
+                     and b.token != first["token"])
+    finally:
+        conn.close()
+    assert published[0]["customers"] == (False, True)  # on screen: rendered, edited
+    assert {pending for aid, (pending, _) in published[0].items() if aid != "customers"} == {True}
+    assert published[-1]["customers"] == (False, True)
+    assert not any(pending for pending, _ in published[-1].values())
+    assert "Edited for the focus test." in text(server, "/n/partners/no_action_needed/")
+    assert 'data-pending' not in text(server, "/")

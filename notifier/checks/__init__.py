@@ -11,9 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from notifier.checks.finding import Finding, Rule, Severity
+from notifier.memo import audience_index
 from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from notifier.errors import RenderRefused
     from notifier.model import FactSheet
     from notifier.render import RenderedNotice, RenderResult
 
@@ -44,7 +48,7 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
     )
     from notifier.checks.view import NoticeView
 
-    index = next((i for i, a in enumerate(sheet.audiences) if a.id == notice.audience_id), None)
+    index = audience_index(sheet, notice.audience_id)
     if index is None:
         raise KeyError(notice.audience_id)
     # the facts as the reader got them: the sheet's text in the reader's language
@@ -58,24 +62,36 @@ def check_notice(sheet: FactSheet, notice: RenderedNotice) -> list[Finding]:
     return waivers.apply(sheet, found)
 
 
-def run_checks(sheet: FactSheet, result: RenderResult) -> list[Finding]:
+def run_checks(sheet: FactSheet, result: RenderResult, *,
+               checked: Mapping[str, list[Finding]] | None = None) -> list[Finding]:
     """Return the findings for everything a sheet rendered, in audience order.
 
     A refused audience has no notice to read, so its findings are the reasons it was
-    refused (the consistency rules, or ``consistency.refused``).
+    refused (the consistency rules, or ``consistency.refused``). ``checked`` holds the
+    ``check_notice`` findings of notices checked already, by audience id (each checked as it
+    was rendered); the others are checked here.
     """
+    found: dict[str, list[Finding]] = {}
+    for notice in result.notices:
+        done = checked.get(notice.audience_id) if checked is not None else None
+        found.setdefault(notice.audience_id, []).extend(
+            done if done is not None else check_notice(sheet, notice))
+    return merge_findings(sheet, found, result.refused)
+
+
+def merge_findings(sheet: FactSheet, checked: Mapping[str, list[Finding]],
+                   refused: Mapping[str, RenderRefused]) -> list[Finding]:
+    """Return a sheet's findings from its notices' (``check_notice``, by audience id) and
+    its refusals', in audience order, a sheet field's finding shared by audiences once."""
+    from notifier.checks import waivers
     from notifier.checks.consistency import refusal_findings
 
-    by_audience: dict[str, list[Finding]] = {}
-    for notice in result.notices:
-        by_audience.setdefault(notice.audience_id, []).extend(check_notice(sheet, notice))
+    by_audience: dict[str, list[Finding]] = {aid: list(found) for aid, found in checked.items()}
     for index, audience in enumerate(sheet.audiences):
-        refusal = result.refused.get(audience.id)
+        refusal = refused.get(audience.id)
         if refusal is not None:
             by_audience.setdefault(audience.id, []).extend(
                 refusal_findings(sheet, index, refusal.problems))
-    from notifier.checks import waivers
-
     return waivers.apply(sheet, _once([f for a in sheet.audiences
                                        for f in by_audience.get(a.id, [])]))
 

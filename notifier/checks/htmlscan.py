@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Elements that never have an end tag.
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -70,9 +69,12 @@ def _font_px(value: str, parent: float) -> float:
             "%": number * parent / 100}[unit]
 
 
-@dataclass(frozen=True)
-class Style:
-    """The computed style a text run inherits: what the checks need and nothing more."""
+class Style(NamedTuple):
+    """The computed style a text run inherits: what the checks need and nothing more.
+
+    A tuple, so that the per-element style cache hashes it in C: a notice has some 260
+    elements, each looked up with its parent's style.
+    """
 
     color: str = "#000000"
     background: str = "#ffffff"
@@ -127,12 +129,6 @@ class HtmlScan:
         return " ".join(" ".join(r.text for r in self.runs).split())
 
 
-def _style_for(tag: str, attrs: Mapping[str, str | None], parent: Style) -> Style:
-    return _computed_style(tag, attrs.get("style"), attrs.get("bgcolor"),
-                           attrs.get("hidden") is not None, attrs.get("aria-hidden") == "true",
-                           parent)
-
-
 @lru_cache(maxsize=4096)
 def _computed_style(tag: str, style: str | None, bgcolor: str | None, hidden_attr: bool,
                     aria_hidden: bool, parent: Style) -> Style:
@@ -156,53 +152,64 @@ def _computed_style(tag: str, style: str | None, bgcolor: str | None, hidden_att
     return Style(color=color, background=background, font_px=size, bold=bold, hidden=hidden)
 
 
-_HEADING = re.compile(r"h[1-6]")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _WBR = re.compile(r"<wbr\s*/?>", re.I)
+
+
+def _text(element: Any) -> str:
+    """The text of an element and its descendants, whitespace collapsed (comments left out)."""
+    return " ".join("".join(element.itertext(None)).split())
 
 
 def _visit(scan: HtmlScan, element: Any, parent: Style) -> None:
     """Record one element and its subtree: text runs with their computed style, and the rest."""
     tag = element.tag.lower()
-    attrs = dict(element.attrib)
+    get = element.get
     if tag == "html":
-        scan.lang, scan.dir = attrs.get("lang"), attrs.get("dir")
+        scan.lang, scan.dir = get("lang"), get("dir")
     elif tag == "img":
-        scan.images.append(attrs)
+        scan.images.append(dict(element.attrib))
     elif tag == "table":
-        scan.tables.append(attrs)
-    style = _style_for(tag, attrs, parent)
-    if element.text and element.text.strip() and not style.hidden:
-        scan.runs.append(TextRun(element.text, style, tag))
+        scan.tables.append(dict(element.attrib))
+    style = _computed_style(tag, get("style"), get("bgcolor"), get("hidden") is not None,
+                            get("aria-hidden") == "true", parent)
+    shown = not style.hidden
+    runs = scan.runs
+    if shown and element.text and element.text.strip():
+        runs.append(TextRun(element.text, style, tag))
     for child in element:
         if isinstance(child.tag, str):
             _visit(scan, child, style)
         # A child's tail (text after it) belongs to this element; comments have tails too.
-        if child.tail and child.tail.strip() and not style.hidden:
-            scan.runs.append(TextRun(child.tail, style, tag))
+        if shown and child.tail and child.tail.strip():
+            runs.append(TextRun(child.tail, style, tag))
     if tag == "table" and any(next(cell.iterancestors("table")) is element
                               for cell in element.iter("th", "caption")):
         scan.data_tables += 1
-    if tag == "title" or tag == "a" or _HEADING.fullmatch(tag):
-        text = " ".join(element.text_content().split())
-        if tag == "title":
-            scan.title = text
-        elif tag == "a":
-            scan.links.append(Link(attrs.get("href") or "", text))
-        else:
-            scan.headings.append(Heading(int(tag[1]), text, style))
+    if tag == "title":
+        scan.title = _text(element)
+    elif tag == "a":
+        scan.links.append(Link(get("href") or "", _text(element)))
+    elif tag in _HEADINGS:
+        scan.headings.append(Heading(int(tag[1]), _text(element), style))
 
 
-def scan_html(html: str) -> HtmlScan:
+def scan_html(html: str, tree: Any = None) -> HtmlScan:
     """Parse a notice's HTML (Outlook-only conditional comments are ignored, as other clients do).
 
-    lxml (premailer's parser, already loaded) is about five times faster than html.parser here.
+    ``tree`` is the document ``html`` was serialised from, when the caller has it
+    (``htmlmail.tree_of``), with its ``<wbr>`` elements stripped: the same as parsing ``html``
+    again, without the cost. lxml (premailer's parser, already loaded) is about five times
+    faster than html.parser here.
     """
-    import lxml.html
-
     scan = HtmlScan()
-    # <wbr> marks where a long address may break: no text, no space. libxml2 takes it for an
-    # element that holds what follows, which would split the address into two runs of text.
-    _visit(scan, lxml.html.document_fromstring(_WBR.sub("", html)), Style())
+    if tree is None:
+        import lxml.html
+
+        # <wbr> marks where a long address may break: no text, no space. libxml2 takes it
+        # for an element that holds what follows, which would split the address in two runs.
+        tree = lxml.html.document_fromstring(_WBR.sub("", html))
+    _visit(scan, tree, Style())
     return scan
 
 

@@ -9,6 +9,7 @@ from urllib.parse import SplitResult, urlsplit
 from notifier.advice import reviewed_domains
 from notifier.checks.finding import Finding, Rule
 from notifier.domains import is_ip, normalise, registrable_domain, within
+from notifier.memo import per_sheet
 from notifier.model import READER_NOTICES
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ def _bare(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def organisation_domains(sheet: FactSheet) -> set[str]:
+@per_sheet
+def organisation_domains(sheet: FactSheet) -> frozenset[str]:
     """Return the domains the sheet declares as the organisation's (subdomains count too).
 
     Only three facts declare them: the website (its registrable domain), the sender's
@@ -92,9 +94,10 @@ def organisation_domains(sheet: FactSheet) -> set[str]:
     found = {registrable_domain(urlsplit(org.website).hostname or ""),
              registrable_domain(org.sender.email.rsplit("@", 1)[1])}
     found |= {_bare(d) for d in org.link_domains if registrable_domain(d)}
-    return {d for d in found if d}
+    return frozenset(d for d in found if d)
 
 
+@per_sheet
 def contact_lookalikes(sheet: FactSheet) -> list[tuple[str, str, str]]:
     """Return (field, address, its registrable domain) for each contact address off the domains.
 
@@ -117,6 +120,7 @@ def contact_lookalikes(sheet: FactSheet) -> list[tuple[str, str, str]]:
     return found
 
 
+@per_sheet
 def _fields(sheet: FactSheet) -> dict[str, tuple[str | int, ...]]:
     """Return each link the sheet itself gives (as it appears in a notice) and its field."""
     org = sheet.organisation
@@ -160,7 +164,7 @@ def _host(href: str) -> str:
 
 
 def _check_target(view: NoticeView, where: str, href: str, shown: str,
-                  domains: set[str]) -> list[Finding]:
+                  domains: frozenset[str]) -> list[Finding]:
     parts = _split(href)
     scheme = parts.scheme.lower()
     if scheme == "tel":
@@ -188,7 +192,7 @@ def _check_target(view: NoticeView, where: str, href: str, shown: str,
 
 
 def _where_it_goes(view: NoticeView, where: str, href: str, parts: SplitResult, host: str,
-                   domains: set[str], field: tuple[str | int, ...] | None) -> list[Finding]:
+                   domains: frozenset[str], field: tuple[str | int, ...] | None) -> list[Finding]:
     """The scheme, user info, IP host, shortener and domain rules for one link or image."""
     found: list[Finding] = []
     scheme = parts.scheme.lower()

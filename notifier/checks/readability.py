@@ -57,23 +57,33 @@ _VOWELS = re.compile(r"[aeiouy]+")
 
 def prose(text: str) -> str:
     """Return the body as sentences: URLs dropped, wrapped lines joined, list items and headings ended."""
-    blocks: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        items: list[str] = []
-        for line in paragraph.split("\n"):
-            stripped = line.strip()
-            if not stripped or re.fullmatch(r"[-=]{2,}", stripped):
-                continue
-            if stripped.startswith("- ") or not items:
-                items.append(stripped.removeprefix("- "))
-            else:
-                items[-1] += " " + stripped
-        for item in items:
-            item = " ".join(_URLISH.sub("", item).split())
-            if item:
-                item = item.rstrip(",")
-                blocks.append(item if _END.search(item) else item + ".")
-    return " ".join(blocks)
+    return " ".join(_blocks(text))
+
+
+def _blocks(text: str) -> list[str]:
+    """The sentences ``prose`` joins, paragraph by paragraph."""
+    return [block for paragraph in re.split(r"\n\s*\n", text) for block in _paragraph(paragraph)]
+
+
+@lru_cache(maxsize=4096)
+def _paragraph(paragraph: str) -> tuple[str, ...]:
+    """One paragraph's sentences; kept, as notices share most of their paragraphs."""
+    items: list[str] = []
+    for line in paragraph.split("\n"):
+        stripped = line.strip()
+        if not stripped or re.fullmatch(r"[-=]{2,}", stripped):
+            continue
+        if stripped.startswith("- ") or not items:
+            items.append(stripped.removeprefix("- "))
+        else:
+            items[-1] += " " + stripped
+    blocks = []
+    for item in items:
+        item = " ".join(_URLISH.sub("", item).split())
+        if item:
+            item = item.rstrip(",")
+            blocks.append(item if _END.search(item) else item + ".")
+    return tuple(blocks)
 
 
 def _syllables(word: str, hyphenator: object | None) -> int:
@@ -96,9 +106,10 @@ def _hyphenator() -> object | None:
 def _load_patterns(pyphen: Any, lang: str) -> bool:
     """Put ``lang``'s parsed patterns in pyphen's own cache, from ours when we have them.
 
-    Parsing the dictionary costs about 40 ms in every new process; the parsed patterns
-    are kept as JSON in the user cache (``notifier.cache``), keyed by the dictionary's
-    bytes and pyphen's version. Returns False when the language is missing.
+    Parsing the dictionary costs about 50 ms in every new process (each batch worker too);
+    the parsed patterns are kept in the user cache (``notifier.cache``), keyed by the
+    dictionary's bytes and pyphen's version, and load in a few milliseconds. Returns False
+    when the language is missing.
     """
     from notifier import cache as user_cache
 
@@ -109,7 +120,7 @@ def _load_patterns(pyphen: Any, lang: str) -> bool:
         return False
     if path in pyphen.hdcache:
         return True
-    hd = _from_cache(pyphen, user_cache.load_json("hyphenation", source))
+    hd = _from_cache(pyphen, user_cache.load_pickle("hyphenation", source))
     if hd is not None:
         pyphen.hdcache[path] = hd
         return True
@@ -117,24 +128,24 @@ def _load_patterns(pyphen: Any, lang: str) -> bool:
     pyphen.hdcache[path] = hd
     if all(type(v) is int for _, values in hd.patterns.values() for v in values):
         # (a dictionary with non-standard hyphenation would need pyphen's objects: not kept)
-        user_cache.store_json("hyphenation", source,
-                              {"patterns": {k: [start, list(values)] for k, (start, values)
-                                            in hd.patterns.items()}, "maxlen": hd.maxlen})
+        user_cache.store_pickle("hyphenation", source, (hd.patterns, hd.maxlen))
     return True
 
 
 def _from_cache(pyphen: Any, kept: Any) -> Any:
     """Rebuild a HyphDict from our cached patterns, or return None if they do not look right.
 
-    The entry must hold the parsed patterns exactly as HyphDict.__init__ leaves them
-    (pattern -> (start, values)) and maxlen must be their longest key; anything else (a
-    damaged or foreign file) is ignored and the dictionary is parsed again.
+    The entry must hold the parsed patterns as HyphDict.__init__ leaves them (pattern ->
+    (start, values)) and maxlen must be their longest key; anything else (a damaged or
+    foreign file) is ignored and the dictionary is parsed again.
     """
     try:
-        patterns = {str(k): (int(v[0]), tuple(int(x) for x in v[1]))
-                    for k, v in kept["patterns"].items()}
-        maxlen = kept["maxlen"]
-        if not patterns or type(maxlen) is not int or maxlen != max(map(len, patterns)):
+        patterns, maxlen = kept
+        if (not isinstance(patterns, dict) or not patterns or type(maxlen) is not int
+                or maxlen != max(map(len, patterns))):
+            return None
+        start, values = next(iter(patterns.values()))
+        if type(start) is not int or not isinstance(values, tuple):
             return None
     except Exception:  # noqa: BLE001 - any malformed entry: parse the dictionary instead
         return None
@@ -143,16 +154,34 @@ def _from_cache(pyphen: Any, kept: Any) -> Any:
     return hd
 
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_SENTENCE_END = re.compile(r"[.!?]+['\")]*(?:\s|$)")
+
+
 def grade(text: str, locale: str = "en-US") -> float:
     """Return the Flesch-Kincaid US grade level of ``text`` (already prose, see ``prose``)."""
-    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)
-    n_words = len(words)
-    n_sentences = max(1, len(re.findall(r"[.!?]+['\")]*(?:\s|$)", text)))
-    hyphenator = _hyphenator()
-    if not words:
+    return _grade([_counts.__wrapped__(text)])
+
+
+def _grade(counts: list[tuple[int, int, int]]) -> float:
+    """The grade from (words, sentence ends, syllables) of each piece of one text."""
+    n_words = sum(c[0] for c in counts)
+    if not n_words:
         return 0.0
-    syllables = sum(_syllables(w, hyphenator) for w in words)
-    return float(0.39 * (n_words / n_sentences) + 11.8 * (syllables / len(words)) - 15.59)
+    n_sentences = max(1, sum(c[1] for c in counts))
+    syllables = sum(c[2] for c in counts)
+    return float(0.39 * (n_words / n_sentences) + 11.8 * (syllables / n_words) - 15.59)
+
+
+@lru_cache(maxsize=8192)
+def _counts(text: str) -> tuple[int, int, int]:
+    """(words, sentence ends, syllables) of a text; kept per sentence block, as notices
+    repeat theirs (the advice, the contact lines). The counts of a body are the sums of its
+    blocks': no word or sentence end spans the space that joins two blocks."""
+    words = _WORD.findall(text)
+    hyphenator = _hyphenator()
+    return (len(words), len(_SENTENCE_END.findall(text)),
+            sum(_syllables(w, hyphenator) for w in words))
 
 
 @dataclass(frozen=True)
@@ -180,8 +209,13 @@ MEASURES = {
     "nl": Measure("Flesch-Douma reading ease", 60.0, True, "reading ease (Flesch-Douma)"),
 }
 _PYPHEN = {"de": "de_DE", "fr": "fr", "es": "es", "nl": "nl_NL"}
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_ANY_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_ANY_SENTENCE_END = re.compile(r"[.!?]+['\")»“”]*(?:\s|$)")
 _VOWEL_GROUPS = re.compile(r"[aeiouyàâäáéèêëíìîïóòôöúùûüýÿæœ]+", re.I)
+
+#: What a measure other than Flesch-Kincaid needs of a text: words, sentence ends,
+#: syllables, words of three syllables or more, of more than six letters, of one syllable.
+Tally = tuple[int, int, int, int, int, int]
 
 
 @cache
@@ -194,11 +228,15 @@ def _hyphenator_for(lang: str) -> object | None:
     return pyphen.Pyphen(lang=name) if _load_patterns(pyphen, name) else None
 
 
-def _counts(text: str, lang: str) -> tuple[list[str], int, list[int]]:
-    """Return the words, the number of sentences and each word's syllables."""
-    words = _WORD.findall(text)
-    sentences = max(1, len(re.findall(r"[.!?]+['\")»“”]*(?:\s|$)", text)))
-    return words, sentences, [_syllable_count(lang, word) for word in words]
+@lru_cache(maxsize=8192)
+def _tally(text: str, lang: str) -> Tally:
+    """Count ``text`` for ``lang``'s measure; kept per sentence block like ``_counts`` (the
+    tally of a body is the sum of its blocks')."""
+    words = _ANY_WORD.findall(text)
+    syllables = [_syllable_count(lang, word) for word in words]
+    return (len(words), len(_ANY_SENTENCE_END.findall(text)), sum(syllables),
+            sum(1 for s in syllables if s >= 3), sum(1 for w in words if len(w) > 6),
+            sum(1 for s in syllables if s == 1))
 
 
 @lru_cache(maxsize=20_000)
@@ -212,20 +250,23 @@ def _syllable_count(lang: str, word: str) -> int:
 
 def readability(text: str, locale: str) -> tuple[Measure, float]:
     """Return the measure for ``locale``'s language and ``text``'s figure on it."""
+    return _measured([text], locale)
+
+
+def _measured(blocks: list[str], locale: str) -> tuple[Measure, float]:
+    """The measure for ``locale``'s language and the figure of the text these blocks make."""
     lang = locale.split("-")[0].lower()
     measure = MEASURES.get(lang, MEASURES["en"])
     if lang not in MEASURES or lang == "en":
-        return measure, grade(text, locale)
-    words, sentences, syllables = _counts(text, lang)
-    if not words:
+        return measure, _grade([_counts(block) for block in blocks])
+    tallies = [_tally(block, lang) for block in blocks]
+    n, ends, total, poly, long, mono = (sum(t[k] for t in tallies) for k in range(6))
+    if not n:
         return measure, measure.target
-    n = len(words)
-    asl = n / sentences  # words per sentence
-    asw = sum(syllables) / n  # syllables per word
+    asl = n / max(1, ends)  # words per sentence
+    asw = total / n  # syllables per word
     if lang == "de":  # Bamberger & Vanecek (1984), first Wiener Sachtextformel
-        ms = 100 * sum(1 for s in syllables if s >= 3) / n
-        iw = 100 * sum(1 for w in words if len(w) > 6) / n
-        es = 100 * sum(1 for s in syllables if s == 1) / n
+        ms, iw, es = 100 * poly / n, 100 * long / n, 100 * mono / n
         value = 0.1935 * ms + 0.1672 * asl + 0.1297 * iw - 0.0327 * es - 0.875
     elif lang == "fr":  # Kandel & Moles (1958), Flesch adapted to French
         value = 207 - 1.015 * asl - 73.6 * asw
@@ -251,7 +292,7 @@ def check(view: NoticeView) -> list[Finding]:
         return []
     found = []
     body = view.notice.text.split("\n--\n")[0]  # the footer is boilerplate, not the message
-    measure, level = readability(prose(body), view.notice.locale)
+    measure, level = _measured(_blocks(body), view.notice.locale)
     if not measure.meets(level):
         side = "below" if measure.higher_is_easier else "above"
         found.append(view.finding(

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from notifier.checks.finding import Finding
-from notifier.errors import Problem, SheetError
+from notifier.errors import Problem, RenderRefused, SheetError
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
     from rich.console import RenderableType
     from rich.text import Text
 
     from notifier.deadlines import Deadline
+    from notifier.model import FactSheet
 
 
 #: Source keys in a rule's source text: '... 1798.82(a) [ca-sb446, sidley] (confirmed)'.
@@ -198,34 +200,67 @@ def _deadline_block(d: Deadline) -> tuple[Text, Text]:
     return Text(word, style=style), text
 
 
+#: Renders and checks the notices of (sheet, earlier revision) pairs: per sheet, each
+#: audience's findings by position, or why it was refused (``batch.check_variants``).
+Checker = Callable[[list[tuple["FactSheet", "FactSheet | None"]]],
+                   list[dict[int, "list[Finding] | RenderRefused"]]]
+
+
 def check_sheets(paths: list[Path], *, now: datetime | str | None = None,
-                 templates: Path | None = None) -> CheckReport:
+                 templates: Path | None = None, checker: Checker | None = None) -> CheckReport:
     """Load, render and check each sheet; a sheet that does not load is reported, not raised.
+
+    ``checker`` renders and checks the notices (``batch.check_variants``, in worker
+    processes); by default they are rendered and checked here, one by one.
 
     Raises:
         UsageError: ``now`` is not an ISO timestamp with a UTC offset, or the templates
             folder does not exist.
     """
-    from notifier.checks import run_checks, waivers
+    from notifier.checks import merge_findings, waivers
     from notifier.checks.timeliness import sheet_findings
     from notifier.deadlines import deadlines_for, parse_now
-    from notifier.render import render_sheet
+    from notifier.render import load_previous
     from notifier.sheet import load_sheet
+    from notifier.templating import make_environment
 
     moment = parse_now(now)
+    env = make_environment(templates)  # refuses a missing templates folder before any work
     report = CheckReport()
+    loaded: list[tuple[SheetChecks, FactSheet, FactSheet | None]] = []
     for path in paths:
         entry = SheetChecks(path=path)
         report.sheets.append(entry)
         try:
             sheet = load_sheet(path)
+            loaded.append((entry, sheet, load_previous(sheet)))
         except SheetError as exc:
             entry.problems = exc.problems
             continue
         entry.sheet_id = sheet.id
-        result = render_sheet(sheet, templates=templates)
+    pairs = [(sheet, previous) for _, sheet, previous in loaded]
+    results = checker(pairs) if checker is not None else [_check_here(s, p, env) for s, p in pairs]
+    for (entry, sheet, _), found in zip(loaded, results, strict=True):
         entry.notices = [(a.id, a.notice) for a in sheet.audiences]
         entry.deadlines = deadlines_for(sheet, now=moment)
-        found = run_checks(sheet, result) + waivers.apply(sheet, sheet_findings(sheet, entry.deadlines))
-        entry.findings = found + waivers.problems(sheet, found)
+        checked = {sheet.audiences[i].id: r for i, r in found.items() if isinstance(r, list)}
+        refused = {sheet.audiences[i].id: r for i, r in found.items() if isinstance(r, RenderRefused)}
+        found_all = merge_findings(sheet, checked, refused) + waivers.apply(
+            sheet, sheet_findings(sheet, entry.deadlines))
+        entry.findings = found_all + waivers.problems(sheet, found_all)
     return report
+
+
+def _check_here(sheet: FactSheet, previous: FactSheet | None,
+                env: Environment) -> dict[int, list[Finding] | RenderRefused]:
+    """Render and check every notice of a sheet in this process."""
+    from notifier.checks import check_notice
+    from notifier.render import render_notice
+
+    found: dict[int, list[Finding] | RenderRefused] = {}
+    for index in range(len(sheet.audiences)):
+        try:
+            found[index] = check_notice(sheet, render_notice(sheet, index, env, previous))
+        except RenderRefused as exc:
+            found[index] = exc
+    return found

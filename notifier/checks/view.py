@@ -42,7 +42,9 @@ class NoticeView:
     scan: HtmlScan = field(init=False)
 
     def __post_init__(self) -> None:
-        self.scan = scan_html(self.notice.html)
+        from notifier.htmlmail import tree_of
+
+        self.scan = scan_html(self.notice.html, tree_of(self.notice.html))
 
     @property
     def audience(self) -> Audience:

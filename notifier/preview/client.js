@@ -233,7 +233,8 @@
     if (events) {
       return;
     }
-    events = new EventSource("/_preview/events");
+    // The page it serves: the server renders this notice first after an edit.
+    events = new EventSource("/_preview/events?page=" + encodeURIComponent(location.pathname));
     events.addEventListener("build", onBuild);
     events.addEventListener("open", () => setStatus("live", "live"));
     events.addEventListener("error", () => setStatus("offline", "disconnected; retrying…"));

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from notifier.deadlines import Deadline
     from notifier.errors import Problem
     from notifier.model import Audience, FactSheet
+    from notifier.preview.languages import Alternates
     from notifier.render import RenderedNotice
 
 CLIENT_ROUTE = "/_preview/client.js"
@@ -64,6 +66,8 @@ class Entry:
     refused: tuple[Problem, ...] = ()
     #: What `notifier check` finds for this audience's notice now (for a refused one, why).
     findings: tuple[Finding, ...] = ()
+    #: From the build before: the notice is being rendered again, after the notices on screen.
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,13 @@ class Snapshot:
     deadlines_at: datetime | None = None  # the moment their time left is measured from
     #: Other files the latest sheet that loaded reads (the revision it supersedes), resolved.
     reads: tuple[Path, ...] = ()
-    #: (audience id, locale) -> the notice in another language the sheet has text for
-    #: (notifier.preview.languages: the page's language switch).
-    alternates: Mapping[tuple[str, str], RenderedNotice] = field(default_factory=dict)
+    #: Milliseconds from the start of the rebuild until the notices on screen were published
+    #: (the rest follow); equal to ``build_ms`` when everything was built at once.
+    first_ms: float = 0.0
+    started: float = 0.0  # time.time() when the rebuild began
+    #: The notices in the other languages the sheet has text for, each rendered when its
+    #: page is first asked for (notifier.preview.languages: the page's language switch).
+    alternates: Alternates | None = None
 
 
 def notice_route(audience_id: str, notice: str) -> str:
@@ -119,7 +127,36 @@ def remote_images(html: str) -> list[str]:
     return sorted(set(_REMOTE_SRC.findall(html)))
 
 
-def build_routes(snapshot: Snapshot, token: str) -> dict[str, Resource]:
+class Routes(Mapping[str, Resource]):
+    """A build's routes: every path is known at once, each response is made on first request.
+
+    A sheet of a hundred audiences has some six hundred routes; a rebuild publishes them all,
+    but a reader looks at one page: making the rest only when asked keeps a rebuild as quick
+    on a big sheet as on a small one. Responses are pure functions of the build, so two
+    requests racing to make one get the same bytes.
+    """
+
+    def __init__(self, makers: dict[str, Callable[[], Resource]]) -> None:
+        self._makers = makers
+        self._made: dict[str, Resource] = {}
+
+    def __getitem__(self, path: str) -> Resource:
+        made = self._made.get(path)
+        if made is None:
+            made = self._made[path] = self._makers[path]()
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._makers
+
+
+def build_routes(snapshot: Snapshot, token: str) -> Routes:
     """Return every route the preview serves for ``snapshot``; nothing else is ever served.
 
     Args:
@@ -130,43 +167,65 @@ def build_routes(snapshot: Snapshot, token: str) -> dict[str, Resource]:
               "problem_lines": problem_lines(snapshot.problems) if snapshot.problems else [],
               "rendered_at": _clock(snapshot.rendered_at), "sheet": snapshot.sheet}
     rows = [_row(e) for e in snapshot.entries]
-    deadlines = [_deadline_row(d) for d in snapshot.deadlines]
-    routes: dict[str, Resource] = {
-        "/": _page("index.html.j2", rows=rows, deadlines=deadlines,
-                   deadlines_at=_clock(snapshot.deadlines_at), **common),
-        CLIENT_ROUTE: Resource(_asset("client.js"), "text/javascript; charset=utf-8"),
-        STYLE_ROUTE: Resource(_asset("preview.css"), "text/css; charset=utf-8"),
-        STATE_ROUTE: Resource(_state(snapshot, rows, token), "application/json"),
+    makers: dict[str, Callable[[], Resource]] = {
+        "/": lambda: _page("index.html.j2", rows=rows,
+                           deadlines=[_deadline_row(d) for d in snapshot.deadlines],
+                           deadlines_at=_clock(snapshot.deadlines_at), **common),
+        CLIENT_ROUTE: lambda: Resource(_asset("client.js"), "text/javascript; charset=utf-8"),
+        STYLE_ROUTE: lambda: Resource(_asset("preview.css"), "text/css; charset=utf-8"),
+        STATE_ROUTE: lambda: Resource(_state(snapshot, rows, token), "application/json"),
     }
     for row in rows:
-        entry, audience = row.entry, row.entry.audience
-        base = notice_route(audience.id, audience.notice)
-        version = ""
-        if entry.rendered is not None:
-            # The bytes `render` writes (outbox.files_for); the tests compare them with the outbox.
-            html_bytes = entry.rendered.html.encode("utf-8")
-            text_bytes = entry.rendered.text.encode("utf-8")
-            version = hashlib.sha256(html_bytes).hexdigest()[:12]
-            stem = row.stem
-            routes[base + "email.html"] = Resource(html_bytes, _HTML, EMAIL_CSP)
-            routes[base + "email-dark.html"] = Resource(
-                dark_variant(entry.rendered.html).encode("utf-8"), _HTML, EMAIL_CSP)
-            routes[base + f"download/{stem}.html"] = Resource(
-                html_bytes, _HTML, DOWNLOAD_CSP, filename=f"{stem}.html")
-            routes[base + f"download/{stem}.txt"] = Resource(
-                text_bytes, "text/plain; charset=utf-8", DOWNLOAD_CSP, filename=f"{stem}.txt")
-        languages = []
-        for (audience_id, locale), other in sorted(snapshot.alternates.items()):
-            if audience_id != audience.id or entry.rendered is None:
-                continue
-            languages.append(locale)
-            routes[base + f"lang/{locale}/email.html"] = Resource(
-                other.html.encode("utf-8"), _HTML, EMAIL_CSP)
-            routes[base + f"lang/{locale}/email-dark.html"] = Resource(
-                dark_variant(other.html).encode("utf-8"), _HTML, EMAIL_CSP)
-        routes[base] = _page("notice.html.j2", row=row, version=version, languages=languages,
-                             refusal=[str(p) for p in entry.refused], **common)
-    return routes
+        makers.update(_notice_routes(row, common, snapshot.alternates))
+    return Routes(makers)
+
+
+def _notice_routes(row: _Row, common: dict[str, Any],
+                   alternates: Alternates | None) -> dict[str, Callable[[], Resource]]:
+    """The routes of one notice: its page, the email (light and dark), the downloads, and the
+    email in each other language of the sheet (the language switch)."""
+    entry, audience = row.entry, row.entry.audience
+    base = notice_route(audience.id, audience.notice)
+    rendered = entry.rendered
+    makers: dict[str, Callable[[], Resource]] = {}
+    version = ""
+    if rendered is not None:
+        # The bytes `render` writes (outbox.files_for); the tests compare them with the outbox.
+        version = row.version
+        stem = row.stem
+        makers[base + "email.html"] = lambda: Resource(rendered.html.encode("utf-8"), _HTML, EMAIL_CSP)
+        makers[base + "email-dark.html"] = lambda: Resource(
+            dark_variant(rendered.html).encode("utf-8"), _HTML, EMAIL_CSP)
+        makers[base + f"download/{stem}.html"] = lambda: Resource(
+            rendered.html.encode("utf-8"), _HTML, DOWNLOAD_CSP, filename=f"{stem}.html")
+        makers[base + f"download/{stem}.txt"] = lambda: Resource(
+            rendered.text.encode("utf-8"), "text/plain; charset=utf-8", DOWNLOAD_CSP,
+            filename=f"{stem}.txt")
+    languages = (alternates.locales_for(audience)
+                 if alternates is not None and rendered is not None else [])
+    for locale in languages:
+        assert alternates is not None
+        makers[base + f"lang/{locale}/email.html"] = functools.partial(
+            _alternate, alternates, audience.id, locale, dark=False)
+        makers[base + f"lang/{locale}/email-dark.html"] = functools.partial(
+            _alternate, alternates, audience.id, locale, dark=True)
+    makers[base] = lambda: _page("notice.html.j2", row=row, version=version, languages=languages,
+                                 refusal=[str(p) for p in entry.refused], **common)
+    return makers
+
+
+def _alternate(alternates: Alternates, audience_id: str, locale: str, *, dark: bool) -> Resource:
+    """The email of one audience in another language, or why it cannot be shown."""
+    from markupsafe import escape
+
+    notice = alternates.notice(audience_id, locale)
+    if isinstance(notice, str):  # refused in that language: the frame says why
+        body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{locale}'
+                f"</title></head><body><p>Not shown in {locale}:</p><pre>{escape(notice)}</pre>"
+                "</body></html>\n")
+        return Resource(body.encode("utf-8"), _HTML, EMAIL_CSP)
+    html = dark_variant(notice.html) if dark else notice.html
+    return Resource(html.encode("utf-8"), _HTML, EMAIL_CSP)
 
 
 def error_resource(status: int, message: str) -> Resource:
@@ -187,11 +246,21 @@ class _Row:
     status: str  # rendered, stale, refused
     size: str
     sender: str
-    remote: list[str]
     stem: str
     findings: list[Finding]  # errors first, then warnings, each in the checks' order
     errors: int
     warnings: int
+
+    @cached_property
+    def remote(self) -> list[str]:
+        """The remote images the email would fetch (read from the HTML when a page asks)."""
+        return remote_images(self.entry.rendered.html) if self.entry.rendered else []
+
+    @cached_property
+    def version(self) -> str:
+        """A digest of the email's bytes: the page reloads its frame only when it changes."""
+        rendered = self.entry.rendered
+        return hashlib.sha256(rendered.html.encode("utf-8")).hexdigest()[:12] if rendered else ""
 
 
 @dataclass(frozen=True)
@@ -228,9 +297,8 @@ def _row(entry: Entry) -> _Row:
     waived = sum(1 for f in findings if f.waiver)
     return _Row(entry=entry, href=notice_route(audience.id, audience.notice), status=status,
                 size=f"{audience.size:,}" if audience.size is not None else "",
-                sender=sender, remote=remote_images(rendered.html) if rendered else [],
-                stem=f"{audience.id}-{audience.notice}", findings=findings, errors=errors,
-                warnings=len(findings) - errors - waived)
+                sender=sender, stem=f"{audience.id}-{audience.notice}", findings=findings,
+                errors=errors, warnings=len(findings) - errors - waived)
 
 
 def _clock(moment: datetime | None) -> str:

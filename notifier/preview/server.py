@@ -14,6 +14,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from notifier.errors import UsageError
 from notifier.preview.pages import EVENTS_ROUTE, Resource, error_resource
@@ -143,9 +144,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(resource.body)
 
     def _events(self) -> None:
-        """Stream one ``build`` event per epoch until the client goes or the server stops."""
+        """Stream one ``build`` event per epoch until the client goes or the server stops.
+
+        The page the stream serves (``?page=/n/<id>/<notice>/``) names the notice on screen,
+        which a rebuild renders first.
+        """
         site = self.server.site
-        site.open_stream()
+        pages = parse_qs(urlsplit(self.path).query).get("page")
+        page = pages[0] if pages else None
+        site.open_stream(page)
         try:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -169,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the page was closed or reloaded
         finally:
             self.close_connection = True
-            site.close_stream()
+            site.close_stream(page)
 
 
 def _free_port(host: str) -> int | None:

@@ -1,16 +1,18 @@
 """Watch the sheet, the revision it supersedes and the templates; rebuild off the request path.
 
 Changes are debounced; each rebuild loads, renders and checks the sheet and measures its
-deadlines, then bumps an epoch.
+deadlines (``snapshot.Rebuild``), the notices on screen first, then bumps an epoch.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -19,16 +21,14 @@ from typing import TYPE_CHECKING
 
 import watchfiles
 
-from notifier.errors import NotifierError, Problem, SheetError
-from notifier.preview.pages import Entry, Resource, Snapshot, build_routes
+from notifier.preview.pages import Routes, Snapshot, build_routes
+from notifier.preview.snapshot import Rebuild
 from notifier.templating import builtin_templates, make_environment
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from notifier.checks.finding import Finding
     from notifier.deadlines import Deadline
-    from notifier.model import FactSheet
 
 _log = logging.getLogger("notifier.preview")
 
@@ -49,7 +49,7 @@ class Build:
 
     epoch: int
     token: str
-    routes: dict[str, Resource]
+    routes: Routes
     snapshot: Snapshot
     published: float = 0.0  # time.time() when it replaced the previous build
 
@@ -59,110 +59,17 @@ class Build:
         return not self.snapshot.problems
 
 
-def take_snapshot(sheet_path: Path, templates: Path | None, previous: Snapshot | None,
-                  label: str, *, environment: Callable[[], Environment] | None = None,
-                  now: datetime | None = None) -> Snapshot:
-    """Load, render and check the sheet; on failure, keep the previous render and record why.
-
-    Args:
-        sheet_path: the fact sheet, as the user named it (problems quote this path).
-        templates: the folder of template overrides, if any.
-        previous: the snapshot shown so far; its renders stand in for ones that now fail.
-        label: how pages name the sheet.
-        environment: returns the Jinja environment to render with (the preview reuses one
-            across rebuilds); by default a new one is made for this render.
-        now: the moment the deadlines' time left is measured from (default: now).
-    """
-    from notifier.checks import run_checks
-    from notifier.deadlines import deadlines_for
-    from notifier.render import render_sheet
-    from notifier.sheet import load_sheet
-
-    started = time.perf_counter()
-    previous = previous or Snapshot(label=label)
-    reads = previous.reads
-    try:
-        sheet = load_sheet(sheet_path)
-        reads = files_read(sheet)
-        env = environment() if environment is not None else None
-        result = render_sheet(sheet, templates=templates, env=env)
-        findings = run_checks(sheet, result)
-        moment = now or datetime.now(UTC)
-        deadlines = tuple(deadlines_for(sheet, now=moment))
-    except SheetError as exc:
-        problems = tuple(exc.problems)
-        reads = declared_reads(sheet_path) or reads
-    except NotifierError as exc:  # a templates folder gone, a template that does not parse
-        problems = tuple(getattr(exc, "problems", ()) or
-                         (Problem(str(sheet_path), 0, 0, "", str(exc), ""),))
-    except Exception as exc:  # noqa: BLE001 - a bug must not stop the server; show it instead
-        _log.exception("preview rebuild failed")
-        problems = (Problem(str(sheet_path), 0, 0, "", f"internal error: {type(exc).__name__}: "
-                            f"{exc}", "rerun with --debug and report it"),)
-    else:
-        kept = {(e.audience.id, e.audience.notice): e.rendered
-                for e in previous.entries if e.rendered is not None}
-        rendered = {n.audience_id: n for n in result.notices}
-        found: dict[str, list[Finding]] = {}
-        for finding in findings:
-            found.setdefault(finding.audience, []).append(finding)
-        entries = []
-        for audience in sheet.audiences:
-            refusal = result.refused.get(audience.id)
-            notice = rendered.get(audience.id)
-            earlier = kept.get((audience.id, audience.notice)) if notice is None else None
-            entries.append(Entry(audience=audience, rendered=notice or earlier,
-                                 stale=earlier is not None,
-                                 refused=tuple(refusal.problems) if refusal else (),
-                                 findings=tuple(found.get(audience.id, ()))))
-        from notifier.preview.languages import alternates
-
-        return Snapshot(sheet=sheet, entries=tuple(entries), rendered_at=datetime.now(),
-                        build_ms=_ms(started), label=label, deadlines=deadlines,
-                        deadlines_at=moment, reads=reads, alternates=alternates(sheet, env))
-    return replace(previous, problems=problems, build_ms=_ms(started), label=label, reads=reads)
-
-
-def files_read(sheet: FactSheet) -> tuple[Path, ...]:
-    """Return the other files rendering ``sheet`` reads, resolved: the revision it supersedes.
-
-    The path is found as ``render.load_previous`` finds it: relative to the sheet's own file.
-    """
-    if sheet.supersedes is None:
-        return ()
-    base = Path(sheet.source.path).parent if sheet.source is not None else Path.cwd()
-    return ((base / sheet.supersedes.sheet).resolve(),)
-
-
-def declared_reads(sheet_path: Path) -> tuple[Path, ...]:
-    """Return the earlier revision an invalid sheet names, read from its raw YAML.
-
-    A sheet whose earlier revision is missing does not load, yet that file must be watched
-    so that the page recovers the moment it appears.
-    """
-    from notifier.yamlsource import read_yaml
-
-    try:
-        data = read_yaml(sheet_path).data
-    except SheetError:
-        return ()
-    supersedes = data.get("supersedes")
-    earlier = supersedes.get("sheet") if isinstance(supersedes, dict) else None
-    if not isinstance(earlier, str):
-        return ()
-    return ((sheet_path.parent / earlier).resolve(),)
-
-
-def _ms(started: float) -> float:
-    return (time.perf_counter() - started) * 1000
-
-
 class Site:
     """The current build, shared by the watcher (which rebuilds) and the request handlers.
 
     Every rebuild bumps the epoch under a Condition; handlers wait while a rebuild is in
     flight, and the event stream waits for the next epoch. A build is published whole, after
-    every route of it is made, so no request ever sees half of one.
+    every route of it is known, so no request ever sees half of one.
+
+    The notices on screen come first: when the open pages show some notices and the sheet
+    has others, a rebuild publishes as soon as those are rendered and checked (the others
+    marked pending, as they were), then a background thread renders the rest and publishes
+    again; a newer edit stops it.
 
     One Jinja environment is kept across rebuilds, so templates compile once; it is made
     afresh only when a changed file is not the sheet or a file the sheet reads (that is, a
@@ -178,6 +85,9 @@ class Site:
         self._building = False
         self._stopped = False
         self._streams = 0
+        self._on_screen: Counter[str] = Counter()  # audience ids of the notice pages open
+        self._rest: tuple[threading.Thread, threading.Event] | None = None
+        self._pending: Rebuild | None = None  # a rebuild whose other notices are to render
         self._env: Environment | None = None
         #: How many Jinja environments have been made (one, until a template changes).
         self.environments = 0
@@ -191,9 +101,17 @@ class Site:
         return self._env
 
     def _make(self, epoch: int, previous: Snapshot | None) -> Build:
-        snapshot = take_snapshot(self.sheet_path, self.templates, previous, str(self.sheet_path),
-                                 environment=self._environment)
-        return self._assemble(epoch, snapshot)
+        """Rebuild and return the next build: whole, or the notices on screen first (the
+        rest then render in the background, see ``_finish``)."""
+        rebuild = Rebuild(self.sheet_path, previous, str(self.sheet_path),
+                          environment=self._environment)
+        first = rebuild.indices(self.on_screen())
+        if first and rebuild.sheet is not None and len(first) < len(rebuild.sheet.audiences):
+            rebuild.render(first)
+            self._pending = rebuild
+        else:
+            rebuild.render()
+        return self._assemble(epoch, rebuild.snapshot())
 
     def _assemble(self, epoch: int, snapshot: Snapshot) -> Build:
         token = f"{self._boot}-{epoch}"
@@ -216,11 +134,45 @@ class Site:
             changed: the files that changed, as the watcher reported them; when one of them
                 is a template (or when this is None), the Jinja environment is made afresh.
         """
+        self._stop_rest()  # an edit makes the notices still rendering out of date
         with self._work:
             if self._env is not None and self._templates_changed(changed):
                 _log.debug("a template changed: making a new Jinja environment")
                 self._env = None
-            return self._advance(lambda current: self._make(current.epoch + 1, current.snapshot))
+            self._pending = None
+            build = self._advance(lambda current: self._make(current.epoch + 1, current.snapshot))
+            pending, self._pending = self._pending, None
+        if pending is not None and build.snapshot.sheet is pending.sheet:
+            self._start_rest(pending)
+        return build
+
+    def _start_rest(self, rebuild: Rebuild) -> None:
+        """Render the notices not on screen in a background thread, then publish again."""
+        stop = threading.Event()
+        thread = threading.Thread(target=self._finish, args=(rebuild, stop), daemon=True,
+                                  name="notifier-preview-rest")
+        self._rest = (thread, stop)
+        thread.start()
+
+    def _stop_rest(self, timeout: float = WAIT_FOR_BUILD_S) -> None:
+        """Stop rendering the rest of an earlier rebuild (it stops between two notices)."""
+        rest, self._rest = self._rest, None
+        if rest is not None:
+            rest[1].set()
+            if rest[0] is not threading.current_thread():
+                rest[0].join(timeout)
+
+    def _finish(self, rebuild: Rebuild, stop: threading.Event) -> None:
+        try:
+            if not rebuild.render(stop=lambda: stop.is_set() or self._stopped):
+                return
+            with self._work:
+                if stop.is_set() or self._stopped:
+                    return
+                snapshot = rebuild.snapshot()
+                self._advance(lambda current: self._assemble(current.epoch + 1, snapshot))
+        except Exception:  # noqa: BLE001 - keep serving what is published
+            _log.exception("preview could not render the other notices")
 
     def tick(self, now: datetime | None = None) -> Build | None:
         """Measure the deadlines' time left again; publish a new epoch if its wording changed.
@@ -281,15 +233,27 @@ class Site:
                 timeout)
             return self._build if ready and not self._stopped else None
 
-    def open_stream(self) -> None:
-        """Count an event stream as open (``close_stream`` when it ends)."""
+    def on_screen(self) -> set[str]:
+        """Return the audience ids whose notice pages are open (an event stream each)."""
+        with self._cond:
+            return {audience for audience, n in self._on_screen.items() if n > 0}
+
+    def open_stream(self, page: str | None = None) -> None:
+        """Count an event stream as open (``close_stream`` when it ends); ``page`` is the
+        path of the page it serves, whose notice is then rendered first."""
         with self._cond:
             self._streams += 1
+            audience = _audience_of(page)
+            if audience:
+                self._on_screen[audience] += 1
 
-    def close_stream(self) -> None:
+    def close_stream(self, page: str | None = None) -> None:
         """Count an event stream as closed."""
         with self._cond:
             self._streams -= 1
+            audience = _audience_of(page)
+            if audience:
+                self._on_screen[audience] -= 1
             self._cond.notify_all()
 
     def stop(self, timeout: float = 2.0) -> None:
@@ -297,7 +261,18 @@ class Site:
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
+        self._stop_rest(timeout)
+        with self._cond:
             self._cond.wait_for(lambda: self._streams == 0, timeout)
+
+
+_NOTICE_PAGE = re.compile(r"/n/([a-z0-9][a-z0-9-]*)/[a-z_]+/")
+
+
+def _audience_of(page: str | None) -> str | None:
+    """Return the audience id of a notice page's path ('/n/<id>/<notice>/'), else None."""
+    match = _NOTICE_PAGE.fullmatch(page or "")
+    return match.group(1) if match else None
 
 
 def _worded(deadlines: Iterable[Deadline]) -> list[tuple[str, str]]:
