@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -93,11 +94,12 @@ SOLE_RISKS: dict[str, tuple[str, str, str]] = {
                       "answer security questions."),
     # to a regulator: a hashed password must be cracked before it opens anything
     "password_hash": ("Sign-in details",
-                      "Someone could use {items} to try to get into your account, and other "
-                      "accounts where you use the same details.",
+                      "Someone who works out your password from the scrambled copy could use "
+                      "it to try to get into your account, or into other accounts where you "
+                      "use the same password.",
                       "Someone who cracks {items} could use them to try to get into the "
-                      "accounts of {people}, and other accounts where they use the same "
-                      "details."),
+                      "accounts of {people}, or into other accounts where they use the same "
+                      "password."),
 }
 #: How each kind of contact data can reach its owner, for the contact risk.
 CHANNELS = {"email": ("emails",), "phone": ("texts", "calls"), "postal_address": ("letters",)}
@@ -150,7 +152,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              "card security codes (CVV)", "payment", ("call_bank", "check_statements"), True),
     Category("bank_account", "your bank details", "bank details", "bank account details",
              "payment", ("watch_debits",), True),
-    Category("order_history", "details of the orders you placed", "details of your orders",
+    Category("order_history", "the orders you placed", "details of your orders",
              "order details", "account", ("phishing",)),
     Category("transaction_history", "your purchase history", "purchase history",
              "purchase histories", "account", ("phishing",)),
@@ -299,6 +301,33 @@ COUNTRY_ADVICE: dict[str, tuple[Advice, ...]] = {
 }
 #: Countries whose advice also follows contact data (scam calls and messages).
 _SCAM_ADVICE = frozenset({"SG"})
+#: Help whose service changed: the day its current form began, and what a notice dated
+#: before that day gives instead. Action Fraud became Report Fraud on 4 December 2025 (same
+#: number); Singapore's ScamShield Helpline 1799 and its website replaced the National Crime
+#: Prevention Council's Anti-Scam Helpline and ScamAlert site on 27 September 2024.
+EARLIER_ADVICE: dict[str, tuple[date, Advice]] = {
+    "uk_report_fraud": (date(2025, 12, 4), Advice(
+        "uk_report_fraud", "Report fraud",
+        "If someone uses your details to commit fraud, report it to Action Fraud at "
+        "https://www.actionfraud.police.uk or on 0300 123 2040. In Scotland, call Police "
+        "Scotland on 101.")),
+    "sg_scamshield": (date(2024, 9, 27), Advice(
+        "sg_scamshield", "Check before you act",
+        "If a call or message about this incident seems odd, check it with the Anti-Scam "
+        "Helpline on 1800 722 6688 or at https://www.scamalert.sg before you do anything.")),
+}
+
+
+def as_of(advice: Iterable[Advice], day: date | None) -> list[Advice]:
+    """Return the advice as it stood on ``day`` (the notice date): a service that did not yet
+    exist is given in the form it had then."""
+    if day is None:
+        return list(advice)
+    out = []
+    for a in advice:
+        since, before = EARLIER_ADVICE.get(a.id, (None, None))
+        out.append(before if since is not None and before is not None and day < since else a)
+    return out
 
 
 def reviewed_domains() -> frozenset[str]:
@@ -308,6 +337,7 @@ def reviewed_domains() -> frozenset[str]:
 
     texts = [a.text for a in ADVICE.values()]
     texts += [a.text for items in COUNTRY_ADVICE.values() for a in items]
+    texts += [a.text for _since, a in EARLIER_ADVICE.values()]
     hosts = re.findall(r"https://([a-z0-9.-]*[a-z0-9])", " ".join(texts))
     return frozenset(h.removeprefix("www.") for h in hosts)
 
@@ -435,7 +465,8 @@ class Vocabulary:
                 items = "the contact details" if third_person else f"{owner} contact details"
             conditional = bool(maybe) and set(members) <= maybe
             if conditional:  # 'If your passport number was involved, someone could use it'
-                plural = len(members) > 1 or items.endswith(("details", "s"))
+                plural = len(members) > 1 or (items.endswith(("details", "s"))
+                                              and not items.endswith("ss"))  # address
                 lead = f"If {items} {'were' if plural else 'was'} involved, "
                 items = "them" if plural else "it"
             if whose:  # 'your patients' names ... could send them scam emails'
@@ -608,4 +639,7 @@ def advice_table_markdown() -> str:
     rows += ["", "| country | advice | title | text |", "| --- | --- | --- | --- |"]
     rows += [f"| {country} | `{a.id}` | {a.title} | {a.text} |"
              for country, items in COUNTRY_ADVICE.items() for a in items]
+    rows += ["", "| advice | in notices dated before | text |", "| --- | --- | --- |"]
+    rows += [f"| `{a.id}` | {since.isoformat()} | {a.text} |"
+             for since, a in EARLIER_ADVICE.values()]
     return "\n".join(rows) + "\n"

@@ -10,11 +10,25 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.runtime import Macro
 
-from notifier.advice import FOR_ANOTHER, PASSWORD_ADVICE, PASSWORD_CATEGORIES, Advice, fields
+from notifier.advice import (
+    FOR_ANOTHER,
+    PASSWORD_ADVICE,
+    PASSWORD_CATEGORIES,
+    Advice,
+    as_of,
+    fields,
+)
 from notifier.advice import join as join_words
 from notifier.diff import Change, incident_changes
 from notifier.memo import audience_index, per_sheet
-from notifier.model import READER_NOTICES, Audience, FactSheet, Incident, ProtectionOffer
+from notifier.model import (
+    READER_NOTICES,
+    Audience,
+    Authority,
+    FactSheet,
+    Incident,
+    ProtectionOffer,
+)
 from notifier.regulators import first_regulator
 from notifier.senders import sender_for
 from notifier.templating import make_environment
@@ -79,12 +93,15 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "password": password_view(sheet, index),
         "voice": voice(sheet, index),
         "sender": sender_for(sheet, sheet.audiences[index]),
+        # where answers come from, when not the sender's address
+        "reply_to": (audience.reply_to or org.reply_to or "") if (
+            audience.reply_to or org.reply_to) != sender_for(sheet, audience).email else "",
         "discovered": format_date(incident.discovered_at, audience.locale),
         "assessed": (format_date(incident.assessed_at, audience.locale)
                      if incident.assessed_at else ""),
         "occurred_from": format_date(occurred.start, audience.locale) if occurred else "",
         "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
-        "authorities": [a.in_sentence for a in sheet.reported_authorities()],
+        "authorities": [_authority_name(a, audience) for a in sheet.reported_authorities()],
         "signatory": org.signatory,
         "h": headings(audience.notice, "US-CA" in audience.jurisdictions,
                       massachusetts="US-MA" in audience.jurisdictions,
@@ -130,6 +147,27 @@ def data_lists(sheet: FactSheet, index: int) -> dict[str, list[str]]:
             "not_involved": vocab.items(absent, whose, absent=True, reached=reached)}
 
 
+#: A country's own authorities, named with their country for readers elsewhere (a Californian
+#: told of "the Personal Data Protection Commission" would take it for an American body).
+_NATIONAL_AUTHORITIES = (
+    ("SG", "Singapore's", re.compile(r"personal data protection commission|\bPDPC\b", re.I)),
+    ("GB", "the UK's", re.compile(r"information commissioner's office|\bICO\b", re.I)),
+    ("AU", "Australia's", re.compile(r"australian information commissioner|\bOAIC\b", re.I)),
+    ("CA", "Canada's", re.compile(r"privacy commissioner of canada", re.I)),
+)
+
+
+def _authority_name(authority: Authority, audience: Audience) -> str:
+    """Return an authority's name as the audience's notice says it: with its country when
+    none of the readers' places is in that country."""
+    countries = {j.split("-", 1)[0] for j in audience.jurisdictions}
+    for country, possessive, pattern in _NATIONAL_AUTHORITIES:
+        if (countries and country not in countries and pattern.search(authority.name)
+                and not re.search(r"australia|canada|singapore|\bUK\b", authority.name, re.I)):
+            return f"{possessive} {authority.in_sentence.removeprefix('the ')}"
+    return authority.in_sentence
+
+
 def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
     """Return the advice a notice gives: what its data calls for (possibly involved data
     included: a precaution is still worth taking), then the readers' countries' own help.
@@ -159,7 +197,8 @@ def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
     offer = offer_for(sheet, index)
     if offer is not None and "credit_monitoring" in offer.covers:
         skip.add("uk_credit_file")  # the monitoring offered watches it for them
-    return [a for a in found if a.id not in skip]
+    day = sheet.notice_date or sheet.incident.discovered_at.date()
+    return as_of((a for a in found if a.id not in skip), day)
 
 
 @per_sheet
@@ -417,16 +456,18 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
     vocab = sheet.vocabulary
     consequences = vocab.risks([*incident.data_involved, *incident.data_possibly_involved],
                                third_person=True, possible=incident.data_possibly_involved)
+    not_in_force = _not_in_force(sheet, regulator.rule_id) if regulator else ""
     return {"regulator": {
         "name": regulator.name if regulator else "",
-        "packs": list(regulator.packs) if regulator else [],
+        # a duty not yet in force when the breach was found asks for nothing
+        "packs": list(regulator.packs) if regulator and not not_in_force else [],
         "rule_id": regulator.rule_id if regulator else "",
         "citation": regulator.citation if regulator else "",
         "wording": regulator.wording if regulator else "",
         "deadline": (f"{format_date(deadline, audience.locale)} at {deadline:%H:%M} "
                      f"(UTC{deadline:%z})" if deadline else ""),
         # a period not yet in force when the breach was found (Singapore before 2021)
-        "not_in_force": _not_in_force(sheet, regulator.rule_id) if regulator else "",
+        "not_in_force": not_in_force,
         "discovered": (f"{format_date(incident.discovered_at, audience.locale)} at "
                        f"{incident.discovered_at:%H:%M} (UTC{incident.discovered_at:%z})"),
         "people": people,
@@ -434,8 +475,9 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         # some readers are told they need do nothing (a no_action_needed notice)
         "no_action": any(a.notice == "no_action_needed" for a in readers),
         # some readers are given no step at all (not those told about other people's data)
-        "no_advice": any(a.notice == "no_action_needed" or not (a.subjects or advice_items(
-            sheet, sheet.audiences.index(a))) for a in readers),
+        "no_advice": any(_quiet(sheet, a) for a in readers),
+        # every reader is told so: the advice listed, if any, is what the same notices add
+        "all_quiet": all(_quiet(sheet, a) for a in readers if not a.subjects),
         "records": f"about {incident.records:,}" if incident.records is not None else "not yet known",
         # in labelled groups, as the readers' notices list them (a bare column of field
         # names reads as a form to fill in, to spam filters too)
@@ -443,7 +485,8 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "possibly_involved": vocab.items(incident.data_possibly_involved, third_person=True),
         "not_involved": ([fields(vocab.nouns(incident.data_not_involved), "their")]
                          if incident.data_not_involved else []),
-        "consequences": list(dict.fromkeys([*consequences, *incident.likely_consequences])),
+        # the sheet's own words when it gives them, as the readers' notices have them
+        "consequences": list(incident.likely_consequences or consequences),
         # told by the day the notices go out, and told (or to be told) after it
         "notified": [f"{a.in_sentence} ({format_date(a.notified_at, audience.locale)})"
                      if a.notified_at else a.in_sentence for a in told],
@@ -453,6 +496,9 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "first_report": format_date(first, audience.locale) if first else "",
         "previous_sent": (format_date(sheet.supersedes.sent_at, audience.locale)
                           if sheet.supersedes else ""),
+        # the readers written to before (their notice is an update) and those told now first
+        "updated_readers": [a.name for a in readers if a.notice == "update"],
+        "first_readers": [a.name for a in readers if a.notice != "update"],
         "subjects_readers": [a.name for a in readers if a.subjects],
         # a breach within one day: the hours, which the authority needs
         "window": (f"between {start:%H:%M} and {end:%H:%M} on {format_date(start, audience.locale)}"
@@ -460,6 +506,13 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         "anchor": regulator.anchor if regulator else "",
         "anchor_note": regulator.anchor_note if regulator else "",
     }}
+
+
+def _quiet(sheet: FactSheet, audience: Audience) -> bool:
+    """Whether a reader is told there is nothing they need to do (a no_action_needed notice,
+    or one that gives no step; not one about other people's data)."""
+    return audience.notice == "no_action_needed" or not (
+        audience.subjects or advice_items(sheet, audience_index(sheet, audience.id) or 0))
 
 
 def _not_in_force(sheet: FactSheet, rule_id: str) -> str:

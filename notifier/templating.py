@@ -153,10 +153,18 @@ def link_in(text: str, target: str | None, href: str | None = None) -> Markup:
 
 
 def elements(ids: str, packs: list[str]) -> str:
-    """Return '[Drafting note: covers a, b]' for the law element IDs of the given packs (a note
-    for whoever copies the draft into the authority's form, not part of the submission)."""
+    """Return a drafting note saying, in words, what the authority's form asks for at this
+    point of the draft (the law elements ``ids`` of the given packs, with their citations),
+    for whoever copies the draft into the form; '' when none of them applies."""
+    from notifier.law import PACK_NAMES, element
+
     kept = [i for i in ids.split() if i.split(".", 1)[0] in packs]
-    return f"[Drafting note: covers {', '.join(kept)}]" if kept else ""
+    if not kept:
+        return ""
+    law = {**PACK_NAMES, "gdpr": "UK GDPR" if "uk" in packs else "GDPR"}
+    asked = [f"{element(i)['text']} ({law[i.split('.', 1)[0]]} {element(i)['citation']})"
+             for i in kept]
+    return f"[Drafting note: the authority asks here for: {'; '.join(asked)}.]"
 
 
 def tel(number: str) -> str:
