@@ -111,7 +111,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("phone", "your phone number", "phone number", "phone numbers", "contact",
              ("scam_calls",)),
     Category("postal_address", "your postal address", "postal address", "postal addresses",
-             "contact"),
+             "contact", ("scam_letters",)),
     Category("date_of_birth", "your date of birth", "date of birth", "dates of birth", "identity"),
     Category("ssn", "your Social Security number", "Social Security number",
              "Social Security numbers", "identity", ("credit_freeze",), True),
@@ -174,6 +174,9 @@ _PARTIAL = frozenset({"payment_card_partial"})
 #: Advice said once for several: fake emails and scam calls are one warning, not two.
 MERGED_ADVICE: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"phishing", "scam_calls"}), "scam_messages"),
+    (frozenset({"scam_messages", "scam_letters"}), "scam_any"),
+    (frozenset({"phishing", "scam_letters"}), "scam_mail"),
+    (frozenset({"scam_calls", "scam_letters"}), "scam_calls_letters"),
 )
 PASSWORD_CATEGORIES = frozenset({"password_hash", "password_plaintext"})
 PASSWORD_ADVICE = ("change_password", "no_reuse", "two_step")
@@ -207,6 +210,22 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
            "details or a one-time code by email, text or phone. If a message asks for them, or "
            "pushes you to act fast, do not reply or click its links; if a caller does, hang up "
            "and call us on the number on our website."),
+    Advice("scam_letters", "Be wary of letters",
+           "Letters that mention us and ask you to pay, call a number or give personal details "
+           "may be scams. If in doubt, contact us using the details on our website."),
+    Advice("scam_mail", "Watch out for fake emails and letters",
+           "Criminals may send emails or letters that pretend to be from us. We will never ask "
+           "you for your password or your card details by email or post. If a message asks for "
+           "them, or pushes you to act fast, do not reply and do not click its links."),
+    Advice("scam_calls_letters", "Be wary of calls, texts and letters",
+           "Unexpected calls, texts or letters that mention us may be scams. We will never ask "
+           "for your password or a one-time code by phone, text or post. If in doubt, hang up "
+           "and call us back on the number on our website."),
+    Advice("scam_any", "Watch out for fake emails, texts, calls and letters",
+           "Criminals may pretend to be us. We will never ask for your password, your card "
+           "details or a one-time code by email, text, phone or post. If a message asks for "
+           "them, or pushes you to act fast, do not reply or click its links; if a caller does, "
+           "hang up and call us on the number on our website."),
     Advice("call_bank", "Call your bank or card provider",
            "Call the number on the back of your card and tell them your card details may have "
            "been exposed. They can block the card and send you a new one."),
@@ -258,6 +277,20 @@ FOR_ANOTHER: dict[str, Advice] = {a.id: a for a in (
            "Criminals may pretend to be {org} or us. Do not give personal or payment details in "
            "reply to a message or call about this incident; if in doubt, contact {org} on the "
            "number you already have."),
+    Advice("scam_letters", "Be wary of letters",
+           "Letters about this incident that ask you to pay, call a number or give personal "
+           "details may be scams. If in doubt, contact {org} on the number you already have."),
+    Advice("scam_mail", "Watch out for fake emails and letters",
+           "Criminals may send emails or letters that pretend to be from {org} or from us. Do "
+           "not give personal or payment details in reply to one about this incident; if in "
+           "doubt, contact {org} on the number you already have."),
+    Advice("scam_calls_letters", "Be wary of calls, texts and letters",
+           "Unexpected calls, texts or letters about this incident may be scams. If in doubt, "
+           "contact {org} on the number you already have."),
+    Advice("scam_any", "Watch out for fake emails, texts, calls and letters",
+           "Criminals may pretend to be {org} or us. Do not give personal or payment details in "
+           "reply to a message, call or letter about this incident; if in doubt, contact {org} "
+           "on the number you already have."),
 )}
 
 #: Each country's own help, for readers whose data could be used to steal their identity or
@@ -395,7 +428,7 @@ class Vocabulary:
             phrase = self.phrase(ordered, whose, absent=absent)
             return [phrase[0].upper() + phrase[1:]]
         if third_person:  # for a regulator: 'Contact details: names and email addresses'
-            return [f"{label}: {fields(self.nouns(cats), 'their')}"
+            return [f"{label}: {fields(self.nouns(cats), '')}"
                     for label, cats in self.groups(data)]
         full = absent and bool(set(reached) & _PARTIAL)
         out = []
@@ -566,13 +599,15 @@ def fields(items: Sequence[str], owner: str = "your") -> str:
     phishing form (measured: 2 points; 'name, email address and postal address' is enough).
     Two fields join as usual; more go in pairs: 'name and email address, as well as your
     phone number and postal address' (a pair never holds more than four field words).
-    ``owner`` starts each further pair ('your', or 'their' after "Your patients' ...").
+    ``owner`` starts each further pair ('your', or 'their' after "Your patients' ...", or
+    none in a regulator's plain list).
     """
     items = list(items)
     if len(items) <= 2:
         return join(items)
     pairs = [join(items[i:i + 2]) for i in range(0, len(items), 2)]
-    return f"{pairs[0]}, as well as {owner} " + f", and {owner} ".join(pairs[1:])
+    lead = f"{owner} " if owner else ""
+    return f"{pairs[0]}, as well as {lead}" + f", and {lead}".join(pairs[1:])
 
 
 def join(items: Sequence[str], conjunction: str = "and") -> str:

@@ -168,6 +168,11 @@ def _authority_name(authority: Authority, audience: Audience) -> str:
     return authority.in_sentence
 
 
+#: Warnings about fake messages that the widest one (emails, texts, calls and letters) covers.
+_NARROWER_SCAM_ADVICE = frozenset({"phishing", "scam_calls", "scam_letters", "scam_messages",
+                                   "scam_mail", "scam_calls_letters"})
+
+
 def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
     """Return the advice a notice gives: what its data calls for (possibly involved data
     included: a precaution is still worth taking), then the readers' countries' own help.
@@ -179,7 +184,10 @@ def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
     if audience.notice == "regulator_report":  # what the readers' notices say, nothing else
         given = [a for i, reader in enumerate(sheet.audiences) if reader.notice in READER_NOTICES
                  for a in advice_items(sheet, i)]
-        return list({a.id: a for a in given}.values())
+        found = {a.id: a for a in given}
+        if "scam_any" in found:  # one warning about fake messages, the widest one given
+            found = {k: a for k, a in found.items() if k not in _NARROWER_SCAM_ADVICE}
+        return list(found.values())
     if audience.subjects:
         return []
     found = sheet.vocabulary.advice_for(sheet.audience_reached(audience),
@@ -483,7 +491,7 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
         # names reads as a form to fill in, to spam filters too)
         "categories": vocab.items(incident.data_involved, third_person=True),
         "possibly_involved": vocab.items(incident.data_possibly_involved, third_person=True),
-        "not_involved": ([fields(vocab.nouns(incident.data_not_involved), "their")]
+        "not_involved": ([fields(vocab.nouns(incident.data_not_involved), "")]
                          if incident.data_not_involved else []),
         # the sheet's own words when it gives them, as the readers' notices have them
         "consequences": list(incident.likely_consequences or consequences),
