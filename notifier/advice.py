@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from notifier.i18n import N_
@@ -95,11 +96,12 @@ SOLE_RISKS: dict[str, tuple[str, str, str]] = {
                       "answer security questions."),
     # to a regulator: a hashed password must be cracked before it opens anything
     "password_hash": (N_("Sign-in details"),
-                      "Someone could use {items} to try to get into your account, and other "
-                      "accounts where you use the same details.",
+                      "Someone who works out your password from the scrambled copy could use "
+                      "it to try to get into your account, or into other accounts where you "
+                      "use the same password.",
                       "Someone who cracks {items} could use them to try to get into the "
-                      "accounts of {people}, and other accounts where they use the same "
-                      "details."),
+                      "accounts of {people}, or into other accounts where they use the same "
+                      "password."),
 }
 #: How each kind of contact data can reach its owner, for the contact risk.
 CHANNELS = {"email": ("emails",), "phone": ("texts", "calls"), "postal_address": ("letters",)}
@@ -111,7 +113,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
     Category("phone", N_("your phone number"), N_("phone number"), N_("phone numbers"), "contact",
              ("scam_calls",)),
     Category("postal_address", N_("your postal address"), N_("postal address"), N_("postal addresses"),
-             "contact"),
+             "contact", ("scam_letters",)),
     Category("date_of_birth", N_("your date of birth"), N_("date of birth"), N_("dates of birth"),
              "identity"),
     Category("ssn", N_("your Social Security number"), N_("Social Security number"),
@@ -153,7 +155,7 @@ CATEGORIES: dict[str, Category] = {c.id: c for c in (
              N_("card security codes (CVV)"), "payment", ("call_bank", "check_statements"), True),
     Category("bank_account", N_("your bank details"), N_("bank details"), N_("bank account details"),
              "payment", ("watch_debits",), True),
-    Category("order_history", N_("details of the orders you placed"), N_("details of your orders"),
+    Category("order_history", N_("the orders you placed"), N_("details of your orders"),
              N_("order details"), "account", ("phishing",)),
     Category("transaction_history", N_("your purchase history"), N_("purchase history"),
              N_("purchase histories"), "account", ("phishing",)),
@@ -175,6 +177,9 @@ _PARTIAL = frozenset({"payment_card_partial"})
 #: Advice said once for several: fake emails and scam calls are one warning, not two.
 MERGED_ADVICE: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"phishing", "scam_calls"}), "scam_messages"),
+    (frozenset({"scam_messages", "scam_letters"}), "scam_any"),
+    (frozenset({"phishing", "scam_letters"}), "scam_mail"),
+    (frozenset({"scam_calls", "scam_letters"}), "scam_calls_letters"),
 )
 PASSWORD_CATEGORIES = frozenset({"password_hash", "password_plaintext"})
 PASSWORD_ADVICE = ("change_password", "no_reuse", "two_step")
@@ -208,6 +213,22 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
            "details or a one-time code by email, text or phone. If a message asks for them, or "
            "pushes you to act fast, do not reply or click its links; if a caller does, hang up "
            "and call us on the number on our website.")),
+    Advice("scam_letters", N_("Be wary of letters"),
+           N_("Letters that mention us and ask you to pay, call a number or give personal details "
+           "may be scams. If in doubt, contact us using the details on our website.")),
+    Advice("scam_mail", N_("Watch out for fake emails and letters"),
+           N_("Criminals may send emails or letters that pretend to be from us. We will never ask "
+           "you for your password or your card details by email or post. If a message asks for "
+           "them, or pushes you to act fast, do not reply and do not click its links.")),
+    Advice("scam_calls_letters", N_("Be wary of calls, texts and letters"),
+           N_("Unexpected calls, texts or letters that mention us may be scams. We will never ask "
+           "for your password or a one-time code by phone, text or post. If in doubt, hang up "
+           "and call us back on the number on our website.")),
+    Advice("scam_any", N_("Watch out for fake emails, texts, calls and letters"),
+           N_("Criminals may pretend to be us. We will never ask for your password, your card "
+           "details or a one-time code by email, text, phone or post. If a message asks for "
+           "them, or pushes you to act fast, do not reply or click its links; if a caller does, "
+           "hang up and call us on the number on our website.")),
     Advice("call_bank", N_("Call your bank or card provider"),
            N_("Call the number on the back of your card and tell them your card details may have "
            "been exposed. They can block the card and send you a new one.")),
@@ -259,6 +280,20 @@ FOR_ANOTHER: dict[str, Advice] = {a.id: a for a in (
            N_("Criminals may pretend to be {org} or us. Do not give personal or payment details in "
            "reply to a message or call about this incident; if in doubt, contact {org} on the "
            "number you already have.")),
+    Advice("scam_letters", N_("Be wary of letters"),
+           N_("Letters about this incident that ask you to pay, call a number or give personal "
+           "details may be scams. If in doubt, contact {org} on the number you already have.")),
+    Advice("scam_mail", N_("Watch out for fake emails and letters"),
+           N_("Criminals may send emails or letters that pretend to be from {org} or from us. Do "
+           "not give personal or payment details in reply to one about this incident; if in "
+           "doubt, contact {org} on the number you already have.")),
+    Advice("scam_calls_letters", N_("Be wary of calls, texts and letters"),
+           N_("Unexpected calls, texts or letters about this incident may be scams. If in doubt, "
+           "contact {org} on the number you already have.")),
+    Advice("scam_any", N_("Watch out for fake emails, texts, calls and letters"),
+           N_("Criminals may pretend to be {org} or us. Do not give personal or payment details in "
+           "reply to a message, call or letter about this incident; if in doubt, contact {org} "
+           "on the number you already have.")),
 )}
 
 #: Each country's own help, for readers whose data could be used to steal their identity or
@@ -302,6 +337,36 @@ COUNTRY_ADVICE: dict[str, tuple[Advice, ...]] = {
 }
 #: Countries whose advice also follows contact data (scam calls and messages).
 _SCAM_ADVICE = frozenset({"SG"})
+#: Help whose service changed: the day its current form began, and what a notice dated
+#: before that day gives instead. Action Fraud became Report Fraud on 4 December 2025 (same
+#: number); Singapore's ScamShield Helpline 1799 and its website replaced the National Crime
+#: Prevention Council's Anti-Scam Helpline and ScamAlert site on 27 September 2024.
+EARLIER_ADVICE: dict[str, tuple[date, Advice]] = {
+    "uk_report_fraud": (date(2025, 12, 4), Advice(
+        "uk_report_fraud", N_("Report fraud"),
+        N_("If someone uses your details to commit fraud, report it to Action Fraud at "
+           "https://www.actionfraud.police.uk or on 0300 123 2040. In Scotland, call Police "
+           "Scotland on 101."))),
+    "sg_scamshield": (date(2024, 9, 27), Advice(
+        "sg_scamshield", N_("Check before you act"),
+        N_("If a call or message about this incident seems odd, check it with the Anti-Scam "
+           "Helpline on 1800 722 6688 or at https://www.scamalert.sg before you do anything."))),
+}
+
+
+def as_of(advice: Iterable[Advice], day: date | None, translator: Any = None) -> list[Advice]:
+    """Return the advice as it stood on ``day`` (the notice date): a service that did not yet
+    exist is given in the form it had then, in the ``translator``'s language (a
+    ``notifier.i18n.Translator``; None: the English source)."""
+    if day is None:
+        return list(advice)
+    out = []
+    for a in advice:
+        since, before = EARLIER_ADVICE.get(a.id, (None, None))
+        if since is not None and before is not None and day < since:
+            a = before if translator is None else _translated_entry(before, translator)
+        out.append(a)
+    return out
 
 
 def reviewed_domains() -> frozenset[str]:
@@ -311,6 +376,7 @@ def reviewed_domains() -> frozenset[str]:
 
     texts = [a.text for a in ADVICE.values()]
     texts += [a.text for items in COUNTRY_ADVICE.values() for a in items]
+    texts += [a.text for _since, a in EARLIER_ADVICE.values()]
     hosts = re.findall(r"https://([a-z0-9.-]*[a-z0-9])", " ".join(texts))
     return frozenset(h.removeprefix("www.") for h in hosts)
 
@@ -472,7 +538,7 @@ class Vocabulary:
             phrase = self.phrase(ordered, whose, absent=absent)
             return [phrase[0].upper() + phrase[1:]]
         if third_person:  # for a regulator: 'Contact details: names and email addresses'
-            return [f"{label}: {fields(self.nouns(cats), 'their')}"
+            return [f"{label}: {fields(self.nouns(cats), '')}"
                     for label, cats in self.groups(data)]
         full = absent and bool(set(reached) & _PARTIAL)
         out = []
@@ -558,7 +624,8 @@ class Vocabulary:
                 items = "the contact details" if third_person else f"{owner} contact details"
             conditional = bool(maybe) and set(members) <= maybe
             if conditional:  # 'If your passport number was involved, someone could use it'
-                plural = len(members) > 1 or items.endswith(("details", "s"))
+                plural = len(members) > 1 or (items.endswith(("details", "s"))
+                                              and not items.endswith("ss"))  # address
                 lead = f"If {items} {'were' if plural else 'was'} involved, "
                 items = "them" if plural else "it"
             if whose:  # 'your patients' names ... could send them scam emails'
@@ -660,13 +727,15 @@ def fields(items: Sequence[str], owner: str = "your") -> str:
     phishing form (measured: 2 points; 'name, email address and postal address' is enough).
     Two fields join as usual; more go in pairs: 'name and email address, as well as your
     phone number and postal address' (a pair never holds more than four field words).
-    ``owner`` starts each further pair ('your', or 'their' after "Your patients' ...").
+    ``owner`` starts each further pair ('your', or 'their' after "Your patients' ...", or
+    none in a regulator's plain list).
     """
     items = list(items)
     if len(items) <= 2:
         return join(items)
     pairs = [join(items[i:i + 2]) for i in range(0, len(items), 2)]
-    return f"{pairs[0]}, as well as {owner} " + f", and {owner} ".join(pairs[1:])
+    lead = f"{owner} " if owner else ""
+    return f"{pairs[0]}, as well as {lead}" + f", and {lead}".join(pairs[1:])
 
 
 def join(items: Sequence[str], conjunction: str = "and") -> str:
@@ -733,4 +802,7 @@ def advice_table_markdown() -> str:
     rows += ["", "| country | advice | title | text |", "| --- | --- | --- | --- |"]
     rows += [f"| {country} | `{a.id}` | {a.title} | {a.text} |"
              for country, items in COUNTRY_ADVICE.items() for a in items]
+    rows += ["", "| advice | in notices dated before | text |", "| --- | --- | --- |"]
+    rows += [f"| `{a.id}` | {since.isoformat()} | {a.text} |"
+             for since, a in EARLIER_ADVICE.values()]
     return "\n".join(rows) + "\n"

@@ -17,12 +17,20 @@ from notifier.advice import (
     PASSWORD_CATEGORIES,
     Advice,
     Vocabulary,
+    as_of,
     fields,
 )
 from notifier.diff import Change, incident_changes
 from notifier.i18n import N_, Translator
 from notifier.memo import audience_index, per_sheet
-from notifier.model import READER_NOTICES, Audience, FactSheet, Incident, ProtectionOffer
+from notifier.model import (
+    READER_NOTICES,
+    Audience,
+    Authority,
+    FactSheet,
+    Incident,
+    ProtectionOffer,
+)
 from notifier.regulators import LEAD_AUTHORITY, first_regulator
 from notifier.senders import sender_for
 from notifier.templating import gettext_callables, make_environment
@@ -108,13 +116,15 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "password": password_view(sheet, index),
         "voice": voice(sheet, index),
         "sender": sender_for(sheet, sheet.audiences[index]),
+        # where answers come from, when not the sender's address
+        "reply_to": (audience.reply_to or org.reply_to or "") if (
+            audience.reply_to or org.reply_to) != sender_for(sheet, audience).email else "",
         "discovered": format_date(incident.discovered_at, audience.locale),
         "assessed": (format_date(incident.assessed_at, audience.locale)
                      if incident.assessed_at else ""),
         "occurred_from": format_date(occurred.start, audience.locale) if occurred else "",
         "occurred_to": format_date(occurred.end, audience.locale) if occurred and occurred.end else "",
-        "authorities": [a.in_sentence if english else a.name
-                        for a in sheet.reported_authorities()],
+        "authorities": [_authority_name(a, audience, tr) for a in sheet.reported_authorities()],
         "signatory": org.signatory,
         "h": headings(audience.notice, "US-CA" in audience.jurisdictions,
                       massachusetts="US-MA" in audience.jurisdictions,
@@ -163,6 +173,37 @@ def data_lists(sheet: FactSheet, index: int, tr: Translator | None = None) -> di
             "not_involved": vocab.items(absent, whose, absent=True, reached=reached)}
 
 
+#: A country's own authorities, named with their country for readers elsewhere (a Californian
+#: told of "the Personal Data Protection Commission" would take it for an American body).
+_NATIONAL_AUTHORITIES = (
+    ("SG", N_("Singapore's %(name)s"),
+     re.compile(r"personal data protection commission|\bPDPC\b", re.I)),
+    ("GB", N_("the UK's %(name)s"), re.compile(r"information commissioner's office|\bICO\b", re.I)),
+    ("AU", N_("Australia's %(name)s"),
+     re.compile(r"australian information commissioner|\bOAIC\b", re.I)),
+    ("CA", N_("Canada's %(name)s"), re.compile(r"privacy commissioner of canada", re.I)),
+)
+
+
+def _authority_name(authority: Authority, audience: Audience, tr: Translator) -> str:
+    """Return an authority's name as the audience's notice says it: with its country when
+    none of the readers' places is in that country (in English with its article, 'the
+    Information Commissioner's Office'; in another language as the sheet names it)."""
+    english = i18n.is_source(audience.locale)
+    countries = {j.split("-", 1)[0] for j in audience.jurisdictions}
+    for country, possessive, pattern in _NATIONAL_AUTHORITIES:
+        if (countries and country not in countries and pattern.search(authority.name)
+                and not re.search(r"australia|canada|singapore|\bUK\b", authority.name, re.I)):
+            name = authority.in_sentence.removeprefix("the ") if english else authority.name
+            return tr.gettext(possessive) % {"name": name}
+    return str(authority.in_sentence if english else authority.name)
+
+
+#: Warnings about fake messages that the widest one (emails, texts, calls and letters) covers.
+_NARROWER_SCAM_ADVICE = frozenset({"phishing", "scam_calls", "scam_letters", "scam_messages",
+                                   "scam_mail", "scam_calls_letters"})
+
+
 def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> list[Advice]:
     """Return the advice a notice gives: what its data calls for (possibly involved data
     included: a precaution is still worth taking), then the readers' countries' own help.
@@ -174,7 +215,10 @@ def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> 
     if audience.notice == "regulator_report":  # what the readers' notices say, nothing else
         given = [a for i, reader in enumerate(sheet.audiences) if reader.notice in READER_NOTICES
                  for a in advice_items(sheet, i, tr)]
-        return list({a.id: a for a in given}.values())
+        by_id = {a.id: a for a in given}
+        if "scam_any" in by_id:  # one warning about fake messages, the widest one given
+            by_id = {k: a for k, a in by_id.items() if k not in _NARROWER_SCAM_ADVICE}
+        return list(by_id.values())
     if audience.subjects:
         return []
     vocab = vocabulary(sheet, index, tr)
@@ -194,7 +238,8 @@ def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> 
     offer = offer_for(sheet, index)
     if offer is not None and "credit_monitoring" in offer.covers:
         skip.add("uk_credit_file")  # the monitoring offered watches it for them
-    return [a for a in found if a.id not in skip]
+    day = sheet.notice_date or sheet.incident.discovered_at.date()
+    return as_of((a for a in found if a.id not in skip), day, vocab.translator)
 
 
 @per_sheet
@@ -487,33 +532,37 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
     consequences = vocab.risks([*incident.data_involved, *incident.data_possibly_involved],
                                third_person=True, possible=incident.data_possibly_involved)
     not_involved = vocab.nouns(incident.data_not_involved)
+    not_in_force = _not_in_force(sheet, regulator.rule_id, locale) if regulator else ""
     return {"regulator": {
         "name": (t(regulator.name) if regulator.name == LEAD_AUTHORITY else regulator.name)
         if regulator else "",
-        "packs": list(regulator.packs) if regulator else [],
+        # a duty not yet in force when the breach was found asks for nothing
+        "packs": list(regulator.packs) if regulator and not not_in_force else [],
         "rule_id": regulator.rule_id if regulator else "",
         "citation": regulator.citation if regulator else "",
         "wording": t(regulator.wording) if regulator else "",
         "deadline": moment(deadline) if deadline else "",
         # a period not yet in force when the breach was found (Singapore before 2021)
-        "not_in_force": _not_in_force(sheet, regulator.rule_id, locale) if regulator else "",
+        "not_in_force": not_in_force,
         "discovered": moment(incident.discovered_at),
         "people": people,
         "readers": [a.name for a in readers],
         # some readers are told they need do nothing (a no_action_needed notice)
         "no_action": any(a.notice == "no_action_needed" for a in readers),
         # some readers are given no step at all (not those told about other people's data)
-        "no_advice": any(a.notice == "no_action_needed" or not (a.subjects or advice_items(
-            sheet, sheet.audiences.index(a), tr)) for a in readers),
+        "no_advice": any(_quiet(sheet, a, tr) for a in readers),
+        # every reader is told so: the advice listed, if any, is what the same notices add
+        "all_quiet": all(_quiet(sheet, a, tr) for a in readers if not a.subjects),
         "records": (t(N_("about %(number)s")) % {"number": number(incident.records)}
                     if incident.records is not None else t(N_("not yet known"))),
         # in labelled groups, as the readers' notices list them (a bare column of field
         # names reads as a form to fill in, to spam filters too)
         "categories": vocab.items(incident.data_involved, third_person=True),
         "possibly_involved": vocab.items(incident.data_possibly_involved, third_person=True),
-        "not_involved": ([fields(not_involved, "their") if vocab.english
+        "not_involved": ([fields(not_involved, "") if vocab.english
                           else i18n.join(not_involved, locale)] if not_involved else []),
-        "consequences": list(dict.fromkeys([*consequences, *incident.likely_consequences])),
+        # the sheet's own words when it gives them, as the readers' notices have them
+        "consequences": list(incident.likely_consequences or consequences),
         # told by the day the notices go out, and told (or to be told) after it
         "notified": [f"{named(a)} ({format_date(a.notified_at, locale)})"
                      if a.notified_at else named(a) for a in told],
@@ -522,6 +571,9 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
                       if a not in told and a not in addressee and a.notified_at],
         "first_report": format_date(first, locale) if first else "",
         "previous_sent": format_date(sheet.supersedes.sent_at, locale) if sheet.supersedes else "",
+        # the readers written to before (their notice is an update) and those told now first
+        "updated_readers": [a.name for a in readers if a.notice == "update"],
+        "first_readers": [a.name for a in readers if a.notice != "update"],
         "subjects_readers": [a.name for a in readers if a.subjects],
         # a breach within one day: the hours, which the authority needs
         "window": ({"start": i18n.format_time(start, locale), "end": i18n.format_time(end, locale),
@@ -530,6 +582,13 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
         "anchor": t(regulator.anchor) if regulator else "",
         "anchor_note": t(regulator.anchor_note) if regulator and regulator.anchor_note else "",
     }}
+
+
+def _quiet(sheet: FactSheet, audience: Audience, tr: Translator) -> bool:
+    """Whether a reader is told there is nothing they need to do (a no_action_needed notice,
+    or one that gives no step; not one about other people's data)."""
+    return audience.notice == "no_action_needed" or not (
+        audience.subjects or advice_items(sheet, audience_index(sheet, audience.id) or 0, tr))
 
 
 def _not_in_force(sheet: FactSheet, rule_id: str, locale: str) -> str:

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from notifier.blocks import element
 from notifier.cache import template_cache
 from notifier.errors import check_overrides
+from notifier.i18n import N_
 
 
 def builtin_templates() -> Path:
@@ -170,17 +171,53 @@ def link_in(text: str, target: str | None, href: str | None = None) -> Markup:
 
 @pass_context
 def elements(context: Context, ids: str, packs: list[str]) -> str:
-    """Return '[Drafting note: covers a, b]' for the law element IDs of the given packs (a note
-    for whoever copies the draft into the authority's form, not part of the submission), in
-    the notice's language."""
-    from notifier.i18n import N_
+    """Return a drafting note saying, in words, what the authority's form asks for at this
+    point of the draft (the law elements ``ids`` of the given packs, with their citations),
+    for whoever copies the draft into the form, in the notice's language; '' when none of
+    them applies."""
+    from notifier.law import PACK_NAMES, element
 
     kept = [i for i in ids.split() if i.split(".", 1)[0] in packs]
     if not kept:
         return ""
     translate = context.get("translator")
-    note = N_("[Drafting note: covers %(ids)s]")
-    return str(translate.gettext(note) if translate is not None else note) % {"ids": ", ".join(kept)}
+
+    def t(message: str) -> str:
+        return str(translate.gettext(message)) if translate is not None else message
+
+    law = {**PACK_NAMES, "gdpr": "UK GDPR" if "uk" in packs else "GDPR"}
+    asked = [t(N_("%(asked)s (%(law)s %(citation)s)")) % {
+        "asked": t(element(i)["text"]), "law": law[i.split(".", 1)[0]],
+        "citation": element(i)["citation"]} for i in kept]
+    listed = asked[0]
+    for item in asked[1:]:  # a list of phrases, each with its commas: semicolons between
+        listed = t(N_("%(list)s; %(item)s")) % {"list": listed, "item": item}
+    return t(N_("[Drafting note: the authority asks here for: %(asked)s.]")) % {"asked": listed}
+
+
+#: What the authority's form asks for, as the legal reference words it (law/requirements.yaml;
+#: tests/test_i18n.py keeps the two the same): the element texts the regulator drafts name
+#: (``elements``), marked here so that the catalogs translate them.
+ELEMENT_TEXTS = {
+    "gdpr.art33.reg.dpo_contact": N_("DPO or other contact point"),
+    "gdpr.art33.reg.nature": N_("nature incl. categories and approx. number of data subjects "
+                                "and records"),
+    "gdpr.art33.reg.likely_consequences": N_("likely consequences"),
+    "gdpr.art33.reg.measures": N_("measures taken or proposed incl. mitigation"),
+    "gdpr.art33.reg.delay_reasons": N_("reasons for the delay"),
+    "sg.pdpa.reg5.authorised_rep_contact": N_("contact details of at least one authorised "
+                                              "representative"),
+    "sg.pdpa.reg5.aware_date_circumstances": N_("date and circumstances in which the "
+                                                "organisation first became aware"),
+    "sg.pdpa.reg5.how_occurred": N_("how the breach occurred"),
+    "sg.pdpa.reg5.number_affected": N_("number of affected individuals (estimate allowed, "
+                                       "update later)"),
+    "sg.pdpa.reg5.pd_classes": N_("personal data or classes of personal data affected"),
+    "sg.pdpa.reg5.potential_harm": N_("potential harm to affected individuals"),
+    "sg.pdpa.reg5.chronology": N_("chronological account of steps taken after becoming aware, "
+                                  "incl. the s. 26C assessment"),
+    "sg.pdpa.reg5.remedial_and_steps": N_("remedial actions and steps individuals may take"),
+}
 
 
 def tel(number: str) -> str:

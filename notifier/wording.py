@@ -123,8 +123,8 @@ RISKS_IF: dict[str, tuple[str, str]] = {
            "on their own.")),
 }
 #: A category's own risk when it is the only one of its group (``advice.SOLE_RISKS``): a date
-#: of birth alone opens no credit; a hashed password must be cracked (said to a regulator).
-#: ('' keeps the group's risk.) Then the same, as a condition.
+#: of birth alone opens no credit; a hashed password must be worked out first. ('' keeps
+#: the group's risk.) Then the same, as a condition.
 SOLE_RISKS: dict[str, tuple[str, str]] = {
     "date_of_birth": (
         N_("Someone could use %(data)s to pretend to be you, for example to answer security "
@@ -132,10 +132,11 @@ SOLE_RISKS: dict[str, tuple[str, str]] = {
         N_("Someone could use the identity details of %(people)s (%(items)s) to pretend to be "
            "them, for example to answer security questions.")),
     "password_hash": (
-        "",
+        N_("Someone who works out your password from the scrambled copy could use it to try to "
+           "get into your account, or into other accounts where you use the same password."),
         N_("Someone who cracks the sign-in details of %(people)s (%(items)s) could use them to "
-           "try to get into their accounts, and into other accounts where they use the same "
-           "details.")),
+           "try to get into their accounts, or into other accounts where they use the same "
+           "password.")),
 }
 SOLE_RISKS_IF: dict[str, tuple[str, str]] = {
     "date_of_birth": (
@@ -144,10 +145,12 @@ SOLE_RISKS_IF: dict[str, tuple[str, str]] = {
         N_("If the identity details of %(people)s (%(items)s) were involved, someone could use "
            "them to pretend to be them, for example to answer security questions.")),
     "password_hash": (
-        "",
+        N_("If %(data)s were involved, someone who works out your password from the scrambled "
+           "copy could use it to try to get into your account, or into other accounts where you "
+           "use the same password."),
         N_("If the sign-in details of %(people)s (%(items)s) were involved, someone who cracks "
-           "them could use them to try to get into their accounts, and into other accounts where "
-           "they use the same details.")),
+           "them could use them to try to get into their accounts, or into other accounts where "
+           "they use the same password.")),
 }
 
 

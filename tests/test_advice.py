@@ -23,7 +23,10 @@ def ids(categories: list[str], **kw: bool) -> list[str]:
     (["bank_account"], ["watch_debits"]),
     (["government_id"], ["replace_document"]),
     (["security_answers"], ["change_security_answers"]),
-    (["name", "date_of_birth", "postal_address"], ["identity_fraud"]),
+    (["name", "date_of_birth", "postal_address"], ["scam_letters", "identity_fraud"]),
+    (["postal_address"], ["scam_letters"]),  # letters are a scam channel too
+    (["email", "postal_address"], ["scam_mail"]),  # one warning, both channels
+    (["email", "phone", "postal_address"], ["scam_any"]),
     (["name", "date_of_birth"], []),  # no address: no identity-fraud advice
     (["name", "membership_number", "ip_address"], []),
     (["order_history"], ["phishing"]),  # order details make a fake email look genuine

@@ -3,6 +3,7 @@ checks that prove elements (and refuse English) in every shipped language."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -303,3 +304,21 @@ def test_the_preview_switches_a_notice_between_the_sheets_languages() -> None:
     one = take_snapshot(INCIDENTS / "co-op-2025.yaml", None, None, "co-op")
     assert one.alternates is not None and not one.alternates.locales
     assert "data-lang" not in build_routes(one, "t")["/n/members/update/"].body.decode("utf-8")
+
+
+def test_the_drafting_notes_name_what_the_legal_reference_says_in_every_language() -> None:
+    """templating.ELEMENT_TEXTS marks the reference's element texts for the catalogs: each
+    must be the reference's own words, and every element a regulator draft names is there."""
+    from conftest import ROOT
+
+    from notifier.law import element
+    from notifier.templating import ELEMENT_TEXTS
+
+    for element_id, text in ELEMENT_TEXTS.items():
+        assert element(element_id)["text"] == text, element_id
+    named = set()
+    for template in ("regulator_report.txt.j2", "regulator_report.mjml.j2"):
+        source = (ROOT / "templates" / template).read_text(encoding="utf-8")
+        for ids in re.findall(r'\("([^"]*)" \| elements', source):
+            named.update(ids.split())
+    assert named and named <= set(ELEMENT_TEXTS)

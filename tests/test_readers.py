@@ -84,7 +84,10 @@ def test_the_provider_is_told_its_patients_data_was_taken() -> None:
     assert "We provide services to" not in text  # the readers are the ones we provide them to
     # the patients get their own notice from this sheet: the group is told so, and asked to
     # coordinate anything it sends
-    assert "We are writing to your patients ourselves on April 10, 2026." in text
+    assert "We are writing to them ourselves on April 10, 2026." in text
+    # a business associate identifies each person to the covered entity (45 CFR 164.410(c))
+    assert ("We will send you, separately and securely, a list of your patients who are "
+            "affected and what was involved for each of them.") in text
     assert "We will tell you which of your patients are affected" not in text
     assert "Change your password" not in text
 

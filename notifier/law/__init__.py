@@ -57,6 +57,20 @@ def _by_id() -> dict[str, dict[str, Any]]:
     return {entry["id"]: entry for entry in reference()["jurisdictions"]}
 
 
+@cache
+def _elements() -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for entry in reference()["jurisdictions"] for e in entry.get("elements", ())}
+
+
+def element(element_id: str) -> dict[str, Any]:
+    """Return one element of the reference by its ID (text, citation, status ...).
+
+    Raises:
+        KeyError: no element has that ID.
+    """
+    return _elements()[element_id]
+
+
 def pack_data(pack_id: str) -> dict[str, Any]:
     """Return one jurisdiction's entry of the reference.
 
