@@ -507,7 +507,7 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
     def moment(when: datetime) -> str:
         return t(N_("%(date)s at %(time)s (UTC%(offset)s)")) % {
             "date": format_date(when, locale), "time": i18n.format_time(when, locale),
-            "offset": f"{when:%z}"}
+            "offset": i18n.format_offset(when, locale)}
 
     def named(authority: Any) -> str:
         return str(authority.in_sentence if i18n.is_source(locale) else authority.name)
@@ -627,7 +627,7 @@ def _people(sheet: FactSheet, codes: frozenset[str], locale: str) -> str:
     total = number(sum(a.size or 0 for a in sized))
     people = ((t(N_("at least %(number)s")) if unsized else t(N_("about %(number)s")))
               % {"number": total} if sized else t(N_("not yet known")))
-    places = i18n.join(sorted(codes), locale)
+    places = i18n.join([i18n.place_name(c, locale) for c in sorted(codes)], locale)
     if sized and len(local) < len(sized):
         people += (t(N_(", of whom about %(number)s are in %(places)s")) % {
             "number": number(sum(local)), "places": places} if local

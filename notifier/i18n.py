@@ -302,8 +302,31 @@ def format_date(moment: date | datetime, locale: str) -> str:
 
 
 def format_time(moment: datetime, locale: str) -> str:
-    """Return the time of day as ``locale`` writes it on a 24-hour clock ('18:00')."""
+    """Return the time of day as ``locale`` writes it: on a 24-hour clock ('18:00'), but in
+    US English on a 12-hour one ('6:00 PM'), as CLDR gives it."""
+    if locale.replace("_", "-").lower() == "en-us":
+        return f"{moment.hour % 12 or 12}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
     return f"{moment:%H:%M}"
+
+
+def format_offset(moment: datetime, locale: str) -> str:
+    """Return a time's UTC offset as the notices write it after 'UTC': '+0800' in English
+    (the source's form), '+08:00' in other languages."""
+    offset = f"{moment:%z}"
+    if is_source(locale) or len(offset) != 5:
+        return offset
+    return f"{offset[:3]}:{offset[3:]}"
+
+
+def place_name(code: str, locale: str) -> str:
+    """Return a jurisdiction as a reader of ``locale`` names it: a country code in the
+    locale's words ('SG' -> 'Singapour'); English, and a state or province ('US-CA'), as the
+    code itself."""
+    if is_source(locale) or len(code) != 2:
+        return code
+    from babel import Locale
+
+    return str(Locale.parse(_babel(locale)).territories.get(code.upper(), code))
 
 
 def format_number(number: int | float, locale: str) -> str:

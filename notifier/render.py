@@ -206,6 +206,12 @@ def _wrap(text: str, width: int = TEXT_WIDTH) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n") + "\n"
 
 
+def _one_line(text: str) -> str:
+    """Return text on one line: runs of spaces, tabs and newlines made one space (a no-break
+    space, U+00A0 or U+202F, is kept: French typography puts one before ':' and ';')."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
 def _refuse_untranslated(sheet: FactSheet, index: int, env: Environment) -> None:
     """Refuse an audience whose language no catalog speaks, when the wording would come from
     the built-ins: its ``<html lang>`` would claim a language the text is not in."""
@@ -293,8 +299,9 @@ def render_notice(sheet: FactSheet, index: int, env: Environment | None = None,
     html_name, text_name = f"{audience.notice}.mjml.j2", f"{audience.notice}.txt.j2"
     try:
         ctx["copy"] = render_copy(env, ctx)
-        ctx["subject"] = " ".join(ctx["copy"]["subject"].split())
-        ctx["preheader"] = " ".join(ctx["copy"]["preheader"].split())
+        # runs of ordinary white space only: a French no-break space before ':' stays
+        ctx["subject"] = _one_line(ctx["copy"]["subject"])
+        ctx["preheader"] = _one_line(ctx["copy"]["preheader"])
         mjml_source = env.get_template(html_name).render(ctx)
         raw_text = env.get_template(text_name).render(ctx)
         css = _email_css(env)

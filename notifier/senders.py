@@ -57,4 +57,6 @@ def sender_for(sheet: FactSheet, audience: Audience) -> Sender:
         reply_to = org.reply_to
     if reply_to is not None and reply_to.lower() == person.email.lower():
         reply_to = None
-    return Sender(person.name, person.email, reply_to)
+    # a role named for running text ('délégué à la protection des données') starts a header
+    name = person.name[:1].upper() + person.name[1:]
+    return Sender(name, person.email, reply_to)

@@ -230,7 +230,11 @@ def risks(vocab: Vocabulary, categories: Iterable[str], whose: str = "", *,
         template = tr(own or (RISKS_IF if conditional else RISKS)[key][1 if others else 0])
         words = ([vocab[c].noun for c in members] if others
                  else _shorts(vocab, members, risk=True))
-        data = tr(PHRASE) % {"group": tr(YOUR_GROUP[group]), "items": join(words, locale)}
+        # the data named by the group its list line gives it (part of a card number carries
+        # the account group's risk, but is payment data), else by the risk's group
+        listed = {vocab.group_of(c) for c in members}
+        shown = listed.pop() if len(listed) == 1 and next(iter(listed)) in YOUR_GROUP else group
+        data = tr(PHRASE) % {"group": tr(YOUR_GROUP[shown]), "items": join(words, locale)}
         text = template % {"data": data, "items": join(words, locale), "people": people,
                            "channels": join(channels, locale, "or"), "trusted": trusted}
         out.append(_upper_first(text))

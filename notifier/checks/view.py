@@ -84,10 +84,18 @@ class NoticeView:
 
     @cached_property
     def text_headings(self) -> list[str]:
-        """The plain-text part's headings: lines underlined with dashes or equals signs."""
+        """The plain-text part's headings: lines underlined with dashes or equals signs (a
+        heading too long for one line is wrapped: its lines down to the rule are one heading)."""
         lines = self.notice.text.split("\n")
-        return [lines[i].strip() for i in range(len(lines) - 1)
-                if lines[i].strip() and re.fullmatch(r"[-=]{3,}", lines[i + 1].strip())]
+        found = []
+        for i in range(len(lines) - 1):
+            if lines[i].strip() and re.fullmatch(r"[-=]{3,}", lines[i + 1].strip()):
+                start = i
+                while (start > 0 and lines[start - 1].strip()
+                       and not re.fullmatch(r"[-=]{3,}", lines[start - 1].strip())):
+                    start -= 1
+                found.append(" ".join(line.strip() for line in lines[start:i + 1]))
+        return found
 
     @cached_property
     def html_headings(self) -> list[str]:
