@@ -363,7 +363,7 @@ def headings(notice: str, california: bool, *, massachusetts: bool = False,
     h = {
         "title": "", "what_happened": "What happened", "information": "Your information",
         "doing": "What we are doing", "can_do": "What you can do", "staying_safe": "Staying safe",
-        "help": "Where to get help", "change_password": "Please change your password",
+        "help": "Where to get help", "change_password": "How to change your password",
         "changed": "What has changed",
     }
     if notice == "no_action_needed":
