@@ -414,7 +414,7 @@ def headings(notice: str, california: bool, *, massachusetts: bool = False,
         "title": "", "what_happened": t(N_("What happened")),
         "information": t(N_("Your information")), "doing": t(N_("What we are doing")),
         "can_do": t(N_("What you can do")), "staying_safe": t(N_("Staying safe")),
-        "help": t(N_("Where to get help")), "change_password": t(N_("Please change your password")),
+        "help": t(N_("Where to get help")), "change_password": t(N_("How to change your password")),
         "changed": t(N_("What has changed")),
     }
     if notice == "no_action_needed":

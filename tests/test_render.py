@@ -84,7 +84,7 @@ def test_password_reset_leads_with_the_password_and_says_how_it_was_protected() 
     notice = render_notice(sheet, 0)
     text = " ".join(notice.text.split())
     assert notice.subject == "Please change your Acme Ltd password"
-    assert text.index("Please change your password") < text.index("What happened")
+    assert text.index("How to change your password") < text.index("What happened")
     assert "stored scrambled (hashed with bcrypt), so it is hard to read, but not " \
         "impossible." in text  # involved, but hashed and not misused
     assert "as a precaution" not in text
