@@ -184,10 +184,10 @@ def advice_items(sheet: FactSheet, index: int) -> list[Advice]:
     if audience.notice == "regulator_report":  # what the readers' notices say, nothing else
         given = [a for i, reader in enumerate(sheet.audiences) if reader.notice in READER_NOTICES
                  for a in advice_items(sheet, i)]
-        found = {a.id: a for a in given}
-        if "scam_any" in found:  # one warning about fake messages, the widest one given
-            found = {k: a for k, a in found.items() if k not in _NARROWER_SCAM_ADVICE}
-        return list(found.values())
+        by_id = {a.id: a for a in given}
+        if "scam_any" in by_id:  # one warning about fake messages, the widest one given
+            by_id = {k: a for k, a in by_id.items() if k not in _NARROWER_SCAM_ADVICE}
+        return list(by_id.values())
     if audience.subjects:
         return []
     found = sheet.vocabulary.advice_for(sheet.audience_reached(audience),
@@ -516,6 +516,27 @@ def _regulator_context(sheet: FactSheet, index: int) -> dict[str, Any]:
     }}
 
 
+#: The places the law packs name by code, as a sentence names them.
+_PLACES = {
+    "US-CA": "California", "US-NY": "New York", "US-TX": "Texas", "US-MA": "Massachusetts",
+    "US-FL": "Florida", "US-CT": "Connecticut", "US-DE": "Delaware", "US": "the United States",
+    "GB": "the United Kingdom", "SG": "Singapore", "AU": "Australia", "CA": "Canada",
+    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus",
+    "CZ": "Czechia", "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France",
+    "DE": "Germany", "GR": "Greece", "HU": "Hungary", "IE": "Ireland", "IT": "Italy",
+    "LV": "Latvia", "LT": "Lithuania", "LU": "Luxembourg", "MT": "Malta",
+    "NL": "the Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania",
+    "SK": "Slovakia", "SI": "Slovenia", "ES": "Spain", "SE": "Sweden", "IS": "Iceland",
+    "LI": "Liechtenstein", "NO": "Norway",
+}
+
+
+def place_name(code: str) -> str:
+    """Return a jurisdiction code as a sentence names it: 'SG' -> 'Singapore', 'US-CA' ->
+    'California' (the code itself for a place not listed)."""
+    return _PLACES.get(code, code)
+
+
 def _quiet(sheet: FactSheet, audience: Audience) -> bool:
     """Whether a reader is told there is nothing they need to do (a no_action_needed notice,
     or one that gives no step; not one about other people's data)."""
@@ -552,8 +573,9 @@ def _people(sheet: FactSheet, codes: frozenset[str]) -> str:
     people = (f"{'at least' if unsized else 'about'} {sum(a.size or 0 for a in sized):,}"
               if sized else "not yet known")
     if sized and len(local) < len(sized):
-        people += (f", of whom about {sum(local):,} are in {' and '.join(sorted(codes))}" if local
-                   else f", none of them in {' and '.join(sorted(codes))}")
+        places = join_words(sorted(place_name(c) for c in codes))
+        people += (f", of whom about {sum(local):,} are in {places}" if local
+                   else f", none of them in {places}")
     if sized and unsized:
         people += f"; the number of {join_words(unsized)} is not yet known"
     elif unsized:
