@@ -70,9 +70,9 @@ GROUPS: dict[str, tuple[str, str, str]] = {
                "Someone could use {items} to try to get into the accounts of {people}, and "
                "other accounts where they use the same details."),
     "payment": (N_("Payment details"),
-                "Someone could use {items} to try to pay for things or take money in your name.",
-                "Someone could use {items} to try to pay for things or take money in the names "
-                "of {people}."),
+                "Someone could use {items} to try to pay for things or take your money.",
+                "Someone could use {items} to try to pay for things or take money from "
+                "{people}."),
     "account": (N_("Account details"),
                 "Someone could quote {items} to make a scam message look genuine.",
                 "Someone could quote {items} to make scam messages look genuine."),
@@ -248,7 +248,8 @@ ADVICE: dict[str, Advice] = {a.id: a for a in (
     Advice("replace_passport", N_("Watch for misuse of your passport number"),
            N_("A passport number alone cannot be used to travel, but it can help someone pretend to "
            "be you. Watch for letters or emails about accounts you did not open. If you think "
-           "your passport itself has been used, tell the office that issued it.")),
+           "someone is using your passport details, tell the passport office of the country "
+           "that issued it.")),
     Advice("tax_identity", N_("Protect your tax account"),
            N_("Ask your tax authority how to stop someone filing a return in your name. In the US, "
            "the IRS gives an Identity Protection PIN at https://www.irs.gov/ippin.")),

@@ -584,6 +584,34 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
     }}
 
 
+#: The places the law packs name by code, as an English sentence names them (a US state's
+#: name through the catalogs; other languages name a country as Babel's locale data does).
+_PLACES = {
+    "US-CA": N_("California"), "US-NY": N_("New York"), "US-TX": N_("Texas"),
+    "US-MA": N_("Massachusetts"), "US-FL": N_("Florida"), "US-CT": N_("Connecticut"),
+    "US-DE": N_("Delaware"), "US": "the United States",
+    "GB": "the United Kingdom", "SG": "Singapore", "AU": "Australia", "CA": "Canada",
+    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus",
+    "CZ": "Czechia", "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France",
+    "DE": "Germany", "GR": "Greece", "HU": "Hungary", "IE": "Ireland", "IT": "Italy",
+    "LV": "Latvia", "LT": "Lithuania", "LU": "Luxembourg", "MT": "Malta",
+    "NL": "the Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania",
+    "SK": "Slovakia", "SI": "Slovenia", "ES": "Spain", "SE": "Sweden", "IS": "Iceland",
+    "LI": "Liechtenstein", "NO": "Norway",
+}
+
+
+def place_name(code: str, locale: str = "en-GB") -> str:
+    """Return a jurisdiction code as a sentence in ``locale`` names it: 'SG' -> 'Singapore'
+    ('Singapour' in French), 'US-CA' -> 'California' ('Kalifornien'); the code itself for a
+    place not listed."""
+    if i18n.is_source(locale):
+        return _PLACES.get(code, code)
+    if code.startswith("US-") and code in _PLACES:
+        return i18n.translator(locale).gettext(_PLACES[code])
+    return i18n.place_name(code, locale)
+
+
 def _quiet(sheet: FactSheet, audience: Audience, tr: Translator) -> bool:
     """Whether a reader is told there is nothing they need to do (a no_action_needed notice,
     or one that gives no step; not one about other people's data)."""
@@ -627,7 +655,7 @@ def _people(sheet: FactSheet, codes: frozenset[str], locale: str) -> str:
     total = number(sum(a.size or 0 for a in sized))
     people = ((t(N_("at least %(number)s")) if unsized else t(N_("about %(number)s")))
               % {"number": total} if sized else t(N_("not yet known")))
-    places = i18n.join([i18n.place_name(c, locale) for c in sorted(codes)], locale)
+    places = i18n.join(sorted(place_name(c, locale) for c in codes), locale)
     if sized and len(local) < len(sized):
         people += (t(N_(", of whom about %(number)s are in %(places)s")) % {
             "number": number(sum(local)), "places": places} if local

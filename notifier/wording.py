@@ -60,9 +60,9 @@ RISKS: dict[str, tuple[str, str]] = {
         N_("Someone could use the sign-in details of %(people)s (%(items)s) to try to get into "
            "their accounts, and into other accounts where they use the same details.")),
     "payment": (
-        N_("Someone could use %(data)s to try to pay for things or take money in your name."),
+        N_("Someone could use %(data)s to try to pay for things or take your money."),
         N_("Someone could use the payment details of %(people)s (%(items)s) to try to pay for "
-           "things or take money in their names.")),
+           "things or take their money.")),
     "account": (
         N_("Someone could quote %(data)s to make a scam message look genuine."),
         N_("Someone could quote the account details of %(people)s (%(items)s) to make scam "
@@ -104,9 +104,9 @@ RISKS_IF: dict[str, tuple[str, str]] = {
            "same details.")),
     "payment": (
         N_("If %(data)s were involved, someone could use them to try to pay for things or take "
-           "money in your name."),
+           "your money."),
         N_("If the payment details of %(people)s (%(items)s) were involved, someone could use "
-           "them to try to pay for things or take money in their names.")),
+           "them to try to pay for things or take their money.")),
     "account": (
         N_("If %(data)s were involved, someone could quote them to make a scam message look "
            "genuine."),

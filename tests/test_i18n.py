@@ -275,7 +275,8 @@ def test_california_keeps_its_statutory_headings_in_another_language() -> None:
     text = "notice_date: 2025-04-24\n" + _sheet("es-US").replace(
         "  - id: customers\n", "  - id: customers\n    jurisdictions: [US-CA]\n")
     notice = render_notice(parse_sheet(text), 0, make_environment())
-    assert notice.subject.startswith("Notice of Data Breach / Aviso de violación de la seguridad de los datos")
+    assert notice.subject.startswith(
+        "Notice of Data Breach / Aviso de violación de la seguridad de los datos")
     assert "What Happened / Qué pasó\n" in notice.text
 
 

@@ -382,7 +382,7 @@ def test_the_draft_counts_everyone_affected_and_names_its_own_share() -> None:
         {"id": "ico", "name": "ICO", "notice": "regulator_report", "jurisdictions": ["GB"]}]}),
         "r.yaml")
     text = flat(render_notice(sheet, 2).text)
-    assert "People: about 184,000, of whom about 160,000 are in GB" in text
+    assert "People: about 184,000, of whom about 160,000 are in the United Kingdom" in text
     assert "We are telling UK customers and Irish customers by email" in text
 
 
