@@ -327,8 +327,8 @@ def test_a_regulator_draft_has_no_empty_section_and_no_risk_of_absent_data() -> 
     assert "date of birth" not in text.lower() and "dates of birth" not in text.lower()
     assert text.count("19 April 2025") == 2  # the deadline sentence and section 2, once each
     # the ICO is not told that it was told: its first report is named as such
-    assert ("This follows our first report to you on 21 April 2025. We have also told the "
-            "National Cyber Security Centre (20 April 2025).") in text
+    assert ("We first told you about this breach on 21 April 2025; this report adds what we "
+            "now know. We have also told the National Cyber Security Centre (20 April 2025).") in text
 
 
 def test_a_regulator_draft_says_how_the_breach_was_found_when_the_sheet_does() -> None:
