@@ -48,6 +48,29 @@ def _sources() -> Iterator[tuple[str, int, Any, list[str], str | None]]:
         yield f"notifier/{filename}", lineno, message, comments, context
 
 
+#: Messages whose template passes an argument the English does not use, for other languages:
+#: ``whose`` is the English possessive ("your patients'"), ``subjects`` the plain noun phrase
+#: ("your patients") that French, German, Spanish and Dutch say in their own way. gettext's
+#: format check (``msgfmt -c``) allows a translation only the msgid's own arguments, so these
+#: are marked ``no-python-format``; tests/test_i18n.py checks their placeholders against the
+#: msgid's and these.
+EXTRA_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "Security incident at %(org)s involving %(whose)s data": ("subjects",),
+    "We have no sign that anyone copied or kept %(whose)s information.": ("subjects",),
+}
+
+
+def _format_flags(catalog: Any) -> Any:
+    """Mark the messages of ``EXTRA_ARGUMENTS`` ``no-python-format`` (and not
+    ``python-format``, which Babel sets by itself on any msgid with a ``%(name)s``)."""
+    for message in catalog:
+        key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        if key in EXTRA_ARGUMENTS:
+            message.flags.discard("python-format")
+            message.flags.add("no-python-format")
+    return catalog
+
+
 def template_catalog() -> Any:
     """Return the .pot as a Babel catalog: every message the templates and code use."""
     from babel.messages.catalog import Catalog
@@ -58,7 +81,7 @@ def template_catalog() -> Any:
     for filename, lineno, message, comments, context in _sources():
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments,
                     context=context, flags=("python-format",) if "%(" in str(message) else ())
-    return catalog
+    return _format_flags(catalog)
 
 
 def _write(catalog: Any, path: Path, **options: Any) -> bool:
@@ -108,6 +131,7 @@ def update() -> list[str]:
         with po.open("rb") as f:
             catalog = read_po(f, locale=po.parent.parent.name)
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+        _format_flags(catalog)
         catalog.revision_date = _FIXED_DATE
         if _write(catalog, po, ignore_obsolete=True, include_previous=True):
             changed.append(str(po))

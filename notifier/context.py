@@ -539,7 +539,7 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
         # a duty not yet in force when the breach was found asks for nothing
         "packs": list(regulator.packs) if regulator and not not_in_force else [],
         "rule_id": regulator.rule_id if regulator else "",
-        "citation": regulator.citation if regulator else "",
+        "citation": i18n.law_citation(regulator.citation, locale) if regulator else "",
         "wording": t(regulator.wording) if regulator else "",
         "deadline": moment(deadline) if deadline else "",
         # a period not yet in force when the breach was found (Singapore before 2021)

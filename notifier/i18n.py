@@ -21,6 +21,7 @@ lists keep the house style ("a, b and c", no serial comma, also in en-US, as AP 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -303,9 +304,13 @@ def format_date(moment: date | datetime, locale: str) -> str:
 
 def format_time(moment: datetime, locale: str) -> str:
     """Return the time of day as ``locale`` writes it: on a 24-hour clock ('18:00'), but in
-    US English on a 12-hour one ('6:00 PM'), as CLDR gives it."""
-    if locale.replace("_", "-").lower() == "en-us":
+    US English on a 12-hour one ('6:00 PM'), and in Quebec French with 'h' ('18 h 00', CLDR
+    fr_CA's ``HH 'h' mm``, with no-break spaces so that a line never ends inside it)."""
+    tag = locale.replace("_", "-").lower()
+    if tag == "en-us":
         return f"{moment.hour % 12 or 12}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
+    if tag == "fr-ca":
+        return f"{moment:%H}\u00a0h\u00a0{moment:%M}"
     return f"{moment:%H:%M}"
 
 
@@ -327,6 +332,49 @@ def place_name(code: str, locale: str) -> str:
     from babel import Locale
 
     return str(Locale.parse(_babel(locale)).territories.get(code.upper(), code))
+
+
+#: How each language cites a provision of a law the regulator drafts name: the article word,
+#: then the law's name ("du PDPA", "de la PDPA"). English keeps the law's own form ("PDPA s.
+#: 26D(1)"), whose "s." a German reader takes for "siehe" and a Dutch one does not know.
+_CITATION_STYLE = {
+    "de": "Art. {number}{parts} {law}",
+    "nl": "artikel {number}{parts} {law}",
+    "fr": "article {number}{parts} {law}",
+    "es": "art. {number}{parts} {law}",
+}
+#: A law's name in each language, with the preposition and article it takes after the article
+#: number (German and Dutch put the bare name after it).
+_LAW_NAMES: dict[str, dict[str, str]] = {
+    "PDPA": {"fr": "du PDPA", "es": "de la PDPA"},
+    "GDPR": {"de": "DSGVO", "nl": "AVG", "fr": "du RGPD", "es": "del RGPD"},
+    "UK GDPR": {"fr": "du UK GDPR", "es": "del UK GDPR"},
+    "Privacy Act": {"fr": "du Privacy Act", "es": "de la Privacy Act"},
+    "PIPEDA": {"fr": "de la LPRPDE", "es": "de la PIPEDA"},
+}
+#: 'PDPA s. 26D(1)', 'GDPR Art. 33(1)', 'Privacy Act s. 26WK(2)(b)'.
+_CITATION = re.compile(r"^(?P<law>.+?) (?:s\.|Art\.) (?P<number>[0-9][0-9A-Z.]*)"
+                       r"(?P<parts>(?:\([0-9a-z]+\))*)$")
+
+
+def law_citation(citation: str, locale: str) -> str:
+    """Return a provision of a law as a lawyer of ``locale``'s language cites it: 'PDPA s.
+    26D(1)' is 'Art. 26D Abs. 1 PDPA', 'artikel 26D lid 1 PDPA', 'article 26D(1) du PDPA',
+    'art. 26D(1) de la PDPA'; English, and a citation of another form, as it is."""
+    style = _CITATION_STYLE.get(language(locale))
+    found = _CITATION.match(citation)
+    if is_source(locale) or style is None or found is None:
+        return citation
+    law = found["law"]
+    parts = re.findall(r"\(([0-9a-z]+)\)", found["parts"])
+    if language(locale) == "de":  # Absatz, then Buchstabe: 'Abs. 2 Buchst. b'
+        words = [f" Abs. {p}" if p.isdigit() else f" Buchst. {p}" for p in parts]
+    elif language(locale) == "nl":  # lid, then onder: 'lid 2 onder b'
+        words = [f" lid {p}" if p.isdigit() else f" onder {p}" for p in parts]
+    else:  # French and Spanish keep the brackets: 'article 26D(1)'
+        words = [f"({p})" for p in parts]
+    return style.format(number=found["number"], parts="".join(words),
+                          law=_LAW_NAMES.get(law, {}).get(language(locale), law))
 
 
 def format_number(number: int | float, locale: str) -> str:

@@ -45,6 +45,51 @@ def test_every_translation_keeps_the_placeholders_of_its_source() -> None:
             # a translation may add a variable the template offers (subjects beside whose)
             assert wanted <= {m for m in placeholder.findall(text)} | {("whose", "")}, (
                 name, source)
+            offered = wanted | {(extra, "") for extra in catalogs.EXTRA_ARGUMENTS.get(source, ())}
+            assert {m for m in placeholder.findall(text)} <= offered, (name, source)
+
+
+def _po_files() -> list[Path]:
+    return sorted(i18n.catalog_dir().glob("*/LC_MESSAGES/*.po"))
+
+
+@pytest.mark.parametrize("po", _po_files(), ids=lambda p: p.parent.parent.name)
+def test_every_catalog_passes_the_gettext_format_check(po: Path) -> None:
+    """``msgfmt -c`` (GNU gettext's check: headers, plural forms, python-format placeholders)
+    passes on every catalog, so that any gettext tool chain can compile them. Without msgfmt,
+    Babel's own checks stand in for it (the format check skipped where msgfmt skips it: a
+    ``no-python-format`` entry, whose extra arguments the test above checks)."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is not None:
+        import subprocess
+
+        done = subprocess.run([msgfmt, "-c", "-o", "/dev/null", str(po)], capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        return
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=po.parent.parent.name)
+    problems = []
+    for message in catalog:
+        if "no-python-format" in message.flags:
+            message.flags.discard("python-format")
+        problems += [f"{message.id!r}: {error}" for error in message.check(catalog)]
+    assert not problems
+
+
+def test_the_babel_format_check_catches_what_msgfmt_does(tmp_path: Path) -> None:
+    """The fallback above is a real check: an argument the msgid lacks fails it."""
+    from babel.messages.pofile import read_po
+
+    po = tmp_path / "x.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  '#, python-format\nmsgid "To %(org)s"\nmsgstr "An %(subjects)s"\n',
+                  encoding="utf-8")
+    with po.open("rb") as f:
+        catalog = read_po(f, locale="de")
+    assert [e for m in catalog for e in m.check(catalog)]
 
 
 @pytest.fixture
@@ -136,6 +181,42 @@ def test_a_timestamp_gives_its_own_day_in_its_own_zone() -> None:
 def test_french_writes_the_first_of_the_month_as_an_ordinal() -> None:
     assert i18n.format_date(date(2025, 5, 1), "fr-FR") == "1er mai 2025"
     assert i18n.format_date(date(2025, 5, 10), "fr-FR") == "10 mai 2025"
+
+
+def test_quebec_writes_the_hour_with_h_as_cldr_fr_ca_does() -> None:
+    from babel.dates import format_time
+
+    moment = datetime(2020, 9, 25, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert i18n.format_time(moment, "fr-CA") == "10\u00a0h\u00a000"
+    # CLDR's fr_CA short pattern (HH 'h' mm), with no-break spaces
+    assert format_time(moment.time(), "short", locale="fr_CA") == "10 h 00"
+    assert i18n.format_time(moment, "fr-FR") == "10:00"
+    assert i18n.format_time(moment, "en-US") == "10:00 AM"
+
+
+@pytest.mark.parametrize(("locale", "cited"), [
+    ("en-GB", "PDPA s. 26D(1)"),
+    ("de-DE", "Art. 26D Abs. 1 PDPA"),
+    ("nl-NL", "artikel 26D lid 1 PDPA"),
+    ("fr-FR", "article 26D(1) du PDPA"),
+    ("fr-CA", "article 26D(1) du PDPA"),
+    ("es-ES", "art. 26D(1) de la PDPA"),
+])
+def test_a_law_is_cited_as_the_readers_lawyers_cite_it(locale: str, cited: str) -> None:
+    assert i18n.law_citation("PDPA s. 26D(1)", locale) == cited
+
+
+def test_every_regulator_citation_has_a_form_in_every_language() -> None:
+    from notifier import regulators
+
+    for regulator in {regulators.regulator_for(c) for c in ("GB", "FR", "IE", "SG", "AU", "CA")}:
+        assert regulator is not None
+        for locale in SHIPPED:
+            cited = i18n.law_citation(regulator.citation, locale)
+            assert (cited == regulator.citation) == i18n.is_source(locale), (locale, cited)
+    assert i18n.law_citation("Privacy Act s. 26WK(2)(b)", "de-DE") == (
+        "Art. 26WK Abs. 2 Buchst. b Privacy Act")
+    assert i18n.law_citation("GDPR Art. 33(1)", "nl-NL") == "artikel 33 lid 1 AVG"
 
 
 def test_quotes_and_direction() -> None:
