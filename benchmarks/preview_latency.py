@@ -58,12 +58,18 @@ PROBE = """() => {
 
 
 def with_marker(text: str, marker: str) -> str:
-    """Put ``marker`` as the first word of the incident summary (a plain or folded scalar)."""
+    """Put ``marker`` as the first word of the incident summary (a plain or folded scalar, or
+    the text of the sheet's own language when the summary maps locales to text)."""
     lines = text.split("\n")
     for i, line in enumerate(lines):
         match = re.match(r"^(\s+summary:\s*)(.*)$", line)
         if not match:
             continue
+        if not match.group(2):  # a locale map: mark its first entry (the sheet's language)
+            i += 1
+            match = re.match(r"^(\s+[A-Za-z]{2}(?:-[A-Za-z]{2})?:\s*)(.*)$", lines[i])
+            if not match:
+                raise SystemExit("the sheet's incident summary is neither text nor a locale map")
         value = match.group(2)
         if value[:1] in (">", "|"):
             nxt = lines[i + 1]
