@@ -103,6 +103,9 @@ SOLE_RISKS: dict[str, tuple[str, str, str]] = {
                       "accounts of {people}, or into other accounts where they use the same "
                       "password."),
 }
+#: Categories whose reader-facing name is plural whatever its last word ('the orders you
+#: placed', 'IP addresses used to reach our service').
+_PLURAL_LABELS = frozenset({"order_history", "ip_address"})
 #: How each kind of contact data can reach its owner, for the contact risk.
 CHANNELS = {"email": ("emails",), "phone": ("texts", "calls"), "postal_address": ("letters",)}
 
@@ -625,10 +628,7 @@ class Vocabulary:
                 items = "the contact details" if third_person else f"{owner} contact details"
             conditional = bool(maybe) and set(members) <= maybe
             if conditional:  # 'If your passport number was involved, someone could use it'
-                plural = len(members) > 1 or (items.endswith(("details", "s"))
-                                              and not items.endswith("ss"))  # address
-                lead = f"If {items} {'were' if plural else 'was'} involved, "
-                items = "them" if plural else "it"
+                lead, items = _condition(members, items, subject=template.startswith("{items}"))
             if whose:  # 'your patients' names ... could send them scam emails'
                 template = (template.replace("the names of {people}", "their names")
                             .replace("the accounts of {people}", "their accounts")
@@ -718,6 +718,15 @@ def vocabulary_for(custom: Iterable[Any]) -> Vocabulary:
         categories[c.id] = Category(c.id, c.label, c.label.removeprefix("your "), c.noun,
                                     "custom", tuple(ids), c.calls_for_action, c.risk)
     return Vocabulary(categories, advice)
+
+
+def _condition(members: Sequence[str], items: str, *, subject: bool) -> tuple[str, str]:
+    """Return the 'If ... was involved, ' lead for data that may have been involved, and the
+    pronoun that then stands for it ('they' as the subject, else 'them'; 'it' for one)."""
+    plural = len(members) > 1 or bool(set(members) & _PLURAL_LABELS) or (
+        items.endswith(("details", "s")) and not items.endswith("ss"))  # address
+    pronoun = ("they" if subject else "them") if plural else "it"
+    return f"If {items} {'were' if plural else 'was'} involved, ", pronoun
 
 
 def fields(items: Sequence[str], owner: str = "your") -> str:

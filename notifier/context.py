@@ -117,8 +117,7 @@ def build_context(sheet: FactSheet, index: int, previous: FactSheet | None = Non
         "voice": voice(sheet, index),
         "sender": sender_for(sheet, sheet.audiences[index]),
         # where answers come from, when not the sender's address
-        "reply_to": (audience.reply_to or org.reply_to or "") if (
-            audience.reply_to or org.reply_to) != sender_for(sheet, audience).email else "",
+        "reply_to": sender_for(sheet, audience).reply_to or "",
         "discovered": format_date(incident.discovered_at, audience.locale),
         "assessed": (format_date(incident.assessed_at, audience.locale)
                      if incident.assessed_at else ""),
@@ -176,12 +175,11 @@ def data_lists(sheet: FactSheet, index: int, tr: Translator | None = None) -> di
 #: A country's own authorities, named with their country for readers elsewhere (a Californian
 #: told of "the Personal Data Protection Commission" would take it for an American body).
 _NATIONAL_AUTHORITIES = (
-    ("SG", N_("Singapore's %(name)s"),
-     re.compile(r"personal data protection commission|\bPDPC\b", re.I)),
-    ("GB", N_("the UK's %(name)s"), re.compile(r"information commissioner's office|\bICO\b", re.I)),
-    ("AU", N_("Australia's %(name)s"),
-     re.compile(r"australian information commissioner|\bOAIC\b", re.I)),
-    ("CA", N_("Canada's %(name)s"), re.compile(r"privacy commissioner of canada", re.I)),
+    ("SG", N_("Singapore's %(name)s"), re.compile(
+        r"(the )?(personal data protection commission( \(PDPC\))?|PDPC)", re.I)),
+    ("GB", N_("the UK's %(name)s"), re.compile(
+        r"(the )?(information commissioner['\u2019]s office( \(ICO\))?|ICO)", re.I)),
+    ("AU", N_("Australia's %(name)s"), re.compile(r"(the )?OAIC", re.I)),
 )
 
 
@@ -192,16 +190,21 @@ def _authority_name(authority: Authority, audience: Audience, tr: Translator) ->
     english = i18n.is_source(audience.locale)
     countries = {j.split("-", 1)[0] for j in audience.jurisdictions}
     for country, possessive, pattern in _NATIONAL_AUTHORITIES:
-        if (countries and country not in countries and pattern.search(authority.name)
-                and not re.search(r"australia|canada|singapore|\bUK\b", authority.name, re.I)):
-            name = authority.in_sentence.removeprefix("the ") if english else authority.name
+        # the whole name (Malaysia's Personal Data Protection Commissioner is another body)
+        if countries and country not in countries and pattern.fullmatch(authority.name.strip()):
+            name = (re.sub(r"(?i)^the ", "", authority.in_sentence) if english
+                    else authority.name)
             return tr.gettext(possessive) % {"name": name}
     return str(authority.in_sentence if english else authority.name)
 
 
-#: Warnings about fake messages that the widest one (emails, texts, calls and letters) covers.
-_NARROWER_SCAM_ADVICE = frozenset({"phishing", "scam_calls", "scam_letters", "scam_messages",
-                                   "scam_mail", "scam_calls_letters"})
+#: The channels each warning about fake messages covers (a regulator's list keeps the widest).
+_SCAM_CHANNELS = {
+    "phishing": frozenset({"email"}), "scam_calls": frozenset({"phone"}),
+    "scam_letters": frozenset({"post"}), "scam_messages": frozenset({"email", "phone"}),
+    "scam_mail": frozenset({"email", "post"}), "scam_calls_letters": frozenset({"phone", "post"}),
+    "scam_any": frozenset({"email", "phone", "post"}),
+}
 
 
 def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> list[Advice]:
@@ -216,9 +219,10 @@ def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> 
         given = [a for i, reader in enumerate(sheet.audiences) if reader.notice in READER_NOTICES
                  for a in advice_items(sheet, i, tr)]
         by_id = {a.id: a for a in given}
-        if "scam_any" in by_id:  # one warning about fake messages, the widest one given
-            by_id = {k: a for k, a in by_id.items() if k not in _NARROWER_SCAM_ADVICE}
-        return list(by_id.values())
+        # one warning about fake messages for channels another warning given covers already
+        covered = {k for k in by_id if k in _SCAM_CHANNELS and any(
+            _SCAM_CHANNELS[k] < _SCAM_CHANNELS[other] for other in by_id if other in _SCAM_CHANNELS)}
+        return [a for k, a in by_id.items() if k not in covered]
     if audience.subjects:
         return []
     vocab = vocabulary(sheet, index, tr)
@@ -238,8 +242,8 @@ def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> 
     offer = offer_for(sheet, index)
     if offer is not None and "credit_monitoring" in offer.covers:
         skip.add("uk_credit_file")  # the monitoring offered watches it for them
-    day = sheet.notice_date or sheet.incident.discovered_at.date()
-    return as_of((a for a in found if a.id not in skip), day, vocab.translator)
+    # no notice date: the notices go out now, so the help as it is now
+    return as_of((a for a in found if a.id not in skip), sheet.notice_date, vocab.translator)
 
 
 @per_sheet
@@ -562,7 +566,12 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
         "not_involved": ([fields(not_involved, "") if vocab.english
                           else i18n.join(not_involved, locale)] if not_involved else []),
         # the sheet's own words when it gives them, as the readers' notices have them
-        "consequences": list(incident.likely_consequences or consequences),
+        # the sheet's own words when they are written for anyone (as the readers' notices
+        # have them); lines that speak to the reader ('your ...') give way to the built-in
+        # risks, in the third person
+        "consequences": (list(incident.likely_consequences) if incident.likely_consequences
+                         and not any(_SECOND_PERSON.search(c) for c in incident.likely_consequences)
+                         else consequences),
         # told by the day the notices go out, and told (or to be told) after it
         "notified": [f"{named(a)} ({format_date(a.notified_at, locale)})"
                      if a.notified_at else named(a) for a in told],
@@ -612,6 +621,11 @@ def place_name(code: str, locale: str = "en-GB") -> str:
     return i18n.place_name(code, locale)
 
 
+#: Words that speak to the reader, in the languages a sheet's text may be in.
+_SECOND_PERSON = re.compile(r"(?i)\b(you|your|yours|vous|votre|vos|Sie|Ihre?[nmrs]?|usted|su|sus"
+                            r"|u|uw|jij|je)\b")
+
+
 def _quiet(sheet: FactSheet, audience: Audience, tr: Translator) -> bool:
     """Whether a reader is told there is nothing they need to do (a no_action_needed notice,
     or one that gives no step; not one about other people's data)."""
@@ -655,8 +669,12 @@ def _people(sheet: FactSheet, codes: frozenset[str], locale: str) -> str:
     total = number(sum(a.size or 0 for a in sized))
     people = ((t(N_("at least %(number)s")) if unsized else t(N_("about %(number)s")))
               % {"number": total} if sized else t(N_("not yet known")))
-    places = i18n.join(sorted(place_name(c, locale) for c in codes), locale)
-    if sized and len(local) < len(sized):
+    # the places named: where the readers are, within the authority's area (not every
+    # country of the EEA); 'none of them in' only names a small area
+    where = codes & {j for a in sized for j in a.jurisdictions}
+    places = i18n.join(sorted((place_name(c, locale) for c in (where or codes)),
+                              key=lambda name: name.removeprefix("the ")), locale)
+    if sized and len(local) < len(sized) and (local or len(codes) <= 3):
         people += (t(N_(", of whom about %(number)s are in %(places)s")) % {
             "number": number(sum(local)), "places": places} if local
             else t(N_(", none of them in %(places)s")) % {"places": places})

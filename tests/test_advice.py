@@ -80,3 +80,21 @@ def test_a_scam_pretends_to_be_the_organisation_the_readers_know() -> None:
     (theirs,) = BUILTIN.risks(["email"], "your patients")
     assert theirs == ("Someone who has your patients' email addresses could send them scam "
                       "emails that look as if they come from us.")
+
+
+def test_a_possibly_involved_plural_label_agrees_and_its_pronoun_fits_its_place() -> None:
+    from notifier.advice import BUILTIN
+
+    (orders,) = BUILTIN.risks(["order_history"], possible=["order_history"])
+    assert orders.startswith("If the orders you placed were involved, someone could quote them")
+    (ips,) = BUILTIN.risks(["ip_address"], possible=["ip_address"], third_person=True)
+    assert ips.startswith("If IP addresses were involved, they reveal little")
+    (email,) = BUILTIN.risks(["email"], possible=["email"])
+    assert email.startswith("If your email address was involved, someone who has it")
+
+
+def test_a_regulators_list_keeps_one_warning_per_channel() -> None:
+    from notifier.context import _SCAM_CHANNELS
+
+    assert {"scam_any", "scam_mail", "phishing"} <= set(_SCAM_CHANNELS)
+    assert _SCAM_CHANNELS["phishing"] < _SCAM_CHANNELS["scam_mail"] < _SCAM_CHANNELS["scam_any"]

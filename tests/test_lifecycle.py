@@ -403,3 +403,96 @@ def test_a_draft_with_no_reader_notice_asks_for_the_grounds() -> None:
         "r.yaml")
     text = flat(render_notice(sheet, 0).text)
     assert "If they are not to be told, give the grounds for that" in text
+
+
+# Found in review of the third and fourth editorial passes: each case below once rendered
+# something untrue for its reader.
+
+
+def _flat_notice(sheet_text: str, index: int) -> str:
+    return flat(render_notice(parse_sheet(sheet_text, "r.yaml"), index).text)
+
+
+def test_a_regulator_is_not_told_first_time_readers_were_written_to_before(tmp_path: Path) -> None:
+    earlier = tmp_path / "r1.yaml"
+    earlier.write_text(edited_yaml(), encoding="utf-8")
+    text = regulator_sheet(supersedes={"sheet": "r1.yaml", "sent_at": "2025-04-23T09:00:00+01:00"},
+                           notice_date="2025-04-24")
+    sheet = parse_sheet(text, str(tmp_path / "r2.yaml"))
+    body = flat(render_notice(sheet, 1).text)
+    assert "We are telling Customers by email" in body
+    assert "We first wrote to" not in body  # nobody gets an update: all hear it first now
+
+
+def test_the_sender_line_names_replies_only_where_the_message_sends_them() -> None:
+    own_sender = {"name": "Acme Security", "email": "security@acme.example"}
+    text = edited_yaml(**{"organisation.reply_to": "help@acme.example",
+                          "audiences.0.sender": own_sender})
+    body = _flat_notice(text, 0)
+    # the audience's own sender takes no organisation Reply-To, so no answers line
+    assert "come only from security@acme.example" in body and "Answers" not in body
+    body = _flat_notice(edited_yaml(**{"organisation.reply_to": "CARE@acme.example"}), 0)
+    assert "Answers" not in body  # the same address, written in capitals
+
+
+def test_a_no_action_apology_fits_readers_of_other_peoples_or_possibly_involved_data() -> None:
+    subjects = edited_yaml(**{"audiences.0.notice": "no_action_needed",
+                              "audiences.0.subjects": "your customers"})
+    assert "your information was caught up" not in _flat_notice(subjects, 0)
+    maybe = edited_yaml(**{"audiences.0.notice": "no_action_needed",
+                           "incident.data_involved": [],
+                           "incident.data_possibly_involved": ["name", "email"]})
+    body = _flat_notice(maybe, 0)
+    assert "your information was caught up" not in body
+    assert "We are sorry that this has happened" in body
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Personal Data Protection Commission", "Singapore's Personal Data Protection Commission"),
+    ("The Information Commissioner's Office", "the UK's Information Commissioner's Office"),
+    ("Information Commissioner\u2019s Office", "the UK's Information Commissioner\u2019s Office"),
+    ("Personal Data Protection Commissioner", "the Personal Data Protection Commissioner"),
+    ("Office of the Privacy Commissioner of Canada", "the Office of the Privacy Commissioner"),
+])
+def test_a_foreign_authority_is_named_with_its_country_only_when_it_is_that_one(
+        name: str, expected: str) -> None:
+    text = edited_yaml(**{"audiences.0.jurisdictions": ["US"],
+                          "incident.authorities": [{"name": name,
+                                                    "notified_at": "2025-04-22T12:00:00+01:00"}]})
+    assert f"We have reported the incident to {expected}" in _flat_notice(text, 0)
+
+
+def test_without_a_notice_date_the_help_is_given_as_it_is_now() -> None:
+    text = edited_yaml(**{"audiences.0.jurisdictions": ["GB"],
+                          "incident.data_involved": ["name", "bank_account"]})
+    body = _flat_notice(text, 0)
+    assert "Report Fraud at https://www.reportfraud.police.uk" in body
+    dated = edited_yaml(**{"audiences.0.jurisdictions": ["GB"], "notice_date": "2025-04-25",
+                           "incident.data_involved": ["name", "bank_account"]})
+    assert "Action Fraud at https://www.actionfraud.police.uk" in _flat_notice(dated, 0)
+
+
+def test_an_eu_draft_names_the_readers_places_not_every_country_it_covers() -> None:
+    text = edited_yaml(**{
+        "organisation.privacy_contact": {"name": "Data Protection Officer",
+                                         "email": "dpo@acme.example"},
+        "audiences": [{"id": "fr", "name": "French customers", "notice": "incident",
+                       "jurisdictions": ["FR"], "size": 100},
+                      {"id": "us", "name": "US customers", "notice": "incident",
+                       "jurisdictions": ["US"], "size": 900},
+                      {"id": "dpa", "name": "CNIL", "notice": "regulator_report",
+                       "jurisdictions": ["FR"]}]})
+    body = _flat_notice(text, 2)
+    assert "People: about 1,000, of whom about 100 are in France" in body
+    assert "Austria" not in body
+
+
+def test_the_regulator_gets_third_person_risks_when_the_sheets_speak_to_the_reader() -> None:
+    text = regulator_sheet(**{"incident.likely_consequences": [
+        "Someone could use your email address to send you fake messages."]})
+    body = _flat_notice(text, 1)
+    assert "your email address" not in body
+    assert "Someone who has the contact details could send the people affected scam" in body
+    neutral = regulator_sheet(**{"incident.likely_consequences": [
+        "Someone could quote order details in a fake message."]})
+    assert "- Someone could quote order details in a fake message." in _flat_notice(neutral, 1)
