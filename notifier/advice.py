@@ -184,6 +184,13 @@ MERGED_ADVICE: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"phishing", "scam_letters"}), "scam_mail"),
     (frozenset({"scam_calls", "scam_letters"}), "scam_calls_letters"),
 )
+#: The channels each warning about fake messages covers (a regulator's list keeps the widest).
+SCAM_CHANNELS = {
+    "phishing": frozenset({"email"}), "scam_calls": frozenset({"phone"}),
+    "scam_letters": frozenset({"post"}), "scam_messages": frozenset({"email", "phone"}),
+    "scam_mail": frozenset({"email", "post"}), "scam_calls_letters": frozenset({"phone", "post"}),
+    "scam_any": frozenset({"email", "phone", "post"}),
+}
 PASSWORD_CATEGORIES = frozenset({"password_hash", "password_plaintext"})
 PASSWORD_ADVICE = ("change_password", "no_reuse", "two_step")
 #: Data that can be used to steal an identity or money: brings in each country's guidance.

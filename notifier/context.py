@@ -15,6 +15,7 @@ from notifier.advice import (
     FOR_ANOTHER,
     PASSWORD_ADVICE,
     PASSWORD_CATEGORIES,
+    SCAM_CHANNELS,
     Advice,
     Vocabulary,
     as_of,
@@ -198,15 +199,6 @@ def _authority_name(authority: Authority, audience: Audience, tr: Translator) ->
     return str(authority.in_sentence if english else authority.name)
 
 
-#: The channels each warning about fake messages covers (a regulator's list keeps the widest).
-_SCAM_CHANNELS = {
-    "phishing": frozenset({"email"}), "scam_calls": frozenset({"phone"}),
-    "scam_letters": frozenset({"post"}), "scam_messages": frozenset({"email", "phone"}),
-    "scam_mail": frozenset({"email", "post"}), "scam_calls_letters": frozenset({"phone", "post"}),
-    "scam_any": frozenset({"email", "phone", "post"}),
-}
-
-
 def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> list[Advice]:
     """Return the advice a notice gives: what its data calls for (possibly involved data
     included: a precaution is still worth taking), then the readers' countries' own help.
@@ -220,8 +212,8 @@ def advice_items(sheet: FactSheet, index: int, tr: Translator | None = None) -> 
                  for a in advice_items(sheet, i, tr)]
         by_id = {a.id: a for a in given}
         # one warning about fake messages for channels another warning given covers already
-        covered = {k for k in by_id if k in _SCAM_CHANNELS and any(
-            _SCAM_CHANNELS[k] < _SCAM_CHANNELS[other] for other in by_id if other in _SCAM_CHANNELS)}
+        covered = {k for k in by_id if k in SCAM_CHANNELS and any(
+            SCAM_CHANNELS[k] < SCAM_CHANNELS[other] for other in by_id if other in SCAM_CHANNELS)}
         return [a for k, a in by_id.items() if k not in covered]
     if audience.subjects:
         return []
@@ -520,6 +512,7 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
     # authority's own jurisdictions are shown beside the total when they are fewer.
     codes = regulator.codes if regulator else frozenset()
     readers = _readers(sheet)
+    quiet = {a.id: _quiet(sheet, a, tr) for a in readers}  # each reader's advice once
     people = _people(sheet, codes, locale)
     deadline = _regulator_deadline(sheet, regulator.rule_id) if regulator else None
     from notifier.deadlines import RECIPIENTS
@@ -554,9 +547,9 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
         # some readers are told they need do nothing (a no_action_needed notice)
         "no_action": any(a.notice == "no_action_needed" for a in readers),
         # some readers are given no step at all (not those told about other people's data)
-        "no_advice": any(_quiet(sheet, a, tr) for a in readers),
+        "no_advice": any(quiet.values()),
         # every reader is told so: the advice listed, if any, is what the same notices add
-        "all_quiet": all(_quiet(sheet, a, tr) for a in readers if not a.subjects),
+        "all_quiet": all(quiet[a.id] for a in readers if not a.subjects),
         "records": (t(N_("about %(number)s")) % {"number": number(incident.records)}
                     if incident.records is not None else t(N_("not yet known"))),
         # in labelled groups, as the readers' notices list them (a bare column of field
@@ -593,31 +586,22 @@ def _regulator_context(sheet: FactSheet, index: int, tr: Translator) -> dict[str
     }}
 
 
-#: The places the law packs name by code, as an English sentence names them (a US state's
-#: name through the catalogs; other languages name a country as Babel's locale data does).
-_PLACES = {
+#: The US states the law packs name by code (through the catalogs in other languages); a
+#: country is named from Babel's locale data (i18n.place_name).
+_STATES = {
     "US-CA": N_("California"), "US-NY": N_("New York"), "US-TX": N_("Texas"),
     "US-MA": N_("Massachusetts"), "US-FL": N_("Florida"), "US-CT": N_("Connecticut"),
-    "US-DE": N_("Delaware"), "US": "the United States",
-    "GB": "the United Kingdom", "SG": "Singapore", "AU": "Australia", "CA": "Canada",
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus",
-    "CZ": "Czechia", "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France",
-    "DE": "Germany", "GR": "Greece", "HU": "Hungary", "IE": "Ireland", "IT": "Italy",
-    "LV": "Latvia", "LT": "Lithuania", "LU": "Luxembourg", "MT": "Malta",
-    "NL": "the Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania",
-    "SK": "Slovakia", "SI": "Slovenia", "ES": "Spain", "SE": "Sweden", "IS": "Iceland",
-    "LI": "Liechtenstein", "NO": "Norway",
+    "US-DE": N_("Delaware"),
 }
 
 
 def place_name(code: str, locale: str = "en-GB") -> str:
     """Return a jurisdiction code as a sentence in ``locale`` names it: 'SG' -> 'Singapore'
-    ('Singapour' in French), 'US-CA' -> 'California' ('Kalifornien'); the code itself for a
-    place not listed."""
-    if i18n.is_source(locale):
-        return _PLACES.get(code, code)
-    if code.startswith("US-") and code in _PLACES:
-        return i18n.translator(locale).gettext(_PLACES[code])
+    ('Singapour' in French), 'GB' -> 'the United Kingdom', 'US-CA' -> 'California'
+    ('Kalifornien'); the code itself for a place not known."""
+    if code in _STATES:
+        return _STATES[code] if i18n.is_source(locale) else i18n.translator(locale).gettext(
+            _STATES[code])
     return i18n.place_name(code, locale)
 
 

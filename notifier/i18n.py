@@ -323,15 +323,23 @@ def format_offset(moment: datetime, locale: str) -> str:
     return f"{offset[:3]}:{offset[3:]}"
 
 
+#: Countries whose English name takes 'the' in a sentence.
+_NAMED_WITH_THE = frozenset({"GB", "US", "NL"})
+
+
 def place_name(code: str, locale: str) -> str:
     """Return a jurisdiction as a reader of ``locale`` names it: a country code in the
-    locale's words ('SG' -> 'Singapour'); English, and a state or province ('US-CA'), as the
-    code itself."""
-    if is_source(locale) or len(code) != 2:
+    locale's words ('SG' -> 'Singapore', 'Singapour'; 'GB' -> 'the United Kingdom'); a state
+    or province ('US-CA'), or a code the locale data lacks, as the code itself."""
+    if len(code) != 2:
         return code
     from babel import Locale
 
-    return str(Locale.parse(_babel(locale)).territories.get(code.upper(), code))
+    country = code.upper()
+    name = Locale.parse(_babel(locale)).territories.get(country)
+    if name is None:
+        return code
+    return f"the {name}" if is_source(locale) and country in _NAMED_WITH_THE else str(name)
 
 
 #: How each language cites a provision of a law the regulator drafts name: the article word,

@@ -94,7 +94,7 @@ def test_a_possibly_involved_plural_label_agrees_and_its_pronoun_fits_its_place(
 
 
 def test_a_regulators_list_keeps_one_warning_per_channel() -> None:
-    from notifier.context import _SCAM_CHANNELS
+    from notifier.advice import SCAM_CHANNELS
 
-    assert {"scam_any", "scam_mail", "phishing"} <= set(_SCAM_CHANNELS)
-    assert _SCAM_CHANNELS["phishing"] < _SCAM_CHANNELS["scam_mail"] < _SCAM_CHANNELS["scam_any"]
+    assert {"scam_any", "scam_mail", "phishing"} <= set(SCAM_CHANNELS)
+    assert SCAM_CHANNELS["phishing"] < SCAM_CHANNELS["scam_mail"] < SCAM_CHANNELS["scam_any"]
